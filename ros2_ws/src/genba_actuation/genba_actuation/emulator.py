@@ -1,0 +1,235 @@
+"""Motor-controller emulator: the firmware side of the genba protocol, in plain Python.
+
+:class:`ControllerCore` is pure (time injected) and is what the tests drive. :class:`PtyController`
+puts it on a pseudo-terminal so the bridge talks to it through a real tty, exactly as it would to a
+USB motor controller. Run ``genba-controller-emulator`` to get one standalone (it prints its path).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import select
+import threading
+import time
+import tty
+from dataclasses import dataclass, field
+
+from genba_actuation import protocol as p
+
+
+@dataclass
+class ControllerConfig:
+    watchdog_ms: float = 100.0
+    max_wheel_accel_radps2: float = 40.0
+    max_wheel_speed_radps: float = 25.0
+    ticks_per_rev: int = 4096
+    firmware: int = 0x0100
+    battery_mv: int = 24000
+
+
+@dataclass
+class ControllerCore:
+    """Firmware logic: handshake, set-points, watchdog, e-stop, acceleration limits, encoders."""
+
+    config: ControllerConfig = field(default_factory=ControllerConfig)
+
+    def __post_init__(self) -> None:
+        self.connected = False
+        self.estop = False
+        self.target = [0.0, 0.0]       # rad/s
+        self.output = [0.0, 0.0]       # rad/s actually driven
+        self.ticks = [0.0, 0.0]
+        self.last_cmd_time: float | None = None
+        self.last_seq = 0
+        self.watchdog_tripped = False
+        self.watchdog_trips = 0
+        self._last_update: float | None = None
+
+    def handle(self, msg: object, seq: int, now: float) -> list[object]:
+        """Apply one decoded host message; returns the replies to send."""
+        if isinstance(msg, p.Hello):
+            if msg.version != p.PROTOCOL_VERSION:
+                return []  # unknown version: stay disconnected, motors off
+            self.connected = True
+            self.last_cmd_time = now
+            self.watchdog_tripped = False
+            self.target = [0.0, 0.0]
+            return [p.HelloAck(p.PROTOCOL_VERSION, self.config.firmware, int(self.config.watchdog_ms))]
+        if not self.connected:
+            return []
+        self.last_seq = seq
+        if isinstance(msg, p.Velocity):
+            lim = self.config.max_wheel_speed_radps
+            self.target = [max(-lim, min(lim, msg.left_mrad_s / 1000.0)),
+                           max(-lim, min(lim, msg.right_mrad_s / 1000.0))]
+            self.last_cmd_time = now
+            self.watchdog_tripped = False
+        elif isinstance(msg, p.Heartbeat):
+            self.last_cmd_time = now
+        elif isinstance(msg, p.EStop):
+            self.estop = bool(msg.engaged)
+            self.last_cmd_time = now
+            if self.estop:
+                self.target = [0.0, 0.0]
+        return []
+
+    def update(self, now: float) -> tuple[float, float]:
+        """Advance to ``now``: watchdog, acceleration-limited output, encoder integration."""
+        dt = 0.0 if self._last_update is None else max(0.0, now - self._last_update)
+        self._last_update = now
+        if self.connected and self.last_cmd_time is not None and \
+                (now - self.last_cmd_time) * 1000.0 > self.config.watchdog_ms and not self.watchdog_tripped:
+            self.watchdog_tripped = True
+            self.watchdog_trips += 1
+        motors_off = (not self.connected) or self.estop or self.watchdog_tripped
+        if motors_off:
+            # Motors off means coast-free braking to zero, immediately: the firmware's safe state.
+            self.target = [0.0, 0.0]
+            self.output = [0.0, 0.0]
+        else:
+            step = self.config.max_wheel_accel_radps2 * dt
+            self.output = [o + max(-step, min(step, t - o)) for o, t in zip(self.output, self.target)]
+        return self.output[0], self.output[1]
+
+    def integrate_encoders(self, left_radps: float, right_radps: float, dt: float) -> None:
+        """Count ticks for the measured wheel motion (the sim passes actual joint speeds)."""
+        k = self.config.ticks_per_rev / (2.0 * math.pi)
+        self.ticks[0] += left_radps * dt * k
+        self.ticks[1] += right_radps * dt * k
+
+    @property
+    def faults(self) -> int:
+        f = p.Fault.NONE
+        if self.watchdog_tripped:
+            f |= p.Fault.WATCHDOG
+        if self.estop:
+            f |= p.Fault.ESTOP
+        if not self.connected:
+            f |= p.Fault.NOT_CONNECTED
+        return int(f)
+
+    def telemetry(self) -> p.Telemetry:
+        cur = [int(max(-32768, min(32767, 300 * abs(o)))) for o in self.output]
+        return p.Telemetry(_wrap32(self.ticks[0]), _wrap32(self.ticks[1]), self.config.battery_mv, cur[0], cur[1],
+                           self.faults, self.last_seq)
+
+
+def _wrap32(x: float) -> int:
+    v = int(x) & 0xFFFFFFFF
+    return v - (1 << 32) if v >= (1 << 31) else v
+
+
+class PtyController:
+    """Runs a :class:`ControllerCore` behind a pseudo-terminal, in a background thread.
+
+    The host side opens :attr:`port` (the pty slave) with pyserial like any serial device. When
+    ``self_integrate`` is true the emulator counts encoder ticks from its own outputs (standalone
+    use); the simulator instead calls :meth:`integrate_encoders` with the real wheel motion.
+    """
+
+    def __init__(self, config: ControllerConfig | None = None, telemetry_hz: float = 100.0,
+                 link_path: str | None = None, self_integrate: bool = True) -> None:
+        self.core = ControllerCore(config or ControllerConfig())
+        self.decoder = p.FrameDecoder()
+        self.telemetry_hz = telemetry_hz
+        self.self_integrate = self_integrate
+        self._lock = threading.Lock()
+        self._master, slave = os.openpty()
+        tty.setraw(slave)
+        self.port = os.ttyname(slave)
+        self._slave = slave  # kept open so the pty survives host reconnects
+        self.link_path = link_path
+        if link_path:
+            tmp = f"{link_path}.tmp{os.getpid()}"
+            os.symlink(self.port, tmp)
+            os.replace(tmp, link_path)
+        self._seq = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pty-controller", daemon=True)
+        self.inject_garbage = b""  # test hook: bytes written before the next telemetry frame
+
+    def start(self) -> "PtyController":
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=1.0)
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.link_path and os.path.islink(self.link_path):
+            os.unlink(self.link_path)
+
+    def wheel_outputs(self) -> tuple[float, float]:
+        with self._lock:
+            return self.core.update(time.monotonic())
+
+    def integrate_encoders(self, left: float, right: float, dt: float) -> None:
+        with self._lock:
+            self.core.integrate_encoders(left, right, dt)
+
+    def _write(self, msg: object) -> None:
+        self._seq = (self._seq + 1) & 0xFF
+        data = p.encode(msg, self._seq)
+        if self.inject_garbage:
+            data, self.inject_garbage = self.inject_garbage + data, b""
+        try:
+            os.write(self._master, data)
+        except OSError:
+            pass  # host side closed: nothing to tell
+
+    def _run(self) -> None:
+        period = 1.0 / self.telemetry_hz
+        next_tx = time.monotonic()
+        last = time.monotonic()
+        while not self._stop.is_set():
+            timeout = max(0.0, next_tx - time.monotonic())
+            try:
+                ready, _, _ = select.select([self._master], [], [], timeout)
+            except (OSError, ValueError):
+                return
+            now = time.monotonic()
+            if ready:
+                try:
+                    data = os.read(self._master, 4096)
+                except OSError:
+                    data = b""
+                replies = []
+                with self._lock:
+                    for msg, seq in self.decoder.feed(data):
+                        replies += self.core.handle(msg, seq, now)
+                for r in replies:
+                    self._write(r)
+            if now >= next_tx:
+                with self._lock:
+                    out = self.core.update(now)
+                    if self.self_integrate:
+                        self.core.integrate_encoders(out[0], out[1], now - last)
+                    telem = self.core.telemetry()
+                last = now
+                self._write(telem)
+                next_tx = now + period
+
+
+def main() -> None:
+    """Standalone emulator on a pty: prints its path, runs until Ctrl-C."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="genba motor-controller emulator on a pseudo-terminal")
+    ap.add_argument("--watchdog-ms", type=float, default=100.0)
+    ap.add_argument("--link", help="also create this symlink to the pty (e.g. /tmp/ttyGENBA0)")
+    args = ap.parse_args()
+    ctl = PtyController(ControllerConfig(watchdog_ms=args.watchdog_ms), link_path=args.link).start()
+    print(ctl.port + (f" (linked as {args.link})" if args.link else ""), flush=True)
+    try:
+        while True:
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ctl.close()

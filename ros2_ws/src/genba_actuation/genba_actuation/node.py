@@ -1,0 +1,139 @@
+"""Actuation bridge node: gated command -> serial frames; telemetry -> Odometry, BatteryState, diagnostics."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import TwistStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from sensor_msgs.msg import BatteryState
+from std_msgs.msg import Bool
+
+from genba_actuation import protocol as p
+from genba_actuation.bridge import BridgeCore, SerialLink
+from genba_actuation.kinematics import DiffDrive
+from genba_safety.rosutil import declare, run_node, stamp_to_sec
+
+
+class ActuationBridgeNode(Node):
+    def __init__(self) -> None:
+        super().__init__("actuation_bridge")
+        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        self.port = d("port", "/tmp/genba_ttyMOTOR", "Serial device of the motor controller")
+        baud = d("baudrate", 115200, "Serial baud rate", 1200, 4000000)
+        self.rate_hz = d("command_rate_hz", 50.0, "Rate at which commands are sent", 5.0, 1000.0)
+        self.cmd_timeout_ms = d("cmd_timeout_ms", 150.0, "Send zero when no gated command came for this long",
+                                1.0, 10000.0)
+        self.drive = DiffDrive(d("wheel_radius_m", 0.08, "Wheel radius", 0.001, 2.0),
+                               d("track_width_m", 0.40, "Distance between the wheels", 0.01, 5.0),
+                               d("ticks_per_rev", 4096, "Encoder ticks per wheel revolution", 1, 10 ** 7))
+        self.core = BridgeCore(self.drive)
+        self.link = SerialLink(self.port, baud, d("reconnect_backoff_initial_s", 0.1, "First retry delay", 0.01, 10.0),
+                               d("reconnect_backoff_max_s", 2.0, "Longest retry delay", 0.1, 60.0))
+        self.cmd = (0.0, 0.0)
+        self.cmd_header = None
+        self.cmd_received: float | None = None
+        self.estop = False
+        self.sent_zero_after_connect = False
+        self.frames_sent = 0
+        self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, 10)
+        self.create_subscription(Bool, "estop", self._on_estop, 10)
+        self.pub_odom = self.create_publisher(Odometry, "wheel/odom", 10)
+        self.pub_batt = self.create_publisher(BatteryState, "battery", 10)
+        self.pub_sent = self.create_publisher(TwistStamped, "actuation/cmd_sent", 10)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.create_timer(1.0 / self.rate_hz, self._tick)
+        self.create_timer(0.5, self._diagnostics)
+        self._last_error_logged = ""
+
+    def _on_cmd(self, msg: TwistStamped) -> None:
+        self.cmd = (msg.twist.linear.x, msg.twist.angular.z)
+        self.cmd_header = msg.header
+        self.cmd_received = time.monotonic()
+
+    def _on_estop(self, msg: Bool) -> None:
+        if bool(msg.data) != self.estop:
+            self.estop = bool(msg.data)
+            self.link.write(self.core.estop(self.estop))
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if not self.link.is_open:
+            if self.link.try_open(now):
+                self.core.reset_link()
+                self.sent_zero_after_connect = False
+                self.get_logger().info(f"opened {self.port} (connection #{self.link.reconnects})")
+            elif self.link.last_error and self.link.last_error != self._last_error_logged:
+                self.get_logger().error(self.link.last_error)
+                self._last_error_logged = self.link.last_error
+            if not self.link.is_open:
+                return
+        for telem in self.core.on_bytes(self.link.read(), now):
+            self._publish_telemetry(telem)
+        if not self.link.is_open:
+            self.get_logger().error(self.link.last_error)
+            return
+        if not self.core.handshake_done:
+            self.link.write(self.core.hello())
+            return
+        if not self.sent_zero_after_connect:
+            self.link.write(self.core.velocity(0.0, 0.0))  # a fresh link always starts from standstill
+            self.sent_zero_after_connect = True
+            return
+        fresh = self.cmd_received is not None and (now - self.cmd_received) * 1000.0 <= self.cmd_timeout_ms
+        v, w = self.cmd if (fresh and not self.estop) else (0.0, 0.0)
+        if self.link.write(self.core.velocity(v, w)):
+            self.frames_sent += 1
+            sent = TwistStamped()
+            if self.cmd_header is not None and fresh:
+                sent.header = self.cmd_header
+            else:
+                sent.header.stamp = self.get_clock().now().to_msg()
+            sent.twist.linear.x, sent.twist.angular.z = v, w
+            self.pub_sent.publish(sent)
+
+    def _publish_telemetry(self, t: p.Telemetry) -> None:
+        o = self.core.odom
+        msg = Odometry(child_frame_id="base_link")
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = "wheel_odom"
+        msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
+        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = math.sin(o.yaw / 2), math.cos(o.yaw / 2)
+        msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.v, o.w
+        self.pub_odom.publish(msg)
+        b = BatteryState(voltage=t.battery_mv / 1000.0, current=-(t.left_current_ma + t.right_current_ma) / 1000.0,
+                         present=True, percentage=math.nan, charge=math.nan, capacity=math.nan,
+                         design_capacity=math.nan, temperature=math.nan)
+        b.header = msg.header
+        self.pub_batt.publish(b)
+
+    def _diagnostics(self) -> None:
+        st = DiagnosticStatus(name="genba/actuation_bridge", hardware_id=self.port)
+        t = self.core.last_telemetry
+        if not self.link.is_open:
+            st.level, st.message = DiagnosticStatus.ERROR, self.link.last_error or "not connected"
+        elif not self.core.handshake_done:
+            st.level, st.message = DiagnosticStatus.WARN, "waiting for controller handshake"
+        elif t is not None and t.faults:
+            st.level, st.message = DiagnosticStatus.WARN, f"controller faults: {p.Fault(t.faults)!r}"
+        else:
+            st.level, st.message = DiagnosticStatus.OK, "ok"
+        vals = {"frames_sent": self.frames_sent, "frames_ok": self.core.decoder.frames_ok,
+                "frames_bad": self.core.decoder.frames_bad, "last_frame_error": self.core.decoder.last_error,
+                "reconnects": self.link.reconnects, "controller_watchdog_ms": self.core.controller_watchdog_ms,
+                "faults": t.faults if t else "none"}
+        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
+        msg = DiagnosticArray(status=[st])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self.pub_diag.publish(msg)
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(ActuationBridgeNode, args)
+
+
+if __name__ == "__main__":
+    main()

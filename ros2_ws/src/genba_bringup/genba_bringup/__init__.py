@@ -1,0 +1,1 @@
+"""genba_bringup: the stack description, the `genba` CLI and run reports."""

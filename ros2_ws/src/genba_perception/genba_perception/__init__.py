@@ -1,0 +1,1 @@
+"""genba_perception: camera and LiDAR drivers, calibration files, preprocessing for the policy."""

@@ -1,0 +1,88 @@
+"""Perception node: cleans the LiDAR scan and shrinks camera frames to the policy's input size.
+
+Raw camera images stay on the robot: this node only republishes a downscaled copy on
+``perception/image`` for the on-board policy.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Image, LaserScan
+
+from genba_perception.image import resize_area
+from genba_perception.scan import clean_ranges, valid_fraction
+from genba_safety.rosutil import declare, run_node
+
+
+class PerceptionNode(Node):
+    def __init__(self) -> None:
+        super().__init__("perception")
+        self.out_w = declare(self, "image_width", 64, "Width of the image handed to the policy (px)", 8, 1024)
+        self.out_h = declare(self, "image_height", 48, "Height of the image handed to the policy (px)", 8, 1024)
+        self.min_valid = declare(self, "min_valid_fraction", 0.5,
+                                 "Scans with fewer valid beams are reported as degraded", 0.0, 1.0)
+        self.pub_scan = self.create_publisher(LaserScan, "perception/scan", qos_profile_sensor_data)
+        self.pub_img = self.create_publisher(Image, "perception/image", qos_profile_sensor_data)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.create_subscription(LaserScan, "scan", self._on_scan, qos_profile_sensor_data)
+        self.create_subscription(Image, "camera/image_raw", self._on_image, qos_profile_sensor_data)
+        self.create_timer(1.0, self._diagnostics)
+        self.counts = {"scans": 0, "images": 0, "bad_images": 0, "degraded_scans": 0}
+        self.last_valid_fraction = float("nan")
+        self.proc_ms: list[float] = []
+
+    def _on_scan(self, msg: LaserScan) -> None:
+        t0 = time.perf_counter()
+        r = clean_ranges(np.asarray(msg.ranges, dtype=np.float32), msg.range_min, msg.range_max)
+        self.last_valid_fraction = valid_fraction(r)
+        if self.last_valid_fraction < self.min_valid:
+            self.counts["degraded_scans"] += 1
+        out = LaserScan(header=msg.header, angle_min=msg.angle_min, angle_max=msg.angle_max,
+                        angle_increment=msg.angle_increment, time_increment=msg.time_increment,
+                        scan_time=msg.scan_time, range_min=msg.range_min, range_max=msg.range_max)
+        out.ranges = r.tolist()
+        self.pub_scan.publish(out)
+        self.counts["scans"] += 1
+        self.proc_ms.append((time.perf_counter() - t0) * 1e3)
+
+    def _on_image(self, msg: Image) -> None:
+        if msg.encoding not in ("rgb8", "bgr8") or msg.step != msg.width * 3 or \
+                len(msg.data) != msg.step * msg.height:
+            self.counts["bad_images"] += 1
+            self.get_logger().warn(f"dropping image: encoding {msg.encoding!r}, {msg.width}x{msg.height}, "
+                                   f"{len(msg.data)} bytes", throttle_duration_sec=5.0)
+            return
+        img = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
+        small = resize_area(img, self.out_h, self.out_w)
+        out = Image(header=msg.header, height=self.out_h, width=self.out_w, encoding=msg.encoding,
+                    is_bigendian=0, step=self.out_w * 3)
+        out.data = small.tobytes()
+        self.pub_img.publish(out)
+        self.counts["images"] += 1
+
+    def _diagnostics(self) -> None:
+        st = DiagnosticStatus(name="genba/perception", hardware_id="perception")
+        degraded = self.last_valid_fraction < self.min_valid
+        st.level = DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK
+        st.message = "scan mostly invalid" if degraded else "ok"
+        p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
+        vals = dict(self.counts, valid_fraction=round(self.last_valid_fraction, 3),
+                    scan_proc_p50_ms=round(float(p[0]), 3), scan_proc_p99_ms=round(float(p[1]), 3))
+        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
+        self.proc_ms = self.proc_ms[-1000:]
+        msg = DiagnosticArray(status=[st])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self.pub_diag.publish(msg)
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(PerceptionNode, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""LaserScan preprocessing: invalid beams made explicit, fixed bins for the policy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def clean_ranges(ranges: np.ndarray, range_min: float, range_max: float) -> np.ndarray:
+    """REP-117 semantics, made uniform: NaN = no valid measurement, +inf = nothing within range.
+
+    Negative infinity (too close to measure) becomes ``range_min`` so that it reads as an
+    obstacle, never as free space.
+    """
+    r = np.asarray(ranges, dtype=np.float32).copy()
+    r[np.isneginf(r)] = range_min
+    finite = np.isfinite(r)
+    r[finite & (r > range_max)] = np.inf
+    r[finite & (r < range_min)] = np.nan
+    return r
+
+
+def bin_ranges(ranges: np.ndarray, n_bins: int, max_range: float) -> np.ndarray:
+    """Min-pool a scan into ``n_bins`` sectors, clipped to ``max_range``; NaN-only sectors read
+    as ``max_range`` only if the whole scan is not invalid (the caller checks validity)."""
+    r = np.asarray(ranges, dtype=np.float32)
+    if r.size % n_bins:
+        idx = np.linspace(0, r.size, n_bins + 1).astype(int)
+        sectors = [r[a:b] for a, b in zip(idx[:-1], idx[1:])]
+    else:
+        sectors = list(r.reshape(n_bins, -1))
+    out = np.empty(n_bins, np.float32)
+    for i, s in enumerate(sectors):
+        s = s[~np.isnan(s)]
+        out[i] = min(float(s.min()), max_range) if s.size else max_range
+    return np.clip(out, 0.0, max_range)
+
+
+def valid_fraction(ranges: np.ndarray) -> float:
+    r = np.asarray(ranges)
+    return float(np.mean(~np.isnan(r))) if r.size else 0.0

@@ -1,0 +1,1 @@
+"""genba_safety: the gate between every motion command and the motors (rclpy + numpy only)."""

@@ -1,0 +1,266 @@
+"""Thin rclpy node around :class:`genba_safety.supervisor.Supervisor`.
+
+Subscribes to every input, publishes the gated command on its own timer (never only from a
+callback), plus mode, diagnostics, zone markers and an audit log.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import Point, PoseStamped, TwistStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, LaserScan
+from std_msgs.msg import Bool, Header, String
+from std_srvs.srv import Trigger
+from visualization_msgs.msg import Marker, MarkerArray
+
+from genba_safety.audit import AuditLog, finite_or_none
+from genba_safety.fallback import ReactiveConfig
+from genba_safety.limits import Limits
+from genba_safety.modes import Mode
+from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp, stamp_to_sec
+from genba_safety.supervisor import (INPUTS, HealthInput, Inputs, OdomInput, ScanInput, Supervisor,
+                                     SupervisorConfig)
+from genba_safety.watchdog import Now
+from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
+
+LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
+
+
+class SafetySupervisorNode(Node):
+    def __init__(self) -> None:
+        super().__init__("safety_supervisor")
+        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        timeouts = {
+            "cmd": d("cmd_timeout_ms", 250.0, "Policy command older than this is stale", 1.0, 10000.0),
+            "scan": d("scan_timeout_ms", 300.0, "LaserScan older than this means perception lost", 1.0, 10000.0),
+            "odom": d("odom_timeout_ms", 250.0, "Odometry older than this means perception lost", 1.0, 10000.0),
+            "camera": d("camera_timeout_ms", 500.0, "Camera older than this -> FALLBACK", 1.0, 10000.0),
+            "cloud": d("cloud_timeout_ms", 2000.0, "Cloud heartbeat older than this -> DEGRADED", 1.0, 600000.0),
+            "health": d("health_timeout_ms", 500.0, "Policy health older than this -> FALLBACK", 1.0, 10000.0),
+            "goal": 1.0e9,
+        }
+        lim = Limits(
+            max_speed_mps=d("max_speed_mps", 1.0, "Forward speed limit", 0.0, 5.0),
+            max_reverse_mps=d("max_reverse_mps", 0.3, "Reverse speed limit", 0.0, 5.0),
+            max_yaw_rate_radps=d("max_yaw_rate_radps", 1.5, "Yaw rate limit", 0.0, 10.0),
+            max_accel_mps2=d("max_accel_mps2", 1.0, "Acceleration limit when speeding up", 0.01, 20.0),
+            max_decel_mps2=d("max_decel_mps2", 2.0, "Deceleration limit when slowing down", 0.01, 20.0),
+            max_yaw_accel_radps2=d("max_yaw_accel_radps2", 4.0, "Yaw acceleration limit", 0.01, 50.0),
+            max_jerk_mps3=d("max_jerk_mps3", 20.0, "Jerk limit (bypassed for emergency stops)", 0.1, 1000.0),
+        )
+        fp = Footprint(d("footprint_front_m", 0.30, "Footprint: base_link to front edge", 0.01, 5.0),
+                       d("footprint_rear_m", 0.30, "Footprint: base_link to rear edge", 0.01, 5.0),
+                       d("footprint_half_width_m", 0.25, "Footprint half width", 0.01, 5.0))
+        zones = ZoneConfig(
+            footprint=fp,
+            stop_margin_m=d("stop_margin_m", 0.10, "Stop zone margin around the footprint", 0.0, 3.0),
+            slow_margin_m=d("slow_margin_m", 0.60, "Slow-down zone margin around the footprint", 0.0, 5.0),
+            slow_speed_mps=d("slow_speed_mps", 0.25, "Speed cap inside the slow-down zone", 0.0, 5.0),
+            reaction_time_s=d("reaction_time_s", 0.10, "Reaction time used to grow the stop zone", 0.0, 2.0),
+            ttc_stop_s=d("ttc_stop_s", 0.8, "Stop when time-to-collision falls below this", 0.0, 10.0),
+            ttc_slow_s=d("ttc_slow_s", 2.0, "Slow down when time-to-collision falls below this", 0.0, 20.0),
+        )
+        try:
+            self.cfg = SupervisorConfig(
+                rate_hz=d("rate_hz", 100.0, "Output rate of the gated command", 100.0, 1000.0),
+                timeouts_ms=timeouts,
+                max_future_ms=d("max_future_stamp_ms", 20.0, "Stamps further ahead than this are rejected",
+                                0.0, 1000.0),
+                clock_jump_tolerance_ms=d("clock_jump_tolerance_ms", 50.0,
+                                          "ROS vs monotonic clock drift treated as a jump", 1.0, 10000.0),
+                limits=lim, zones=zones,
+                degraded_max_speed_mps=d("degraded_max_speed_mps", 0.5, "Speed cap in DEGRADED", 0.0, 5.0),
+                fallback=ReactiveConfig(max_speed_mps=d("fallback_max_speed_mps", 0.3,
+                                                        "Speed of the reactive controller in FALLBACK", 0.0, 2.0)),
+                mrm_decel_mps2=d("mrm_decel_mps2", 1.5, "Deceleration of the minimal-risk stop", 0.01, 20.0),
+                max_ood_score=d("max_ood_score", 0.8, "Policy OOD score above this -> FALLBACK", 0.0, 1.0),
+                max_inference_ms=d("max_inference_ms", 50.0, "Policy latency above this -> FALLBACK", 0.1, 10000.0),
+                recover_hold_s=d("recover_hold_s", 1.0, "A better mode must hold this long before recovery",
+                                 0.0, 60.0),
+                zone_trigger_scans=d("zone_trigger_scans", 1, "Consecutive scans to trigger a zone stop", 1, 10),
+                zone_release_scans=d("zone_release_scans", 3, "Consecutive clear scans to release it", 1, 50),
+            )
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        self.laser_xyyaw = (d("laser_x_m", 0.20, "Laser position in base_link (x)", -5.0, 5.0),
+                            d("laser_y_m", 0.0, "Laser position in base_link (y)", -5.0, 5.0),
+                            d("laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
+        audit_path = d("audit_log_path", "", "JSON-lines audit log file ('' = none)")
+        self.sup = Supervisor(self.cfg)
+        self.inputs = Inputs(self.cfg)
+        self.audit = AuditLog(audit_path or None)
+        self._last_cmd_stamp = None
+
+        sensor = qos_profile_sensor_data
+        self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, 10)
+        self.create_subscription(LaserScan, "scan", self._on_scan, sensor)
+        self.create_subscription(Odometry, "odom", self._on_odom, sensor)
+        self.create_subscription(CameraInfo, "camera/camera_info", self._on_camera, sensor)
+        self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, 10)
+        self.create_subscription(DiagnosticArray, "policy/health", self._on_health, 10)
+        self.create_subscription(Bool, "estop", self._on_estop, 10)
+        self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
+        self.create_service(Trigger, "safety/reset_estop", self._on_reset)
+        self.pub_cmd = self.create_publisher(TwistStamped, "cmd_vel_safe", 10)
+        self.pub_mode = self.create_publisher(String, "safety/mode", LATCHED)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
+        self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
+        self.create_timer(0.5, self._publish_diagnostics)
+        self.create_timer(0.2, self._publish_markers)
+        self._last = None
+        self._publish_mode(self.sup.ladder.mode)
+        self.get_logger().info(
+            f"safety supervisor at {self.cfg.rate_hz:.0f} Hz; worst-case stop time "
+            f"{self.cfg.worst_case_stop_time_s():.2f} s")
+
+    # -- inputs ------------------------------------------------------------------------------
+    def _now(self) -> Now:
+        return Now(time.monotonic(), self.get_clock().now().nanoseconds * 1e-9)
+
+    def _offer(self, name: str, value: object, stamp: float) -> None:
+        reason = self.inputs.offer(name, value, stamp, self._now())
+        if reason:
+            self.get_logger().warn(f"rejected {name}: {reason}", throttle_duration_sec=2.0)
+
+    def _on_cmd(self, msg: TwistStamped) -> None:
+        self._last_cmd_stamp = msg.header.stamp
+        self._offer("cmd", (float(msg.twist.linear.x), float(msg.twist.angular.z)), stamp_to_sec(msg.header.stamp))
+
+    def _on_scan(self, msg: LaserScan) -> None:
+        g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser_xyyaw)
+        ranges = np.asarray(msg.ranges, dtype=np.float64)
+        if not np.isfinite(ranges).any():
+            return  # an all-invalid scan is no evidence of free space: let the scan watchdog expire
+        self._offer("scan", ScanInput(ranges, g), stamp_to_sec(msg.header.stamp))
+
+    def _on_odom(self, msg: Odometry) -> None:
+        q = msg.pose.pose.orientation
+        yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+        self._offer("odom", OdomInput(msg.pose.pose.position.x, msg.pose.pose.position.y, yaw,
+                                      msg.twist.twist.linear.x, msg.twist.twist.angular.z),
+                    stamp_to_sec(msg.header.stamp))
+
+    def _on_camera(self, msg: CameraInfo) -> None:
+        self._offer("camera", True, stamp_to_sec(msg.header.stamp))
+
+    def _on_cloud(self, msg: Header) -> None:
+        self._offer("cloud", msg.frame_id, stamp_to_sec(msg.stamp))
+
+    def _on_health(self, msg: DiagnosticArray) -> None:
+        for st in msg.status:
+            kv = {k.key: k.value for k in st.values}
+            try:
+                h = HealthInput(float(kv.get("ood_score", "nan")), float(kv.get("inference_ms", "nan")),
+                                kv.get("output_valid", "false") == "true")
+            except ValueError:
+                h = HealthInput(math.nan, math.nan, False)
+            self._offer("health", h, stamp_to_sec(msg.header.stamp))
+
+    def _on_estop(self, msg: Bool) -> None:
+        if msg.data and not self.inputs.estop_requested:
+            self.get_logger().warn("E-STOP engaged")
+        self.inputs.estop_requested = bool(msg.data)
+
+    def _on_goal(self, msg: PoseStamped) -> None:
+        self.inputs.samples["goal"].value = (msg.pose.position.x, msg.pose.position.y)
+        self.inputs.samples["goal"].stamp = stamp_to_sec(msg.header.stamp)
+        self.inputs.samples["goal"].received = time.monotonic()
+
+    def _on_reset(self, _req: Trigger.Request, res: Trigger.Response) -> Trigger.Response:
+        now = self._now()
+        res.success, res.message = self.sup.reset_estop(now, self.inputs)
+        self.audit.write({"t": now.ros, "event": "estop_reset", "granted": res.success, "message": res.message})
+        self.get_logger().info(f"e-stop reset: {res.message}")
+        return res
+
+    # -- output ------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = self._now()
+        out = self.sup.step(now, self.inputs)
+        self._last = out
+        msg = TwistStamped()
+        msg.header.frame_id = "base_link"
+        passthrough = out.mode <= Mode.DEGRADED and self._last_cmd_stamp is not None
+        if passthrough:
+            msg.header.stamp = self._last_cmd_stamp  # keeps the sensor stamp for latency tracing
+        else:
+            sec_to_stamp(now.ros, msg.header.stamp)
+        msg.twist.linear.x, msg.twist.angular.z = out.v, out.w
+        self.pub_cmd.publish(msg)
+        if out.transition:
+            self._publish_mode(out.mode)
+            self.get_logger().warn(f"mode {out.transition[0].name} -> {out.transition[1].name}: "
+                                   f"{', '.join(out.reasons) or 'inputs recovered'}")
+        if out.transition or out.altered:
+            ages = {k: finite_or_none(v) for k, v in self.inputs.ages_ms(now).items()}
+            self.audit.write({
+                "t": round(now.ros, 4), "event": "transition" if out.transition else "altered",
+                "from": out.transition[0].name if out.transition else None, "mode": out.mode.name,
+                "reasons": list(out.reasons), "cmd_in": [round(x, 4) for x in out.requested],
+                "cmd_out": [round(out.v, 4), round(out.w, 4)], "input_ages_ms": ages,
+                "limits": {"max_speed_mps": self.cfg.limits.max_speed_mps,
+                           "max_decel_mps2": self.cfg.limits.max_decel_mps2},
+                "clearance_m": finite_or_none(out.min_clearance_m), "ttc_s": finite_or_none(out.ttc_s)})
+
+    def _publish_mode(self, mode: Mode) -> None:
+        self.pub_mode.publish(String(data=mode.name))
+
+    def _publish_diagnostics(self) -> None:
+        now = self._now()
+        out = self._last
+        st = DiagnosticStatus(name="genba/safety_supervisor", hardware_id="safety")
+        mode = out.mode if out else Mode.NOMINAL
+        st.level = {Mode.NOMINAL: DiagnosticStatus.OK, Mode.DEGRADED: DiagnosticStatus.WARN,
+                    Mode.FALLBACK: DiagnosticStatus.WARN}.get(mode, DiagnosticStatus.ERROR)
+        st.message = f"{mode.name}: {', '.join(out.reasons) if out and out.reasons else 'ok'}"
+        vals = {"mode": mode.name, "interventions": self.sup.interventions,
+                "altered_steps": self.sup.altered_steps, "audit_records": self.audit.records,
+                "worst_case_stop_time_s": round(self.cfg.worst_case_stop_time_s(), 3),
+                "min_clearance_m": round(out.min_clearance_m, 3) if out else "nan"}
+        for k, age in self.inputs.ages_ms(now).items():
+            if k != "goal":
+                vals[f"age_{k}_ms"] = round(age, 1) if math.isfinite(age) else "never"
+        for reason, n in self.inputs.rejections.items():
+            vals[f"rejected_{reason.lower()}"] = n
+        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
+        arr = DiagnosticArray(status=[st])
+        sec_to_stamp(now.ros, arr.header.stamp)
+        self.pub_diag.publish(arr)
+
+    def _publish_markers(self) -> None:
+        v = self._last.v if self._last else 0.0
+        arr = MarkerArray()
+        for i, (fp, rgba) in enumerate(((stop_zone(self.cfg.zones, v, self.cfg.limits.max_decel_mps2),
+                                         (1.0, 0.1, 0.1, 0.9)),
+                                        (self.cfg.zones.footprint.inflated(self.cfg.zones.slow_margin_m),
+                                         (1.0, 0.8, 0.1, 0.6)))):
+            m = Marker(type=Marker.LINE_STRIP, action=Marker.ADD, id=i, ns="safety_zones")
+            m.header.frame_id = "base_link"
+            m.header.stamp = self.get_clock().now().to_msg()
+            m.scale.x = 0.03
+            m.color.r, m.color.g, m.color.b, m.color.a = rgba
+            m.pose.orientation.w = 1.0
+            poly = fp.polygon()
+            m.points = [Point(x=float(x), y=float(y), z=0.05) for x, y in poly + poly[:1]]
+            arr.markers.append(m)
+        self.pub_markers.publish(arr)
+
+    def close(self) -> None:
+        self.audit.close()
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(SafetySupervisorNode, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""The safety supervisor's pure core: ``Supervisor.step(now, inputs) -> StepOutput``.
+
+Time is injected (:class:`~genba_safety.watchdog.Now`), nothing here imports rclpy, and every
+decision carries reason codes so tests, the audit log and diagnostics all tell the same story.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genba_safety.fallback import ReactiveConfig, ReactiveController
+from genba_safety.limits import Limits, RateLimiter, clamp_velocity, command_is_valid
+from genba_safety.modes import Mode, ModeLadder
+from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
+from genba_safety.zones import ScanGeometry, ZoneConfig, evaluate, scan_points
+
+INPUTS = ("cmd", "scan", "odom", "camera", "cloud", "health", "goal")
+
+
+@dataclass(frozen=True)
+class SupervisorConfig:
+    rate_hz: float = 100.0
+    timeouts_ms: dict = field(default_factory=lambda: {
+        "cmd": 250.0, "scan": 300.0, "odom": 250.0, "camera": 500.0,
+        "cloud": 2000.0, "health": 500.0, "goal": 1.0e9})
+    max_future_ms: float = 20.0
+    clock_jump_tolerance_ms: float = 50.0
+    limits: Limits = Limits()
+    zones: ZoneConfig = ZoneConfig()
+    degraded_max_speed_mps: float = 0.5
+    fallback: ReactiveConfig = ReactiveConfig(max_speed_mps=0.3)
+    mrm_decel_mps2: float = 1.5
+    max_ood_score: float = 0.8
+    max_inference_ms: float = 50.0
+    recover_hold_s: float = 1.0
+    zone_trigger_scans: int = 1
+    zone_release_scans: int = 3
+
+    def __post_init__(self) -> None:
+        missing = [k for k in INPUTS if k not in self.timeouts_ms]
+        if missing:
+            raise ValueError(f"timeouts_ms lacks {missing}")
+        if not 0.0 < self.mrm_decel_mps2 <= self.limits.max_decel_mps2:
+            raise ValueError("mrm_decel_mps2 must be in (0, limits.max_decel_mps2]")
+
+    def worst_case_stop_time_s(self) -> float:
+        """Bound from the last good input to standstill: longest perception timeout, one tick,
+        then braking from top speed at the MRM deceleration."""
+        detect = max(self.timeouts_ms["scan"], self.timeouts_ms["odom"]) / 1000.0 + 1.0 / self.rate_hz
+        return detect + self.limits.max_speed_mps / self.mrm_decel_mps2
+
+
+@dataclass
+class Inputs:
+    """Latest accepted sample of every input, admitted through its watchdog on receipt."""
+
+    cfg: SupervisorConfig
+
+    def __post_init__(self) -> None:
+        self.watchdogs = {k: Watchdog(k, self.cfg.timeouts_ms[k], self.cfg.max_future_ms) for k in INPUTS}
+        self.samples: dict[str, Stamped] = {k: Stamped() for k in INPUTS}
+        self.rejections: Counter[str] = Counter()
+        self.estop_requested = False
+        self.scan_seq = 0
+
+    def offer(self, name: str, value: object, stamp: float, now: Now) -> str | None:
+        """Admit a sample (stamp in ROS seconds); returns the rejection reason, if any."""
+        reason = self.watchdogs[name].admit(stamp, now)
+        if reason:
+            self.rejections[reason] += 1
+            return reason
+        self.samples[name] = Stamped(value, stamp, now.mono)
+        if name == "scan":
+            self.scan_seq += 1
+        return None
+
+    def fresh(self, name: str, now: Now) -> bool:
+        return self.watchdogs[name].fresh(self.samples[name], now)
+
+    def ages_ms(self, now: Now) -> dict[str, float]:
+        return {k: self.watchdogs[k].age_ms(self.samples[k], now) for k in INPUTS}
+
+
+@dataclass(frozen=True)
+class ScanInput:
+    ranges: np.ndarray
+    geometry: ScanGeometry
+
+
+@dataclass(frozen=True)
+class HealthInput:
+    ood_score: float
+    inference_ms: float
+    output_valid: bool = True
+
+
+@dataclass(frozen=True)
+class OdomInput:
+    x: float
+    y: float
+    yaw: float
+    v: float
+    w: float
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    v: float
+    w: float
+    mode: Mode
+    reasons: tuple[str, ...]
+    altered: bool
+    transition: tuple[Mode, Mode] | None
+    requested: tuple[float, float]
+    min_clearance_m: float
+    ttc_s: float
+
+
+class Debouncer:
+    """Turns on after ``trigger`` consecutive hits, off after ``release`` consecutive misses."""
+
+    def __init__(self, trigger: int, release: int) -> None:
+        self.trigger, self.release = max(1, trigger), max(1, release)
+        self.active = False
+        self._hits = self._misses = 0
+
+    def feed(self, hit: bool) -> bool:
+        if hit:
+            self._hits, self._misses = self._hits + 1, 0
+            if self._hits >= self.trigger:
+                self.active = True
+        else:
+            self._misses, self._hits = self._misses + 1, 0
+            if self._misses >= self.release:
+                self.active = False
+        return self.active
+
+
+class Supervisor:
+    """Decides, every tick, what may reach the motors."""
+
+    def __init__(self, cfg: SupervisorConfig = SupervisorConfig()) -> None:
+        self.cfg = cfg
+        # Start in MRM: nothing moves until every input has been seen fresh and held so.
+        self.ladder = ModeLadder(cfg.recover_hold_s, Mode.MRM)
+        self.limiter = RateLimiter(cfg.limits)
+        self.reactive = ReactiveController(cfg.fallback)
+        self.clock = ClockJumpDetector(cfg.clock_jump_tolerance_ms)
+        self.stop_front = Debouncer(cfg.zone_trigger_scans, cfg.zone_release_scans)
+        self.stop_rear = Debouncer(cfg.zone_trigger_scans, cfg.zone_release_scans)
+        self._seen_scan_seq = 0
+        self._last_mono: float | None = None
+        self._pts_cache: tuple[int, np.ndarray] = (-1, np.zeros((0, 2)))
+        self.interventions = 0      # rising edges of any safety action (mode drop or zone stop)
+        self.altered_steps = 0
+        self._was_intervening = False
+        self._seen_nominal = False  # start-up MRM is not an intervention
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _points(self, inputs: Inputs) -> np.ndarray:
+        sample = inputs.samples["scan"]
+        if sample.value is None:
+            return np.zeros((0, 2))
+        if self._pts_cache[0] != inputs.scan_seq:
+            scan: ScanInput = sample.value  # type: ignore[assignment]
+            self._pts_cache = (inputs.scan_seq, scan_points(scan.ranges, scan.geometry))
+        return self._pts_cache[1]
+
+    def _goal_in_base(self, inputs: Inputs) -> tuple[float, float] | None:
+        goal, odom = inputs.samples["goal"].value, inputs.samples["odom"].value
+        if goal is None or odom is None:
+            return None
+        gx, gy = goal  # type: ignore[misc]
+        dx, dy = gx - odom.x, gy - odom.y  # type: ignore[union-attr]
+        c, s = math.cos(odom.yaw), math.sin(odom.yaw)  # type: ignore[union-attr]
+        return c * dx + s * dy, -s * dx + c * dy
+
+    def target_mode(self, now: Now, inputs: Inputs, clock_jump: bool) -> tuple[Mode, list[str]]:
+        """The mode the inputs call for right now, with the reasons (worst first)."""
+        reasons: list[str] = []
+        fresh = {k: inputs.fresh(k, now) for k in INPUTS}
+        if inputs.estop_requested:
+            reasons.append("ESTOP_REQUESTED")
+        if clock_jump:
+            reasons.append("CLOCK_JUMP")
+        for k in ("scan", "odom"):
+            if not fresh[k]:
+                reasons.append(f"{k.upper()}_STALE")
+        cmd = inputs.samples["cmd"].value
+        health: HealthInput | None = inputs.samples["health"].value  # type: ignore[assignment]
+        if not fresh["cmd"]:
+            reasons.append("CMD_STALE")
+        elif not command_is_valid(*cmd):  # type: ignore[misc]
+            reasons.append("CMD_INVALID")
+        if not fresh["health"]:
+            reasons.append("HEALTH_STALE")
+        elif health is not None:
+            if not health.output_valid:
+                reasons.append("POLICY_OUTPUT_INVALID")
+            if not (health.ood_score <= self.cfg.max_ood_score):
+                reasons.append("POLICY_OOD")
+            if not (health.inference_ms <= self.cfg.max_inference_ms):
+                reasons.append("POLICY_SLOW")
+        if not fresh["camera"]:
+            reasons.append("CAMERA_STALE")
+        if not fresh["cloud"]:
+            reasons.append("CLOUD_LOST")
+        if "ESTOP_REQUESTED" in reasons:
+            return Mode.ESTOP, reasons
+        if any(r in reasons for r in ("CLOCK_JUMP", "SCAN_STALE", "ODOM_STALE")):
+            return Mode.MRM, reasons
+        if any(r in reasons for r in ("CMD_STALE", "CMD_INVALID", "HEALTH_STALE", "POLICY_OUTPUT_INVALID",
+                                      "POLICY_OOD", "POLICY_SLOW", "CAMERA_STALE")):
+            return Mode.FALLBACK, reasons
+        if "CLOUD_LOST" in reasons:
+            return Mode.DEGRADED, reasons
+        return Mode.NOMINAL, reasons
+
+    def leases_ok(self, now: Now, inputs: Inputs) -> tuple[bool, list[str]]:
+        """Whether an e-stop reset may be granted: every required input fresh, no e-stop held."""
+        lost = [k for k in ("scan", "odom", "cmd", "health", "camera") if not inputs.fresh(k, now)]
+        if inputs.estop_requested:
+            lost.append("estop_still_engaged")
+        return not lost, lost
+
+    def reset_estop(self, now: Now, inputs: Inputs) -> tuple[bool, str]:
+        ok, lost = self.leases_ok(now, inputs)
+        if self.ladder.mode != Mode.ESTOP:
+            return False, "not in ESTOP"
+        if not ok:
+            return False, "refused: lease lost on " + ", ".join(lost)
+        self.ladder.reset_estop(now.mono)
+        self.limiter.reset()
+        return True, "ESTOP released; recovering through MRM"
+
+    # -- the step ----------------------------------------------------------------------------
+    def step(self, now: Now, inputs: Inputs) -> StepOutput:
+        cfg = self.cfg
+        dt = 1.0 / cfg.rate_hz if self._last_mono is None else max(0.0, now.mono - self._last_mono)
+        self._last_mono = now.mono
+        clock_jump = self.clock.check(now)
+        target, reasons = self.target_mode(now, inputs, clock_jump)
+        prev = self.ladder.mode
+        mode, changed = self.ladder.update(now.mono, target)
+        if mode > target and not changed:
+            reasons.append(f"HOLD_{mode.name}")
+
+        cmd = inputs.samples["cmd"].value
+        requested = cmd if (cmd is not None and inputs.fresh("cmd", now)) else (0.0, 0.0)
+        emergency = False
+        speed_cap: float | None = None
+        if mode == Mode.ESTOP:
+            v_req, w_req = 0.0, 0.0
+        elif mode == Mode.MRM:
+            v_req, w_req, emergency = 0.0, 0.0, True
+        elif mode == Mode.FALLBACK:
+            pts = self._points(inputs) if inputs.fresh("scan", now) else np.zeros((0, 2))
+            v_req, w_req = self.reactive.command(pts, self._goal_in_base(inputs))
+            speed_cap = cfg.fallback.max_speed_mps
+        else:
+            v_req, w_req = requested  # type: ignore[misc]
+            if not command_is_valid(v_req, w_req):
+                v_req, w_req = 0.0, 0.0
+            if mode == Mode.DEGRADED:
+                speed_cap = cfg.degraded_max_speed_mps
+        v_req, w_req = clamp_velocity(v_req, w_req, cfg.limits, speed_cap)
+        if (v_req, w_req) != tuple(requested) and mode == Mode.NOMINAL:
+            reasons.append("LIMIT_CLAMP")
+
+        # Collision zones: judged on the command about to be sent.
+        clearance, ttc = math.inf, math.inf
+        if inputs.fresh("scan", now) and mode != Mode.ESTOP:
+            pts = self._points(inputs)
+            z = evaluate(pts, cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2)
+            clearance, ttc = z.min_clearance_m, z.ttc_s
+            if inputs.scan_seq != self._seen_scan_seq:  # debounce counts scans, not ticks
+                self._seen_scan_seq = inputs.scan_seq
+                self.stop_front.feed(z.stop_front)
+                self.stop_rear.feed(z.stop_rear)
+            if (self.stop_front.active or z.stop_front) and v_req > 0.0:
+                v_req, emergency = 0.0, True
+                reasons.append("ZONE_STOP_FRONT")
+            elif (self.stop_rear.active or z.stop_rear) and v_req < 0.0:
+                v_req, emergency = 0.0, True
+                reasons.append("ZONE_STOP_REAR")
+            elif z.ttc_s < cfg.zones.ttc_stop_s:
+                v_req, emergency = 0.0, True
+                reasons.append("TTC_STOP")
+            else:
+                if z.slow and abs(v_req) > cfg.zones.slow_speed_mps:
+                    v_req = math.copysign(cfg.zones.slow_speed_mps, v_req)
+                    reasons.append("ZONE_SLOW")
+                if z.ttc_s < cfg.zones.ttc_slow_s:
+                    scale = (z.ttc_s - cfg.zones.ttc_stop_s) / (cfg.zones.ttc_slow_s - cfg.zones.ttc_stop_s)
+                    if abs(v_req) * scale < abs(v_req):
+                        v_req *= max(0.0, scale)
+                        reasons.append("TTC_SLOW")
+
+        if mode == Mode.ESTOP:
+            self.limiter.reset()
+            v, w = 0.0, 0.0
+        else:
+            v, w = self.limiter.apply(v_req, w_req, dt, emergency=emergency)
+        if (v, w) != (v_req, w_req) and "LIMIT_RATE" not in reasons:
+            reasons.append("LIMIT_RATE")
+
+        req = tuple(float(x) for x in requested) if command_is_valid(*requested) else (0.0, 0.0)  # type: ignore[misc]
+        altered = mode != Mode.NOMINAL or abs(v - req[0]) > 1e-6 or abs(w - req[1]) > 1e-6
+        self._seen_nominal = self._seen_nominal or mode == Mode.NOMINAL
+        intervening = (self._seen_nominal and mode != Mode.NOMINAL) or \
+            any(r.startswith(("ZONE_STOP", "TTC_STOP")) for r in reasons)
+        if intervening and not self._was_intervening:
+            self.interventions += 1
+        self._was_intervening = intervening
+        if altered:
+            self.altered_steps += 1
+        return StepOutput(v, w, mode, tuple(reasons), altered, (prev, mode) if changed else None,
+                          (float(req[0]), float(req[1])), clearance, ttc)

@@ -1,0 +1,241 @@
+"""Simulator node: steps MuJoCo in real time, publishes sensors, hosts the motor-controller emulator.
+
+The robot's wheels are driven only through the emulated controller on a pseudo-terminal: the
+actuation bridge talks to it with the real serial protocol, so the whole command path is real.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import PoseStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import CameraInfo, Image, LaserScan
+from std_msgs.msg import Header, String
+from visualization_msgs.msg import Marker, MarkerArray
+
+from genba_actuation.emulator import ControllerConfig, PtyController
+from genba_actuation.kinematics import DiffDrive
+from genba_perception.camera_info import CalibrationError, load_camera_info
+from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp
+from genba_sim import scenario as scenario_mod
+from genba_sim.errors import ConfigError
+from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
+from genba_sim.world import TRACK_WIDTH_M, WHEEL_RADIUS_M
+
+LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
+
+
+class SimNode(Node):
+    def __init__(self) -> None:
+        super().__init__("sim")
+        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        scen = d("scenario", "hall_crossing", "Scenario name (package scenarios/) or path to a YAML file")
+        cam_url = d("camera_info_url", "", "camera_info YAML of the simulated camera ('' = 128x96, 60 deg)")
+        self.camera_enabled = d("camera_enabled", True, "Render the front camera (EGL, offscreen)")
+        self.rtf = d("realtime_factor", 1.0, "Simulated seconds per wall-clock second", 0.1, 10.0)
+        self.scan_hz = d("scan_rate_hz", 10.0, "LaserScan rate", 1.0, 50.0)
+        self.camera_hz = d("camera_rate_hz", 10.0, "Camera rate", 1.0, 60.0)
+        self.odom_hz = d("odom_rate_hz", 50.0, "Odometry rate", 1.0, 200.0)
+        self.cloud_hz = d("cloud_heartbeat_hz", 2.0, "Simulated cloud-link heartbeat rate", 0.1, 50.0)
+        port = d("controller_port", "/tmp/genba_ttyMOTOR", "Symlink created to the emulated controller's pty")
+        wd_ms = d("controller_watchdog_ms", 100.0, "Controller-side watchdog period", 10.0, 5000.0)
+        self.wait_for_link_s = d("wait_for_controller_s", 30.0,
+                                 "Hold simulated time until the bridge has shaken hands (0 = don't wait)",
+                                 0.0, 600.0)
+        self.episode_file = d("episode_file", "", "Write the episode result (JSON) here when it ends")
+        try:
+            self.sc = scenario_mod.load(scen)
+            cal = load_camera_info(cam_url) if cam_url else None
+            cam = CameraConfig(cal.width, cal.height, cal.fovy_deg) if cal else CameraConfig()
+            self.sim = Simulation(self.sc, LidarConfig(noise_std_m=self.sc.lidar_noise_std_m),
+                                  cam if self.camera_enabled else None)
+        except (ConfigError, CalibrationError) as exc:
+            raise ConfigurationError(str(exc)) from None
+        self.calibration = cal
+        self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
+        self.controller = PtyController(ControllerConfig(watchdog_ms=wd_ms), link_path=port,
+                                        self_integrate=False).start()
+        self.get_logger().info(f"scenario '{self.sc.name}' (seed {self.sc.seed}); motor controller on "
+                               f"{self.controller.port} -> {port}")
+        self.pub_scan = self.create_publisher(LaserScan, "scan", qos_profile_sensor_data)
+        self.pub_img = self.create_publisher(Image, "camera/image_raw", qos_profile_sensor_data)
+        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", qos_profile_sensor_data)
+        self.pub_odom = self.create_publisher(Odometry, "odom", qos_profile_sensor_data)
+        self.pub_clock = self.create_publisher(Clock, "clock", 10)
+        self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", 10)
+        self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
+        self.pub_episode = self.create_publisher(String, "sim/episode", LATCHED)
+        self.pub_map = self.create_publisher(MarkerArray, "sim/map_markers", LATCHED)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self._publish_goal()
+        self._publish_map()
+        self.dt = float(self.sim.model.opt.timestep)
+        self.started_mono: float | None = None
+        self.created_mono = time.monotonic()
+        self.next_due = {"scan": 0.0, "camera": 0.0, "odom": 0.0, "cloud": 0.0, "dist": 0.0}
+        self.ended = False
+        self.late_steps = 0
+        self.create_timer(0.01, self._tick)
+        self.create_timer(1.0, self._diagnostics)
+
+    # -- stepping ---------------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self.started_mono is None:
+            waited = now - self.created_mono
+            if self.wait_for_link_s > 0 and not self.controller.core.connected and waited < self.wait_for_link_s:
+                self._publish_clock()
+                return
+            if not self.controller.core.connected and self.wait_for_link_s > 0:
+                self.get_logger().error(f"no actuation bridge after {self.wait_for_link_s:.0f} s; starting anyway")
+            self.started_mono = now
+            self.get_logger().info("episode started")
+        target = (now - self.started_mono) * self.rtf
+        n = int((target - self.sim.time) / self.dt)
+        if n > 100:  # more than 0.2 s behind: don't try to catch up in one go
+            self.late_steps += n - 100
+            n = 100
+        if n > 0:
+            left, right = self.controller.wheel_outputs()
+            self.sim.set_body_velocity(*self.drive.twist(left, right))
+            self.sim.step(n)
+            v, w = self.sim.body_twist()
+            self.controller.integrate_encoders(*self.drive.wheel_speeds(v, w), n * self.dt)
+        self._publish_clock()
+        t = self.sim.time
+        for key, hz, fn in (("scan", self.scan_hz, self._publish_scan), ("camera", self.camera_hz, self._publish_camera),
+                            ("odom", self.odom_hz, self._publish_odom), ("cloud", self.cloud_hz, self._publish_cloud),
+                            ("dist", 10.0, self.sim.min_obstacle_distance)):
+            if t >= self.next_due[key]:
+                self.next_due[key] = t + 1.0 / hz
+                fn()
+        if not self.ended and self.sim.episode.status != "running":
+            self._end_episode()
+
+    def _stamp(self, header) -> None:
+        header.stamp = self.get_clock().now().to_msg()
+
+    def _publish_clock(self) -> None:
+        c = Clock()
+        sec_to_stamp(self.sim.time, c.clock)
+        self.pub_clock.publish(c)
+
+    def _publish_scan(self) -> None:
+        cfg = self.sim.lidar_cfg
+        msg = LaserScan(angle_min=-math.pi, angle_max=math.pi - 2 * math.pi / cfg.beams,
+                        angle_increment=2 * math.pi / cfg.beams, time_increment=0.0,
+                        scan_time=1.0 / self.scan_hz, range_min=cfg.range_min_m, range_max=cfg.range_max_m)
+        self._stamp(msg.header)
+        msg.header.frame_id = "laser"
+        msg.ranges = self.sim.lidar().astype(float).tolist()
+        self.pub_scan.publish(msg)
+
+    def _publish_camera(self) -> None:
+        img = self.sim.render()
+        if img is None:
+            return
+        msg = Image(height=img.shape[0], width=img.shape[1], encoding="rgb8", is_bigendian=0, step=img.shape[1] * 3)
+        self._stamp(msg.header)
+        msg.header.frame_id = "camera_optical_frame"
+        msg.data = img.tobytes()
+        self.pub_img.publish(msg)
+        info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
+        cal = self.calibration
+        if cal is not None:
+            info.distortion_model, info.d, info.k, info.r, info.p = cal.distortion_model, list(cal.d), \
+                list(cal.k), list(cal.r), list(cal.p)
+        self.pub_info.publish(info)
+
+    def _publish_odom(self) -> None:
+        x, y, yaw = self.sim.pose()
+        v, w = self.sim.body_twist()
+        msg = Odometry(child_frame_id="base_link")
+        self._stamp(msg.header)
+        msg.header.frame_id = "odom"
+        msg.pose.pose.position.x, msg.pose.pose.position.y = x, y
+        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        msg.twist.twist.linear.x, msg.twist.twist.angular.z = v, w
+        self.pub_odom.publish(msg)
+
+    def _publish_cloud(self) -> None:
+        if scenario_mod.Faults.active(self.sc.faults.cloud_outages, self.sim.time):
+            return
+        h = Header(frame_id="sim_cloud")
+        self._stamp(h)
+        self.pub_cloud.publish(h)
+
+    def _publish_goal(self) -> None:
+        g = PoseStamped()
+        self._stamp(g.header)
+        g.header.frame_id = "odom"
+        g.pose.position.x, g.pose.position.y = self.sc.goal.x, self.sc.goal.y
+        g.pose.orientation.w = 1.0
+        self.pub_goal.publish(g)
+
+    def _publish_map(self) -> None:
+        arr = MarkerArray()
+        for i, b in enumerate(self.sc.obstacles):
+            m = Marker(type=Marker.CUBE, action=Marker.ADD, id=i, ns="obstacles")
+            m.header.frame_id = "odom"
+            m.pose.position.x, m.pose.position.y, m.pose.position.z = b.x, b.y, b.sz
+            m.pose.orientation.z, m.pose.orientation.w = math.sin(b.yaw / 2), math.cos(b.yaw / 2)
+            m.scale.x, m.scale.y, m.scale.z = 2 * b.sx, 2 * b.sy, 2 * b.sz
+            m.color.r, m.color.g, m.color.b, m.color.a = 0.3, 0.4, 0.7, 0.8
+            arr.markers.append(m)
+        self.pub_map.publish(arr)
+
+    def episode_summary(self) -> dict:
+        ep = self.sim.episode
+        x, y, _ = self.sim.pose()
+        return {"scenario": self.sc.name, "seed": self.sc.seed, "status": ep.status,
+                "sim_time_s": round(self.sim.time, 3), "collisions": ep.collisions,
+                "min_obstacle_distance_m": round(ep.min_obstacle_distance_m, 4)
+                if math.isfinite(ep.min_obstacle_distance_m) else None,
+                "path_length_m": round(ep.path_length_m, 3),
+                "final_distance_to_goal_m": round(math.hypot(x - self.sc.goal.x, y - self.sc.goal.y), 3),
+                "controller_watchdog_trips": self.controller.core.watchdog_trips,
+                "sim_late_steps": self.late_steps}
+
+    def _end_episode(self) -> None:
+        self.ended = True
+        summary = self.episode_summary()
+        summary["trajectory"] = self.sim.episode.trajectory
+        if self.episode_file:
+            tmp = self.episode_file + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(summary, fh)
+            os.replace(tmp, self.episode_file)
+        self.pub_episode.publish(String(data=json.dumps({k: v for k, v in summary.items() if k != "trajectory"})))
+        self.get_logger().info(f"episode ended: {summary['status']} at t={summary['sim_time_s']} s")
+
+    def _diagnostics(self) -> None:
+        st = DiagnosticStatus(name="genba/sim", hardware_id="mujoco", level=DiagnosticStatus.OK,
+                              message=self.sim.episode.status)
+        core = self.controller.core
+        vals = {"sim_time_s": round(self.sim.time, 2), "controller_connected": core.connected,
+                "controller_faults": core.faults, "controller_frames_bad": self.controller.decoder.frames_bad,
+                "late_steps": self.late_steps}
+        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
+        msg = DiagnosticArray(status=[st])
+        self._stamp(msg.header)
+        self.pub_diag.publish(msg)
+
+    def close(self) -> None:
+        self.controller.close()
+        self.sim.close()
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(SimNode, args)
+
+
+if __name__ == "__main__":
+    main()

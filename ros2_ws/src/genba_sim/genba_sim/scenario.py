@@ -1,0 +1,255 @@
+"""Scenario and map YAML: loading, validation (one-line errors naming file and field), defaults."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from genba_sim.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCENARIO_DIR = PACKAGE_DIR / "scenarios"
+MAP_DIR = PACKAGE_DIR / "maps"
+
+
+@dataclass(frozen=True)
+class Pose2D:
+    x: float
+    y: float
+    yaw: float = 0.0
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    sx: float   # half sizes (MuJoCo convention)
+    sy: float
+    sz: float
+    yaw: float = 0.0
+    kind: str = "box"
+
+
+@dataclass(frozen=True)
+class Pedestrian:
+    waypoints: tuple[tuple[float, float], ...]
+    speed_mps: float
+    start_offset_s: float = 0.0
+
+    def position(self, t: float) -> tuple[float, float, float]:
+        """Position and heading at time t, walking the closed loop of waypoints (ping-pong for 2)."""
+        pts = list(self.waypoints)
+        if len(pts) == 2:
+            pts = [pts[0], pts[1]]
+        loop = pts + [pts[0]]
+        segs = [(loop[i], loop[i + 1]) for i in range(len(loop) - 1)]
+        lengths = [math.dist(a, b) for a, b in segs]
+        total = sum(lengths)
+        if total <= 0 or self.speed_mps <= 0:
+            return pts[0][0], pts[0][1], 0.0
+        s = ((t + self.start_offset_s) * self.speed_mps) % total
+        for (a, b), ln in zip(segs, lengths):
+            if s <= ln and ln > 0:
+                f = s / ln
+                return a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), math.atan2(b[1] - a[1], b[0] - a[0])
+            s -= ln
+        return pts[0][0], pts[0][1], 0.0
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Scripted faults, each a list of [start_s, end_s) windows."""
+    cloud_outages: tuple[tuple[float, float], ...] = ()
+    camera_blackouts: tuple[tuple[float, float], ...] = ()
+    lidar_dropouts: tuple[tuple[float, float], ...] = ()
+
+    @staticmethod
+    def active(windows: tuple[tuple[float, float], ...], t: float) -> bool:
+        return any(a <= t < b for a, b in windows)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    seed: int
+    hall_x: float
+    hall_y: float
+    wall_height: float
+    obstacles: tuple[Box, ...]
+    start: Pose2D
+    goal: Pose2D
+    goal_tolerance_m: float
+    time_limit_s: float
+    pedestrians: tuple[Pedestrian, ...] = ()
+    faults: Faults = Faults()
+    lidar_noise_std_m: float = 0.01
+    extra: dict = field(default_factory=dict)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def resolve(name_or_path: str) -> Path:
+    """A scenario name (file in the package) or a path to a YAML file."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or os.sep in name_or_path:
+        if not p.is_file():
+            raise ConfigError(f"scenario file not found: {name_or_path}")
+        return p
+    cand = SCENARIO_DIR / f"{name_or_path}.yaml"
+    if not cand.is_file():
+        raise ConfigError(f"unknown scenario '{name_or_path}' (available: {', '.join(available())})")
+    return cand
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: malformed YAML: {problem}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at top level, got {type(data).__name__}")
+    return data
+
+
+class _Fields:
+    """Typed access to a YAML mapping that names file and field in every error."""
+
+    def __init__(self, path: Path, data: dict, prefix: str = "") -> None:
+        self.path, self.data, self.prefix = path, data, prefix
+
+    def _err(self, key: str, msg: str) -> ConfigError:
+        return ConfigError(f"{self.path}: field '{self.prefix}{key}': {msg}")
+
+    def num(self, key: str, default: float | None = None, lo: float = -math.inf, hi: float = math.inf) -> float:
+        if key not in self.data:
+            if default is None:
+                raise self._err(key, "is required")
+            return default
+        v = self.data[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise self._err(key, f"expected a finite number, got {v!r}")
+        if not lo <= v <= hi:
+            raise self._err(key, f"{v} is outside [{lo}, {hi}]")
+        return float(v)
+
+    def sub(self, key: str, required: bool = True) -> "_Fields":
+        v = self.data.get(key)
+        if v is None and not required:
+            return _Fields(self.path, {}, f"{self.prefix}{key}.")
+        if not isinstance(v, dict):
+            raise self._err(key, "is required and must be a mapping" if v is None else
+                            f"expected a mapping, got {type(v).__name__}")
+        return _Fields(self.path, v, f"{self.prefix}{key}.")
+
+    def items(self, key: str) -> list["_Fields"]:
+        v = self.data.get(key, [])
+        if not isinstance(v, list):
+            raise self._err(key, f"expected a list, got {type(v).__name__}")
+        out = []
+        for i, item in enumerate(v):
+            if not isinstance(item, dict):
+                raise ConfigError(f"{self.path}: field '{self.prefix}{key}[{i}]': expected a mapping")
+            out.append(_Fields(self.path, item, f"{self.prefix}{key}[{i}]."))
+        return out
+
+    def points(self, key: str) -> tuple[tuple[float, float], ...]:
+        v = self.data.get(key)
+        ok = isinstance(v, list) and len(v) >= 1 and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                                                         and math.isfinite(c) for c in p) for p in v)
+        if not ok:
+            raise self._err(key, f"expected a list of [x, y] pairs, got {v!r}")
+        return tuple((float(a), float(b)) for a, b in v)
+
+    def windows(self, key: str) -> tuple[tuple[float, float], ...]:
+        if key not in self.data:
+            return ()
+        pts = self.points(key)
+        for a, b in pts:
+            if not b > a >= 0:
+                raise self._err(key, f"window [{a}, {b}] must satisfy 0 <= start < end")
+        return pts
+
+    def pose(self, key: str) -> Pose2D:
+        f = self.sub(key)
+        return Pose2D(f.num("x"), f.num("y"), f.num("yaw", 0.0, -2 * math.pi, 2 * math.pi))
+
+
+def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box], Path]:
+    path = Path(name) if name.endswith((".yaml", ".yml")) else MAP_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{scen_path}: field 'map': map '{name}' not found "
+                          f"(available: {', '.join(sorted(p.stem for p in MAP_DIR.glob('*.yaml')))})")
+    f = _Fields(path, _read_yaml(path))
+    hall = f.sub("hall")
+    hx, hy = hall.num("size_x_m", lo=2.0, hi=200.0), hall.num("size_y_m", lo=2.0, hi=200.0)
+    wh = hall.num("wall_height_m", 2.0, lo=0.3, hi=10.0)
+    boxes: list[Box] = []
+    for group, kind in (("shelves", "shelf"), ("boxes", "box"), ("pillars", "pillar")):
+        for b in f.items(group):
+            boxes.append(Box(b.num("x"), b.num("y"), b.num("size_x_m", lo=0.01) / 2, b.num("size_y_m", lo=0.01) / 2,
+                             b.num("height_m", 1.0, lo=0.05) / 2, b.num("yaw", 0.0), kind))
+    return hx, hy, wh, boxes, path
+
+
+def load(name_or_path: str) -> Scenario:
+    """Load and validate a scenario; raises ConfigError with a one-line message."""
+    import numpy as np
+
+    path = resolve(name_or_path)
+    f = _Fields(path, _read_yaml(path))
+    if "map" not in f.data or not isinstance(f.data["map"], str):
+        raise ConfigError(f"{path}: field 'map': is required and must be a map name")
+    hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
+    seed = int(f.num("seed", 0, lo=0, hi=2 ** 31 - 1))
+    start, goal = f.pose("start"), f.pose("goal")
+    for key, pose in (("start", start), ("goal", goal)):
+        if abs(pose.x) > hx / 2 - 0.3 or abs(pose.y) > hy / 2 - 0.3:
+            raise ConfigError(f"{path}: field '{key}': ({pose.x}, {pose.y}) is outside the hall "
+                              f"({hx} x {hy} m centred on the origin)")
+    # Seeded clutter: extra boxes placed reproducibly, away from start and goal.
+    rb = f.sub("random_boxes", required=False)
+    if rb.data:
+        rng = np.random.default_rng(seed)
+        region = rb.points("region")
+        if len(region) != 2:
+            raise ConfigError(f"{path}: field 'random_boxes.region': expected [[xmin, ymin], [xmax, ymax]]")
+        (x0, y0), (x1, y1) = region
+        keep_out = rb.num("keep_out_m", 1.2, lo=0.0)
+        placed = 0
+        for _ in range(500):
+            if placed >= int(rb.num("count", lo=0, hi=100)):
+                break
+            x, y = float(rng.uniform(x0, x1)), float(rng.uniform(y0, y1))
+            if min(math.dist((x, y), (start.x, start.y)), math.dist((x, y), (goal.x, goal.y))) < keep_out:
+                continue
+            s = float(rng.uniform(0.3, 0.6))
+            boxes.append(Box(x, y, s / 2, s / 2, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0, math.pi)), "box"))
+            placed += 1
+    peds = []
+    for p in f.items("pedestrians"):
+        peds.append(Pedestrian(p.points("path"), p.num("speed_mps", 0.8, lo=0.0, hi=3.0),
+                               p.num("start_offset_s", 0.0, lo=0.0)))
+    fl = f.sub("faults", required=False)
+    faults = Faults(fl.windows("cloud_outages"), fl.windows("camera_blackouts"), fl.windows("lidar_dropouts"))
+    g = f.sub("goal")
+    return Scenario(
+        name=str(f.data.get("name", path.stem)), path=str(path), seed=seed, hall_x=hx, hall_y=hy,
+        wall_height=wh, obstacles=tuple(boxes), start=start, goal=goal,
+        goal_tolerance_m=g.num("tolerance_m", 0.4, lo=0.05, hi=5.0),
+        time_limit_s=f.num("time_limit_s", 90.0, lo=1.0, hi=3600.0), pedestrians=tuple(peds),
+        faults=faults, lidar_noise_std_m=f.sub("noise", required=False).num("lidar_std_m", 0.01, lo=0.0, hi=1.0),
+    )
