@@ -25,6 +25,7 @@ class NodeSpec:
     name: str
     package: str
     module: str
+    executable: str
     params_file: str
     overrides: dict = field(default_factory=dict)
 
@@ -101,7 +102,7 @@ def load_stack(path: str | Path, variables: dict[str, str]) -> Stack:
         where = f"{path}: field 'nodes[{i}]'"
         if not isinstance(n, dict):
             raise StackError(f"{where}: expected a mapping")
-        for key in ("name", "package", "module", "params"):
+        for key in ("name", "package", "module", "executable", "params"):
             if not isinstance(n.get(key), str):
                 raise StackError(f"{where}.{key}: is required and must be a string")
         pkg, rel = n["params"].split("/", 1) if "/" in n["params"] else (n["package"], n["params"])
@@ -112,7 +113,7 @@ def load_stack(path: str | Path, variables: dict[str, str]) -> Stack:
         if not isinstance(overrides, dict):
             raise StackError(f"{where}.overrides: expected a mapping")
         overrides = {k: substitute(v, variables, f"{where}.overrides.{k}") for k, v in overrides.items()}
-        nodes.append(NodeSpec(n["name"], n["package"], n["module"], str(params), overrides))
+        nodes.append(NodeSpec(n["name"], n["package"], n["module"], n["executable"], str(params), overrides))
     record = data.get("record") or []
     stages = data.get("latency_stages") or {}
     if not isinstance(record, list) or not all(isinstance(t, str) for t in record):

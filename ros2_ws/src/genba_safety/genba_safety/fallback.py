@@ -23,7 +23,7 @@ class ReactiveConfig:
     heading_gain: float = 1.8
     n_headings: int = 72
     goal_weight: float = 1.0
-    free_weight: float = 0.6
+    free_weight: float = 1.0
     stickiness: float = 0.15
 
 

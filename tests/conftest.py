@@ -1,0 +1,27 @@
+"""Shared test set-up: ROS traffic stays on this machine, in a domain of its own per session."""
+
+import os
+import random
+
+import pytest
+
+os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(120, 220)))
+os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+os.environ.setdefault("MUJOCO_GL", "egl")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--port", default=None,
+                     help="HIL tests: serial port of a real motor controller (default: emulator on a pty)")
+    parser.addoption("--run-benchmarks", action="store_true", default=False,
+                     help="also run tests/benchmarks (they print figures; they never fail on speed)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    if config.getoption("--run-benchmarks"):
+        return
+    skip = pytest.mark.skip(reason="benchmark: run with --run-benchmarks")
+    for item in items:
+        if "benchmarks" in item.path.parts:
+            item.add_marker(skip)

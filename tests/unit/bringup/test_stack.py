@@ -1,0 +1,49 @@
+import ast
+from pathlib import Path
+
+import pytest
+
+from genba_bringup.stack import StackError, default_stack_path, load_stack
+
+ROOT = Path(__file__).resolve().parents[3]
+VARS = {"GENBA_ROOT": "/r", "RUN_DIR": "/run", "SCENARIO": "short_run", "CONTROLLER_PORT": "/tmp/tty"}
+
+
+def test_stack_description_resolves():
+    st = load_stack(default_stack_path(), VARS)
+    names = [n.name for n in st.nodes]
+    assert names == ["sim", "perception", "policy", "safety_supervisor", "actuation_bridge"]
+    for n in st.nodes:
+        assert Path(n.params_file).is_file()
+    sim = st.nodes[0]
+    assert sim.overrides["camera_info_url"] == "/r/calibration/sim_front_camera.yaml"
+    args = sim.ros_args()
+    assert args[:3] == ["--ros-args", "-r", "__node:=sim"] and "episode_file:=/run/episode.json" in args
+    assert "/camera/image_raw" not in st.record  # raw images stay off the recording
+
+
+def test_unknown_substitution_and_bad_yaml(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim, params: genba_sim/config/sim.yaml, overrides: {x: '${NOPE}'}}\n")
+    with pytest.raises(StackError, match=r"unknown substitution \$\{NOPE\}"):
+        load_stack(p, VARS)
+    p.write_text("nodes: [\n")
+    with pytest.raises(StackError, match="malformed YAML"):
+        load_stack(p, VARS)
+    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim, params: nothere.yaml}\n")
+    with pytest.raises(StackError, match="params: file not found"):
+        load_stack(p, VARS)
+
+
+def test_launch_file_reads_the_same_stack_description():
+    src = (ROOT / "launch" / "genba_sim.launch.py").read_text()
+    tree = ast.parse(src)
+    calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    assert "load_stack" in calls, "the launch file must build its nodes from load_stack()"
+
+
+def test_stack_executables_are_the_packages_console_scripts_for_the_same_module():
+    # ros2 launch starts `executable`, genba run starts `python -m module`: they must be one program.
+    for n in load_stack(default_stack_path(), VARS).nodes:
+        setup_py = (ROOT / "ros2_ws" / "src" / n.package / "setup.py").read_text()
+        assert f"{n.executable} = {n.module}:main" in setup_py, n.name

@@ -1,0 +1,71 @@
+import math
+
+import numpy as np
+import pytest
+
+from genba_safety.fallback import ReactiveController
+from genba_safety.modes import Mode, ModeLadder
+from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
+from genba_safety.zones import Footprint, ScanGeometry, footprint_clearance, scan_points, time_to_collision
+
+
+@pytest.mark.parametrize("bad", [0.0, -5.0, math.nan, math.inf])
+def test_zero_or_invalid_timeout_is_a_configuration_error(bad):
+    with pytest.raises(ValueError, match="timeout_ms must be"):
+        Watchdog("cmd", bad)
+
+
+def test_watchdog_admission_and_freshness():
+    wd = Watchdog("cmd", 100.0, max_future_ms=20.0)
+    now = Now(10.0, 1000.0)
+    assert wd.admit(1000.05, now) == "CMD_FUTURE_STAMP"
+    assert wd.admit(999.8, now) == "CMD_STALE_STAMP"
+    assert wd.admit(math.nan, now) == "CMD_BAD_STAMP"
+    assert wd.admit(999.95, now) is None
+    s = Stamped((0.1, 0.0), 999.95, 10.0)
+    assert wd.fresh(s, Now(10.05, 1000.05))
+    assert not wd.fresh(s, Now(10.2, 1000.2))
+    assert not wd.fresh(Stamped(), now)
+
+
+def test_clock_jump_detection():
+    d = ClockJumpDetector(50.0)
+    assert not d.check(Now(0.0, 100.0))
+    assert not d.check(Now(0.01, 100.01))
+    assert d.check(Now(0.02, 90.0))
+
+
+def test_ladder_escalates_at_once_and_recovers_after_hold():
+    lad = ModeLadder(recover_hold_s=1.0, mode=Mode.NOMINAL)
+    assert lad.update(0.0, Mode.MRM) == (Mode.MRM, True)
+    assert lad.update(0.5, Mode.NOMINAL) == (Mode.MRM, False)
+    assert lad.update(1.49, Mode.NOMINAL) == (Mode.MRM, False)
+    assert lad.update(1.5, Mode.NOMINAL) == (Mode.NOMINAL, True)
+    lad.update(2.0, Mode.ESTOP)
+    assert lad.update(10.0, Mode.NOMINAL) == (Mode.ESTOP, False)
+
+
+def test_scan_points_drop_invalid_and_apply_laser_pose():
+    g = ScanGeometry(-math.pi, 2 * math.pi / 4, 0.1, 10.0, laser_x_m=0.2)
+    pts = scan_points(np.array([1.0, np.nan, np.inf, 20.0]), g)
+    assert pts.shape == (1, 2) and pts[0] == pytest.approx([-0.8, 0.0])
+
+
+def test_footprint_clearance_and_ttc():
+    fp = Footprint(0.3, 0.3, 0.25)
+    pts = np.array([[1.25, 0.0]])
+    assert footprint_clearance(pts, fp) == pytest.approx(0.95)
+    assert time_to_collision(pts, fp, 1.0, 0.0) == pytest.approx(1.0)
+    assert time_to_collision(pts, fp, -1.0, 0.0) == math.inf
+    assert time_to_collision(np.array([[0.0, 1.0]]), fp, 0.5, 0.0) == math.inf
+
+
+def test_reactive_controller_goes_around_a_wall_segment():
+    ctl = ReactiveController()
+    # a wall 1 m ahead spanning y in [-1, 0.5]: the way round is to the left
+    ys = np.linspace(-1.0, 0.5, 40)
+    pts = np.column_stack((np.full_like(ys, 1.0), ys))
+    v, w = ctl.command(pts, (4.0, 0.0))
+    assert w > 0.0
+    assert ctl.command(pts, None) == (0.0, 0.0)
+    assert ctl.command(np.zeros((0, 2)), (0.1, 0.0)) == (0.0, 0.0)  # within goal tolerance

@@ -1,0 +1,70 @@
+"""Hypothesis properties of the supervisor core."""
+
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from genba_safety.limits import Limits, RateLimiter
+from genba_safety.modes import Mode
+from genba_safety.supervisor import SupervisorConfig
+from safety_harness import Harness, Script, scan_with_obstacle
+
+CFG = SupervisorConfig()
+LIM = CFG.limits
+TICK = 1.0 / CFG.rate_hz
+wild = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(-3, 3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(wild, wild), min_size=5, max_size=40), st.floats(0.3, 12.0))
+def test_output_never_exceeds_limits(commands, obstacle_m):
+    cmds = commands
+
+    def cmd(t):
+        return cmds[int(t * 10) % len(cmds)]
+    h = Harness(CFG, Script(cmd=cmd, scan=lambda t: scan_with_obstacle(obstacle_m)))
+    h.run(4.0)
+    prev_v = 0.0
+    for _, o in h.log:
+        assert math.isfinite(o.v) and math.isfinite(o.w)
+        assert -LIM.max_reverse_mps - 1e-9 <= o.v <= LIM.max_speed_mps + 1e-9
+        assert abs(o.w) <= LIM.max_yaw_rate_radps + 1e-9
+        assert abs(o.v - prev_v) <= max(LIM.max_accel_mps2, LIM.max_decel_mps2) * TICK + 1e-9
+        prev_v = o.v
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["scan", "odom"]), st.floats(2.0, 4.0), st.floats(0.2, 1.0))
+def test_stale_perception_means_zero_within_bound(name, fault_at, speed):
+    h = Harness(CFG, Script(cmd=lambda t: (speed, 0.2), stale={name: fault_at}))
+    h.run(fault_at + CFG.worst_case_stop_time_s() + 0.05)
+    assert all(o.v == 0.0 and o.mode == Mode.MRM
+               for t, o in h.log if t >= fault_at + CFG.worst_case_stop_time_s())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(1.5, 3.0), st.lists(st.tuples(wild, wild), min_size=1, max_size=20),
+       st.lists(st.booleans(), min_size=1, max_size=20))
+def test_latched_estop_means_no_motion_until_reset(estop_at, commands, estop_pattern):
+    def estop(t):
+        if t < estop_at:
+            return False
+        if t < estop_at + 0.05:
+            return True
+        return estop_pattern[int(t * 10) % len(estop_pattern)]
+    h = Harness(CFG, Script(cmd=lambda t: commands[int(t * 10) % len(commands)], estop=estop))
+    h.run(estop_at + 3.0)
+    assert all(o.v == 0.0 and o.w == 0.0 and o.mode == Mode.ESTOP for t, o in h.log if t >= estop_at + TICK)
+
+
+@given(st.lists(st.floats(-5, 5), min_size=1, max_size=100), st.booleans())
+def test_rate_limiter_bounds(requests, emergency):
+    lim = Limits()
+    rl = RateLimiter(lim)
+    for r in requests:
+        before = rl.v
+        v, _ = rl.apply(r, 0.0, 0.01, emergency=emergency)
+        assert abs(v - before) <= max(lim.max_accel_mps2, lim.max_decel_mps2) * 0.01 + 1e-12
+        # never overshoots the request
+        assert min(before, r) - 1e-12 <= v <= max(before, r) + 1e-12
