@@ -68,3 +68,12 @@ def test_rate_limiter_bounds(requests, emergency):
         assert abs(v - before) <= max(lim.max_accel_mps2, lim.max_decel_mps2) * 0.01 + 1e-12
         # never overshoots the request
         assert min(before, r) - 1e-12 <= v <= max(before, r) + 1e-12
+
+
+def test_rate_limiter_settles_at_zero_without_undershoot():
+    # Regression: leftover jerk-limited braking once at standstill used to drive to -0.008 m/s.
+    rl = RateLimiter(Limits())
+    rl.v = 0.6
+    out = [rl.apply(0.0, 0.0, 0.01)[0] for _ in range(100)]
+    assert min(out) >= 0.0 and out[-1] == 0.0
+    assert all(b <= a for a, b in zip(out, out[1:])), "monotone ramp down"

@@ -19,8 +19,8 @@ from genba_safety.rosutil import declare, run_node, stamp_to_sec
 
 
 class ActuationBridgeNode(Node):
-    def __init__(self) -> None:
-        super().__init__("actuation_bridge")
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("actuation_bridge", **node_kwargs)
         d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
         self.port = d("port", "/tmp/genba_ttyMOTOR", "Serial device of the motor controller")
         baud = d("baudrate", 115200, "Serial baud rate", 1200, 4000000)

@@ -20,8 +20,8 @@ from genba_safety.rosutil import declare, run_node
 
 
 class PerceptionNode(Node):
-    def __init__(self) -> None:
-        super().__init__("perception")
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("perception", **node_kwargs)
         self.out_w = declare(self, "image_width", 64, "Width of the image handed to the policy (px)", 8, 1024)
         self.out_h = declare(self, "image_height", 48, "Height of the image handed to the policy (px)", 8, 1024)
         self.min_valid = declare(self, "min_valid_fraction", 0.5,

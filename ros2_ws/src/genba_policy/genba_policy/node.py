@@ -20,8 +20,8 @@ LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, relia
 
 
 class PolicyNode(Node):
-    def __init__(self) -> None:
-        super().__init__("policy")
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("policy", **node_kwargs)
         self.backend = declare(self, "backend", "placeholder",
                                "Policy implementation; only 'placeholder' exists until the distilled model lands",
                                read_only=True)

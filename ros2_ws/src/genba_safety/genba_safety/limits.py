@@ -51,10 +51,10 @@ class RateLimiter:
         a_req = max(-a_max, min(a_max, (v_req - self.v) / dt))
         if not emergency:
             da = self.lim.max_jerk_mps3 * dt
-            a_req = max(self.a - da, min(self.a + da, a_req))
-            # jerk may not push the speed past the request
-            if (v_req - self.v) * a_req < 0.0:
-                a_req = 0.0
+            a_jerk = max(self.a - da, min(self.a + da, a_req))
+            # The jerk limit shapes how acceleration builds up; it may never push the speed away
+            # from (or hold it past) the request, e.g. leftover braking once standstill is reached.
+            a_req = a_jerk if (v_req - self.v) * a_jerk > 0.0 else 0.0
         v_new = self.v + a_req * dt
         if (v_req - self.v) * (v_req - v_new) < 0.0:  # overshoot
             v_new = v_req

@@ -35,8 +35,8 @@ LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, relia
 
 
 class SafetySupervisorNode(Node):
-    def __init__(self) -> None:
-        super().__init__("safety_supervisor")
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("safety_supervisor", **node_kwargs)
         d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
         timeouts = {
             "cmd": d("cmd_timeout_ms", 250.0, "Policy command older than this is stale", 1.0, 10000.0),
@@ -138,8 +138,10 @@ class SafetySupervisorNode(Node):
     def _on_scan(self, msg: LaserScan) -> None:
         g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser_xyyaw)
         ranges = np.asarray(msg.ranges, dtype=np.float64)
-        if not np.isfinite(ranges).any():
-            return  # an all-invalid scan is no evidence of free space: let the scan watchdog expire
+        if ranges.size == 0 or np.isnan(ranges).all():
+            # No valid beam at all (+inf would mean "nothing in range" and counts as data):
+            # no evidence of free space, so let the scan watchdog expire.
+            return
         self._offer("scan", ScanInput(ranges, g), stamp_to_sec(msg.header.stamp))
 
     def _on_odom(self, msg: Odometry) -> None:

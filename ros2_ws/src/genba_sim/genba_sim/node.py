@@ -34,8 +34,8 @@ LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, relia
 
 
 class SimNode(Node):
-    def __init__(self) -> None:
-        super().__init__("sim")
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("sim", **node_kwargs)
         d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
         scen = d("scenario", "hall_crossing", "Scenario name (package scenarios/) or path to a YAML file")
         cam_url = d("camera_info_url", "", "camera_info YAML of the simulated camera ('' = 128x96, 60 deg)")

@@ -1,0 +1,74 @@
+"""The safety supervisor node over real rclpy topics and services."""
+
+import time
+
+from std_msgs.msg import Bool, String
+from std_srvs.srv import Trigger
+
+from genba_safety.node import LATCHED, SafetySupervisorNode
+from ros_helpers import FakeRobot, Spinner, params
+
+
+def make(tmp_path, **overrides):
+    node = SafetySupervisorNode(parameter_overrides=params(audit_log_path=str(tmp_path / "audit.jsonl"), **overrides))
+    robot = FakeRobot()
+    modes: list[str] = []
+    robot.create_subscription(String, "safety/mode", lambda m: modes.append(m.data), LATCHED)
+    return node, robot, modes, Spinner(node, robot)
+
+
+def test_publishes_on_its_own_clock_and_zero_on_command_timeout(ros, tmp_path):
+    node, robot, modes, spin = make(tmp_path)
+    try:
+        assert spin.until(lambda: (robot.last_v() or 0.0) > 0.5, 8.0), "never reached cruise speed"
+        assert modes[-1] == "NOMINAL"
+        # Output rate comes from the supervisor's timer (100 Hz), not from the 20 Hz inputs.
+        n0 = len(robot.received)
+        spin.for_(1.0)
+        assert len(robot.received) - n0 >= 70
+        robot.enabled["cmd"] = False
+        t_off = time.monotonic()
+        assert spin.until(lambda: robot.last_v() == 0.0, 2.0), "no zero after the command stopped"
+        t_zero = next(t for t, m in robot.received if t >= t_off and m.twist.linear.x == 0.0)
+        # 250 ms timeout + the ramp from 0.6 m/s at 2 m/s^2 (0.3 s) + scheduling slack
+        assert t_zero - t_off < 0.25 + 0.3 + 0.25
+        assert "FALLBACK" in modes
+        # Zeros keep coming while the command stays away: fails closed, not silent.
+        n1 = len(robot.received)
+        spin.for_(0.3)
+        assert len(robot.received) > n1 and all(m.twist.linear.x == 0.0 for _, m in robot.received[n1:])
+        audit = (tmp_path / "audit.jsonl").read_text().splitlines()
+        assert any('"CMD_STALE"' in line for line in audit)
+    finally:
+        node.close()
+        node.destroy_node()
+        robot.destroy_node()
+
+
+def test_estop_latches_and_reset_service_refuses_then_grants(ros, tmp_path):
+    node, robot, modes, spin = make(tmp_path)
+    client_node = robot
+    estop = client_node.create_publisher(Bool, "estop", 10)
+    cli = client_node.create_client(Trigger, "safety/reset_estop")
+    try:
+        assert spin.until(lambda: (robot.last_v() or 0.0) > 0.3, 8.0)
+        estop.publish(Bool(data=True))
+        assert spin.until(lambda: modes and modes[-1] == "ESTOP", 1.0)
+        assert spin.until(lambda: robot.last_v() == 0.0, 0.1)
+        estop.publish(Bool(data=False))
+        robot.enabled["scan"] = False  # a lost lease: reset must be refused
+        spin.for_(0.5)
+        assert cli.wait_for_service(timeout_sec=2.0)
+        fut = cli.call_async(Trigger.Request())
+        assert spin.until(fut.done, 2.0)
+        assert not fut.result().success and "scan" in fut.result().message
+        assert robot.last_v() == 0.0
+        robot.enabled["scan"] = True
+        spin.for_(0.5)
+        fut = cli.call_async(Trigger.Request())
+        assert spin.until(fut.done, 2.0) and fut.result().success, fut.result().message
+        assert spin.until(lambda: modes[-1] == "NOMINAL" and (robot.last_v() or 0) > 0.3, 6.0)
+    finally:
+        node.close()
+        node.destroy_node()
+        robot.destroy_node()
