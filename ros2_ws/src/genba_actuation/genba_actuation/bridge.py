@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from genba_actuation import protocol as p
 from genba_actuation.kinematics import DiffDrive, wrap_int32_delta
 
+VELOCITY_WINDOW_S = 0.015
+
 
 @dataclass
 class Odometry2D:
@@ -37,6 +39,8 @@ class BridgeCore:
         self.last_telemetry: p.Telemetry | None = None
         self.last_telemetry_time: float | None = None
         self._prev_ticks: tuple[int, int] | None = None
+        self._acc_ds = self._acc_dth = 0.0
+        self._vel_since = 0.0
 
     def reset_link(self) -> None:
         """Call after a (re)connect: the controller must be greeted again."""
@@ -77,17 +81,26 @@ class BridgeCore:
         return out
 
     def _integrate(self, t: p.Telemetry, now: float) -> None:
-        if self._prev_ticks is not None and self.last_telemetry_time is not None:
-            dt = now - self.last_telemetry_time
+        if self._prev_ticks is not None:
             dl = self.drive.ticks_to_rad(wrap_int32_delta(t.left_ticks, self._prev_ticks[0]))
             dr = self.drive.ticks_to_rad(wrap_int32_delta(t.right_ticks, self._prev_ticks[1]))
-            ds, dth = self.drive.twist(dl, dr)  # distance and heading change over the interval
+            ds, dth = self.drive.twist(dl, dr)  # distance and heading change since the last frame
             o = self.odom
             o.x += ds * math.cos(o.yaw + dth / 2.0)
             o.y += ds * math.sin(o.yaw + dth / 2.0)
             o.yaw = math.atan2(math.sin(o.yaw + dth), math.cos(o.yaw + dth))
-            if dt > 1e-4:
-                o.v, o.w = ds / dt, dth / dt
+            # Several frames can arrive in one read with the same receipt time: estimate the
+            # velocity from the motion accumulated over at least VELOCITY_WINDOW_S.
+            self._acc_ds += ds
+            self._acc_dth += dth
+            span = now - self._vel_since
+            if span >= VELOCITY_WINDOW_S:
+                o.v, o.w = self._acc_ds / span, self._acc_dth / span
+                self._acc_ds = self._acc_dth = 0.0
+                self._vel_since = now
+        else:
+            self._acc_ds = self._acc_dth = 0.0
+            self._vel_since = now
         self._prev_ticks = (t.left_ticks, t.right_ticks)
         self.last_telemetry = t
         self.last_telemetry_time = now

@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from genba_sim.errors import ConfigError
 
     root = genba_root()
+    if args.no_camera:
+        os.environ["MUJOCO_GL"] = "disable"  # MuJoCo then loads no OpenGL at all
     try:
         sc = scenario_mod.load(args.scenario)
         load_camera_info(str(root / "calibration" / "sim_front_camera.yaml"))

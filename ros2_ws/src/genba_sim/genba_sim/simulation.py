@@ -21,6 +21,10 @@ def import_mujoco():
         import mujoco  # noqa: F401
     except ImportError as exc:
         raise ConfigError(f"MuJoCo is not installed ({exc}); run the README set-up command") from None
+    except Exception as exc:  # the GL backend named by MUJOCO_GL failed to load (PyOpenGL raises oddly)
+        raise ConfigError(f"MuJoCo could not load its OpenGL backend MUJOCO_GL={os.environ['MUJOCO_GL']} "
+                          f"({type(exc).__name__}: {exc}); use MUJOCO_GL=egl with libegl1 and "
+                          f"libgl1-mesa-dri installed, or pass --no-camera") from None
     return mujoco
 
 

@@ -1,0 +1,99 @@
+"""The actuation bridge node against the controller emulator on a real pseudo-terminal."""
+
+import os
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from geometry_msgs.msg import TwistStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+
+from genba_actuation.emulator import PtyController
+from genba_actuation.kinematics import DiffDrive
+from genba_actuation.node import ActuationBridgeNode
+from ros_helpers import Spinner, params
+
+
+def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
+    link = str(tmp_path / "ttyMOTOR")
+    ctl = PtyController(link_path=link).start()
+    bridge = ActuationBridgeNode(parameter_overrides=params(port=link))
+    probe = Node("probe_act")
+    pub = probe.create_publisher(TwistStamped, "cmd_vel_safe", 10)
+    odom: list[Odometry] = []
+    probe.create_subscription(Odometry, "wheel/odom", odom.append, 10)
+    probe.create_timer(0.02, lambda: pub.publish(TwistStamped(twist=_twist(0.4, 0.2))))
+    spin = Spinner(bridge, probe)
+    try:
+        assert spin.until(lambda: ctl.core.connected, 3.0), "no handshake"
+        want = DiffDrive().wheel_speeds(0.4, 0.2)
+        assert spin.until(lambda: abs(ctl.core.target[0] - want[0]) < 1e-3 and abs(ctl.core.target[1] - want[1]) < 1e-3, 2.0)
+        assert spin.until(lambda: odom and odom[-1].twist.twist.linear.x > 0.3, 3.0)
+        assert ctl.core.watchdog_trips == 0
+    finally:
+        bridge.destroy_node()
+        probe.destroy_node()
+        ctl.close()
+
+
+def test_missing_port_is_reported_and_retried_without_crashing(ros, tmp_path):
+    link = str(tmp_path / "ttyLATE")
+    bridge = ActuationBridgeNode(parameter_overrides=params(port=link, reconnect_backoff_max_s=0.2))
+    probe = Node("probe_diag")
+    diags: list[DiagnosticArray] = []
+    probe.create_subscription(DiagnosticArray, "diagnostics", diags.append, 10)
+    spin = Spinner(bridge, probe)
+    ctl = None
+    try:
+        def error_seen():
+            return any(s.name == "genba/actuation_bridge" and s.level == DiagnosticStatus.ERROR
+                       for d in diags for s in d.status)
+        assert spin.until(error_seen, 3.0)
+        msg = next(s.message for d in diags for s in d.status if s.name == "genba/actuation_bridge")
+        assert link in msg and "does not exist" in msg and "\n" not in msg
+        # The device appears later (plugged in): the bridge connects and starts from zero.
+        ctl = PtyController(link_path=link).start()
+        assert spin.until(lambda: ctl.core.connected, 3.0)
+        assert ctl.core.target == [0.0, 0.0]
+        assert os.path.islink(link)
+    finally:
+        bridge.destroy_node()
+        probe.destroy_node()
+        if ctl:
+            ctl.close()
+
+
+def _twist(v, w):
+    from geometry_msgs.msg import Twist
+    t = Twist()
+    t.linear.x, t.angular.z = v, w
+    return t
+
+
+def test_device_vanishing_is_survived_and_reconnect_starts_from_zero(ros, tmp_path):
+    link = str(tmp_path / "ttyUSB")
+    ctl = PtyController(link_path=link).start()
+    bridge = ActuationBridgeNode(parameter_overrides=params(port=link, reconnect_backoff_max_s=0.2))
+    probe = Node("probe_unplug")
+    pub = probe.create_publisher(TwistStamped, "cmd_vel_safe", 10)
+    probe.create_timer(0.02, lambda: pub.publish(TwistStamped(twist=_twist(0.5, 0.0))))
+    spin = Spinner(bridge, probe)
+    ctl2 = None
+    try:
+        assert spin.until(lambda: ctl.core.target[0] > 1.0, 3.0)
+        ctl.close()  # USB unplug: the device and its node disappear
+        assert spin.until(lambda: not bridge.link.is_open, 2.0), "bridge did not notice the device vanished"
+        ctl2 = PtyController(link_path=link).start()  # plugged back in (new pty behind the same link)
+        seen_zero_first = []
+
+        def connected_and_driving():
+            if ctl2.core.connected and not seen_zero_first:
+                seen_zero_first.append(list(ctl2.core.target))
+            return ctl2.core.connected and ctl2.core.target[0] > 1.0
+        assert spin.until(connected_and_driving, 4.0)
+        assert seen_zero_first[0] == [0.0, 0.0]
+        assert bridge.link.reconnects == 2
+    finally:
+        bridge.destroy_node()
+        probe.destroy_node()
+        if ctl2:
+            ctl2.close()
