@@ -50,6 +50,7 @@ class FakeRobot(Node):
         self.enabled = {"scan": True, "odom": True, "camera": True, "cloud": True, "health": True, "cmd": True}
         self.cmd = (0.6, 0.0)
         self.scan_range = math.inf
+        self.last_cmd_sent: float | None = None
         self.pub = {
             "scan": self.create_publisher(LaserScan, "scan", qos_profile_sensor_data),
             "odom": self.create_publisher(Odometry, "odom", qos_profile_sensor_data),
@@ -89,6 +90,7 @@ class FakeRobot(Node):
             d.header.stamp = stamp
             self.pub["health"].publish(d)
         if self.enabled["cmd"]:
+            self.last_cmd_sent = time.monotonic()
             t = TwistStamped()
             t.header.stamp = stamp
             t.twist.linear.x, t.twist.angular.z = self.cmd

@@ -201,8 +201,13 @@ class PtyController:
                     data = b""
                 replies = []
                 with self._lock:
+                    acknowledge = False
                     for msg, seq in self.decoder.feed(data):
                         replies += self.core.handle(msg, seq, now)
+                        acknowledge |= isinstance(msg, p.Velocity) and self.core.connected
+                    if acknowledge:  # every accepted VELOCITY is answered with TELEMETRY at once
+                        self.core.update(now)
+                        replies.append(self.core.telemetry())
                 for r in replies:
                     self._write(r)
             if now >= next_tx:

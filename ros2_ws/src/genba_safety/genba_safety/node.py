@@ -94,6 +94,8 @@ class SafetySupervisorNode(Node):
                             d("laser_y_m", 0.0, "Laser position in base_link (y)", -5.0, 5.0),
                             d("laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
         audit_path = d("audit_log_path", "", "JSON-lines audit log file ('' = none)")
+        self.step_on_input = d("step_on_input", True,
+                               "Also step and publish as soon as a new command or scan arrives (lower latency)")
         self.sup = Supervisor(self.cfg)
         self.inputs = Inputs(self.cfg)
         self.audit = AuditLog(audit_path or None)
@@ -114,6 +116,9 @@ class SafetySupervisorNode(Node):
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
         self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
         self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
+        # Deadline timers react to staleness at its expiry instead of at the next tick.
+        self._deadlines = {k: self.create_timer(timeouts[k] / 1000.0 + 0.0005, self._tick)
+                           for k in ("cmd", "scan", "odom")}
         self.create_timer(0.5, self._publish_diagnostics)
         self.create_timer(0.2, self._publish_markers)
         self._last = None
@@ -130,10 +135,14 @@ class SafetySupervisorNode(Node):
         reason = self.inputs.offer(name, value, stamp, self._now())
         if reason:
             self.get_logger().warn(f"rejected {name}: {reason}", throttle_duration_sec=2.0)
+        elif name in self._deadlines:
+            self._deadlines[name].reset()  # re-arm: fires the instant this input goes stale
 
     def _on_cmd(self, msg: TwistStamped) -> None:
         self._last_cmd_stamp = msg.header.stamp
         self._offer("cmd", (float(msg.twist.linear.x), float(msg.twist.angular.z)), stamp_to_sec(msg.header.stamp))
+        if self.step_on_input:
+            self._tick()  # a new decision goes out now; the timer still guarantees the rate
 
     def _on_scan(self, msg: LaserScan) -> None:
         g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser_xyyaw)
@@ -143,6 +152,8 @@ class SafetySupervisorNode(Node):
             # no evidence of free space, so let the scan watchdog expire.
             return
         self._offer("scan", ScanInput(ranges, g), stamp_to_sec(msg.header.stamp))
+        if self.step_on_input:
+            self._tick()  # an obstacle is acted on as it is seen, not at the next tick
 
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation

@@ -155,6 +155,7 @@ class Supervisor:
         self._seen_scan_seq = 0
         self._last_mono: float | None = None
         self._pts_cache: tuple[int, np.ndarray] = (-1, np.zeros((0, 2)))
+        self._zone_cache: tuple[tuple, object] = ((), None)
         self.interventions = 0      # rising edges of any safety action (mode drop or zone stop)
         self.altered_steps = 0
         self._was_intervening = False
@@ -274,8 +275,11 @@ class Supervisor:
         # Collision zones: judged on the command about to be sent.
         clearance, ttc = math.inf, math.inf
         if inputs.fresh("scan", now) and mode != Mode.ESTOP:
-            pts = self._points(inputs)
-            z = evaluate(pts, cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2)
+            key = (inputs.scan_seq, v_req, w_req)  # zones are a pure function of scan and request
+            if self._zone_cache[0] != key:
+                self._zone_cache = (key, evaluate(self._points(inputs), cfg.zones, v_req, w_req,
+                                                  cfg.limits.max_decel_mps2))
+            z = self._zone_cache[1]
             clearance, ttc = z.min_clearance_m, z.ttc_s
             if inputs.scan_seq != self._seen_scan_seq:  # debounce counts scans, not ticks
                 self._seen_scan_seq = inputs.scan_seq

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -43,10 +44,17 @@ class ScanGeometry:
 def scan_points(ranges: np.ndarray, g: ScanGeometry) -> np.ndarray:
     """Valid returns as an (N, 2) array in base_link; NaN/inf/out-of-range beams are dropped."""
     r = np.asarray(ranges, dtype=np.float64)
-    ang = g.angle_min + g.angle_increment * np.arange(r.size) + g.laser_yaw
+    cos, sin = _beam_directions(g, r.size)
     ok = np.isfinite(r) & (r >= g.range_min) & (r <= g.range_max)
-    r, ang = r[ok], ang[ok]
-    return np.column_stack((g.laser_x_m + r * np.cos(ang), g.laser_y_m + r * np.sin(ang)))
+    r = r[ok]
+    return np.column_stack((g.laser_x_m + r * cos[ok], g.laser_y_m + r * sin[ok]))
+
+
+@functools.lru_cache(maxsize=8)
+def _beam_directions(g: ScanGeometry, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of the beams in base_link; a scanner's geometry never changes, so cache them."""
+    ang = g.angle_min + g.angle_increment * np.arange(n) + g.laser_yaw
+    return np.cos(ang), np.sin(ang)
 
 
 @dataclass(frozen=True)
@@ -97,13 +105,14 @@ def time_to_collision(pts: np.ndarray, fp: Footprint, v: float, w: float,
     t = dt * np.arange(1, int(round(horizon_s / dt)) + 1)
     th = w * t
     if abs(w) > 1e-6:
-        px, py = v / w * np.sin(th), v / w * (1.0 - np.cos(th))
+        pose = (v / w) * (np.sin(th) + 1j * (1.0 - np.cos(th)))
     else:
-        px, py = v * t, np.zeros_like(t)
-    c, s = np.cos(th)[:, None], np.sin(th)[:, None]
-    dx, dy = near[None, :, 0] - px[:, None], near[None, :, 1] - py[:, None]
-    lx, ly = c * dx + s * dy, -s * dx + c * dy
-    hit = ((lx <= fp.front_m) & (lx >= -fp.rear_m) & (np.abs(ly) <= fp.half_width_m)).any(axis=1)
+        pose = v * t + 0j
+    # Points in each future robot frame, as complex numbers: (p - pose) * e^{-i th}.
+    z = (near[:, 0] + 1j * near[:, 1])[None, :] - pose[:, None]
+    z *= np.exp(-1j * th)[:, None]
+    cx, hx = (fp.front_m - fp.rear_m) / 2.0, (fp.front_m + fp.rear_m) / 2.0
+    hit = ((np.abs(z.real - cx) <= hx) & (np.abs(z.imag) <= fp.half_width_m)).any(axis=1)
     k = np.flatnonzero(hit)
     return float(t[k[0]]) if k.size else math.inf
 
@@ -111,12 +120,21 @@ def time_to_collision(pts: np.ndarray, fp: Footprint, v: float, w: float,
 def evaluate(pts: np.ndarray, cfg: ZoneConfig, v: float, w: float, max_decel: float) -> ZoneResult:
     """Zone and TTC state for the command (v, w) about to be sent."""
     stop_fp = stop_zone(cfg, v, max_decel)
-    inside = stop_fp.contains(pts) if pts.size else np.zeros(0, bool)
-    front = bool((inside & (pts[:, 0] > 0)).any()) if pts.size else False
-    rear = bool((inside & (pts[:, 0] <= 0)).any()) if pts.size else False
-    # Slow down only for what lies in the direction of travel, not for a wall behind the robot.
     slow_fp = cfg.footprint.inflated(cfg.slow_margin_m)
-    ahead = (pts[:, 0] >= 0.0) if v >= 0.0 else (pts[:, 0] <= 0.0)
-    slow = bool((slow_fp.contains(pts) & ahead).any()) if pts.size and abs(v) > 1e-3 else False
-    ttc = time_to_collision(pts, cfg.footprint.inflated(cfg.stop_margin_m / 2), v, w)
-    return ZoneResult(front, rear, slow, footprint_clearance(pts, cfg.footprint), ttc)
+    ttc_fp = cfg.footprint.inflated(cfg.stop_margin_m / 2)
+    # Only points within reach of a zone or of the swept footprint can matter: filter once.
+    reach = max(math.hypot(max(fp.front_m, fp.rear_m), fp.half_width_m) for fp in (stop_fp, slow_fp)) + \
+        abs(v) * cfg.ttc_slow_s
+    near = pts[np.einsum("ij,ij->i", pts, pts) <= reach * reach] if pts.size else pts
+    if near.size == 0:
+        return ZoneResult(False, False, False, footprint_clearance(pts, cfg.footprint), math.inf)
+    x = near[:, 0]
+    inside = stop_fp.contains(near)
+    front = bool((inside & (x > 0)).any())
+    rear = bool((inside & (x <= 0)).any())
+    # Slow down only for what lies in the direction of travel, not for a wall behind the robot.
+    ahead = (x >= 0.0) if v >= 0.0 else (x <= 0.0)
+    slow = bool((slow_fp.contains(near) & ahead).any()) if abs(v) > 1e-3 else False
+    # Beyond ttc_slow_s a collision changes nothing, so the sweep need not look further.
+    ttc = time_to_collision(near, ttc_fp, v, w, horizon_s=cfg.ttc_slow_s)
+    return ZoneResult(front, rear, slow, footprint_clearance(near, cfg.footprint), ttc)

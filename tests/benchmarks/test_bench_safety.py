@@ -1,0 +1,133 @@
+"""Safety supervisor benchmarks. Run: ./genba test tests/benchmarks --run-benchmarks -s
+
+Prints figures against the targets of issue #3; asserts only that the measurement happened.
+"""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench_report import report
+from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
+from genba_safety.watchdog import Now
+from genba_safety.zones import ScanGeometry
+
+HERE = Path(__file__).resolve().parent
+TRIALS = 25
+sys.path.insert(0, str(HERE.parent / "integration"))
+
+
+def test_pure_step_cost_360_beams():
+    cfg = SupervisorConfig()
+    sup, inputs = Supervisor(cfg), Inputs(cfg)
+    rng = np.random.default_rng(0)
+    geom = ScanGeometry(-math.pi, 2 * math.pi / 360, 0.12, 12.0, 0.2)
+    scans = [rng.uniform(0.5, 12.0, 360) for _ in range(50)]
+    fresh, cached = [], []
+    for k in range(3000):
+        now = Now(k * 0.01, 1.7e9 + k * 0.01)
+        new_scan = k % 10 == 0
+        for name, val in (("cmd", (0.8, 0.2)), ("odom", OdomInput(0, 0, 0, 0.5, 0)), ("camera", True),
+                          ("cloud", "c"), ("health", HealthInput(0.1, 1.0, True))):
+            inputs.offer(name, val, now.ros, now)
+        if new_scan:
+            inputs.offer("scan", ScanInput(scans[k // 10 % 50], geom), now.ros, now)
+        t0 = time.perf_counter()
+        sup.step(now, inputs)
+        dt = (time.perf_counter() - t0) * 1e6
+        if k > 100:
+            (fresh if new_scan else cached).append(dt)
+    print("\nsupervisor core, one step (100 Hz tick):")
+    report("step with a new 360-beam scan", fresh, "us", "(target p99 <= 100 us)")
+    report("step reusing the scan's points", cached, "us")
+    assert fresh and cached
+
+
+@pytest.fixture(scope="module")
+def processes():
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    sup = subprocess.Popen([sys.executable, "-m", "genba_safety.node", "--ros-args", "-p", "recover_hold_s:=0.2",
+                            "-p", "cloud_timeout_ms:=5000.0"], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    relay = subprocess.Popen([sys.executable, str(HERE / "bare_relay.py")], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    yield
+    for p in (sup, relay):
+        os.killpg(p.pid, signal.SIGINT)
+        p.wait(timeout=5)
+
+
+def test_reaction_latency_and_relay_overhead(processes):
+    import rclpy
+    from geometry_msgs.msg import TwistStamped
+
+    from ros_helpers import FakeRobot, Spinner
+
+    rclpy.init()
+    robot = FakeRobot("bench_robot")
+    arrivals = {"safety": [], "relay": []}
+    seen = {"safety": set(), "relay": set()}
+
+    def on(kind):
+        def cb(m):
+            t = time.time()
+            key = (m.header.stamp.sec, m.header.stamp.nanosec)
+            if key not in seen[kind]:
+                seen[kind].add(key)
+                arrivals[kind].append((t - (m.header.stamp.sec + m.header.stamp.nanosec * 1e-9)) * 1000.0)
+        return cb
+    robot.create_subscription(TwistStamped, "relay/cmd_vel", on("relay"), 50)
+    robot.create_subscription(TwistStamped, "cmd_vel_safe", on("safety"), 50)
+    spin = Spinner(robot)
+    try:
+        assert spin.until(lambda: (robot.last_v() or 0) > 0.5, 20.0), "supervisor never reached NOMINAL"
+        for k in arrivals:
+            arrivals[k].clear()
+        spin.for_(8.0)  # 20 Hz commands: ~160 pass-through samples for each relay
+        print("\nrelay overhead (policy publish -> subscriber receipt, same messages, same run):")
+        bare = report("bare rclpy relay node", arrivals["relay"])
+        safe = report("safety supervisor (step + publish)", arrivals["safety"])
+        print(f"  ratio p50 {safe['p50'] / bare['p50']:.2f}x, p99 {safe['p99'] / bare['p99']:.2f}x  (target <= 1.5x)")
+
+        timeout_ms = 250.0
+        stale, obstacle = [], []
+        def cruising():
+            assert spin.until(lambda: (robot.last_v() or 0) > 0.599, 10.0), "no steady cruise"
+            spin.for_(0.2)
+        for _ in range(TRIALS):
+            cruising()
+            robot.enabled["cmd"] = False
+            t_stop = robot.last_cmd_sent  # the command goes stale timeout_ms after its last sending
+            v_before = robot.last_v()
+            assert spin.until(lambda: robot.last_v() < v_before - 1e-6, 2.0)
+            t_react = next(t for t, m in robot.received if t > t_stop and m.twist.linear.x < v_before - 1e-6)
+            stale.append((t_react - t_stop) * 1000.0 - timeout_ms)
+            assert spin.until(lambda: robot.last_v() == 0.0, 3.0)  # let the trial play out fully
+            robot.enabled["cmd"] = True
+        for _ in range(TRIALS):
+            cruising()
+            v_before = robot.last_v()
+            robot.scan_range = 0.45  # an obstacle inside the stop zone, all around
+            t_in = time.monotonic()
+            robot._tick()  # publish it now rather than at the next 20 Hz tick
+            assert spin.until(lambda: robot.last_v() < v_before - 1e-6, 2.0)
+            t_react = next(t for t, m in robot.received if t > t_in and m.twist.linear.x < v_before - 1e-6)
+            obstacle.append((t_react - t_in) * 1000.0)
+            assert spin.until(lambda: robot.last_v() == 0.0, 3.0)
+            robot.scan_range = math.inf
+        print("reaction latency over real topics (to the first ramp-down command):")
+        print("  stale trials (ms):", [round(x, 1) for x in stale])
+        print("  obstacle trials (ms):", [round(x, 1) for x in obstacle])
+        report("command stale: beyond the 250 ms timeout", stale, "ms", "(target p99 <= 5 ms)")
+        report("obstacle enters the stop zone", obstacle, "ms")
+        assert len(stale) == TRIALS and len(obstacle) == TRIALS
+    finally:
+        robot.destroy_node()
+        rclpy.shutdown()
