@@ -98,7 +98,3 @@ class FakeRobot(Node):
 
     def last_v(self) -> float | None:
         return self.received[-1][1].twist.linear.x if self.received else None
-
-
-def ok() -> bool:
-    return rclpy.ok()

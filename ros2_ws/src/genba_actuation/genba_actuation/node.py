@@ -15,7 +15,7 @@ from std_msgs.msg import Bool
 from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore, SerialLink
 from genba_actuation.kinematics import DiffDrive
-from genba_safety.rosutil import declare, run_node, stamp_to_sec
+from genba_safety.rosutil import declare, run_node
 
 
 class ActuationBridgeNode(Node):

@@ -10,7 +10,6 @@ import math
 import time
 
 import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import Point, PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
@@ -26,7 +25,7 @@ from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
 from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp, stamp_to_sec
-from genba_safety.supervisor import (INPUTS, HealthInput, Inputs, OdomInput, ScanInput, Supervisor,
+from genba_safety.supervisor import (HealthInput, Inputs, OdomInput, ScanInput, Supervisor,
                                      SupervisorConfig)
 from genba_safety.watchdog import Now
 from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
