@@ -100,7 +100,7 @@ def test_bridge_sends_zero_for_non_finite_command():
 
 
 def test_open_errors_name_the_port_and_cause(tmp_path, monkeypatch):
-    from genba_actuation import bridge
+    from genba_actuation import serial_link as bridge
 
     missing = str(tmp_path / "ttyACM9")
     assert bridge.describe_open_error(missing, OSError("x")) == f"serial port {missing} does not exist (unplugged or wrong path)"
@@ -112,7 +112,7 @@ def test_open_errors_name_the_port_and_cause(tmp_path, monkeypatch):
 
 
 def test_serial_link_backs_off_exponentially_and_never_raises(tmp_path):
-    from genba_actuation.bridge import SerialLink
+    from genba_actuation.serial_link import SerialLink
 
     link = SerialLink(str(tmp_path / "nope"), backoff_initial_s=0.1, backoff_max_s=0.4)
     attempts = []

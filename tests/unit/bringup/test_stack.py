@@ -12,14 +12,14 @@ VARS = {"GENBA_ROOT": "/r", "RUN_DIR": "/run", "SCENARIO": "short_run", "CONTROL
 def test_stack_description_resolves():
     st = load_stack(default_stack_path(), VARS)
     names = [n.name for n in st.nodes]
-    assert names == ["sim", "perception", "policy", "safety_supervisor", "actuation_bridge"]
+    assert names == ["sim", "perception", "privacy_filter", "policy", "safety_supervisor", "actuation_bridge"]
     for n in st.nodes:
         assert Path(n.params_file).is_file()
     sim = st.nodes[0]
     assert sim.overrides["camera_info_url"] == "/r/calibration/sim_front_camera.yaml"
     args = sim.ros_args()
     assert args[:3] == ["--ros-args", "-r", "__node:=sim"] and "episode_file:=/run/episode.json" in args
-    assert "/camera/image_raw" not in st.record  # raw images stay off the recording
+    assert "/camera/image_raw" not in st.record and "/camera/image_anonymized" in st.record
 
 
 def test_unknown_substitution_and_bad_yaml(tmp_path):

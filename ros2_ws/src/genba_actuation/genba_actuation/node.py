@@ -13,7 +13,8 @@ from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool
 
 from genba_actuation import protocol as p
-from genba_actuation.bridge import BridgeCore, SerialLink
+from genba_actuation.bridge import BridgeCore
+from genba_actuation.serial_link import SerialLink
 from genba_actuation.kinematics import DiffDrive
 from genba_safety.rosutil import declare, run_node
 

@@ -80,6 +80,7 @@ def _last_line(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from genba_bringup.data_policy import PolicyError, load_policy
     from genba_bringup.report import format_summary, plot_run
     from genba_bringup.stack import StackError, default_stack_path, load_stack
     from genba_bringup.stats import percentiles
@@ -107,8 +108,12 @@ def run(args: argparse.Namespace) -> int:
     variables = {"GENBA_ROOT": str(root), "RUN_DIR": str(run_dir), "SCENARIO": sc.path, "CONTROLLER_PORT": port}
     try:
         stack = load_stack(args.stack or default_stack_path(), variables)
-    except StackError as exc:
+        policy = load_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
+    except (StackError, PolicyError) as exc:
         raise CliError(str(exc)) from None
+    for topic in stack.record:
+        if not policy.may_record(topic):
+            print(f"genba: not recording {topic}: data class '{policy.classify(topic)}' ({policy.path})")
 
     env = ros_environment()
     os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "RMW_IMPLEMENTATION")})
@@ -128,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     from genba_bringup.monitor import McapRecorder, MonitorNode
 
     rclpy.init()
-    recorder = McapRecorder(run_dir / "recording")
+    recorder = McapRecorder(run_dir / "recording", policy)
     mon = MonitorNode(stack.record, stack.latency_stages, recorder)
     deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
     died: str | None = None
@@ -180,7 +185,8 @@ def run(args: argparse.Namespace) -> int:
     summary = {
         "episode": episode or None, "safety_interventions": mon.interventions, "mode_log": mon.mode_log,
         "latency": {stage: percentiles(v) for stage, v in mon.latency.items()},
-        "recorded_messages": recorder.counts, "node_failure": died, "run_dir": str(run_dir),
+        "recorded_messages": recorder.counts, "refused_by_data_policy": recorder.refused,
+        "node_failure": died, "run_dir": str(run_dir),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     plot_run(run_dir / "trajectory.png", sc, trajectory, mon.mode_log)
@@ -207,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--scenario", default="hall_crossing", help="scenario name or YAML path (see `genba scenarios`)")
     r.add_argument("--out", help="run folder (default: runs/<time>-<scenario>)")
     r.add_argument("--stack", help="stack description YAML (default: genba_bringup config/stack.yaml)")
+    r.add_argument("--data-policy", help="topic data classes YAML (default: genba_bringup config/data_policy.yaml)")
     r.add_argument("--no-camera", action="store_true", help="do not render the camera (no OpenGL needed)")
     r.add_argument("--startup-timeout-s", type=float, default=60.0, help="allowance for nodes to come up")
     sub.add_parser("scenarios", help="list the built-in scenarios")

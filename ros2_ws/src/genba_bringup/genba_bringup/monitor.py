@@ -14,6 +14,7 @@ from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profi
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 
+from genba_bringup.data_policy import DataPolicy
 from genba_safety.rosutil import stamp_to_sec
 
 LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
@@ -28,9 +29,15 @@ def _msg_class(type_name: str) -> type:
 
 
 class McapRecorder:
-    """Writes raw CDR messages into a rosbag2 MCAP folder readable by the ``rosbags`` library."""
+    """Writes raw CDR messages into a rosbag2 MCAP folder readable by the ``rosbags`` library.
 
-    def __init__(self, path: Path) -> None:
+    The data policy is enforced here, at the only place that writes: a topic the policy does not
+    allow to be recorded is refused whatever the caller asks.
+    """
+
+    def __init__(self, path: Path, policy: DataPolicy) -> None:
+        self.policy = policy
+        self.refused: dict[str, str] = {}
         from rosbags.rosbag2 import StoragePlugin, Writer
         from rosbags.typesys import Stores, get_typestore
 
@@ -40,10 +47,15 @@ class McapRecorder:
         self.connections: dict[str, object] = {}
         self.counts: dict[str, int] = {}
 
-    def add(self, topic: str, type_name: str) -> None:
+    def add(self, topic: str, type_name: str) -> bool:
+        """Open a connection for the topic; False (and nothing written, ever) if it is refused."""
+        if not self.policy.may_record(topic):
+            self.refused[topic] = self.policy.classify(topic)
+            return False
         if topic not in self.connections:
             self.connections[topic] = self.writer.add_connection(topic, type_name, typestore=self.typestore)
             self.counts[topic] = 0
+        return True
 
     def write(self, topic: str, data: bytes, t_ns: int) -> None:
         self.writer.write(self.connections[topic], t_ns, data)
@@ -80,12 +92,13 @@ class MonitorNode(Node):
         for topic in list(self.pending):
             if topic in types:
                 type_name = types[topic][0]
-                self.recorder.add(topic, type_name)
+                self.pending.discard(topic)
+                if not self.recorder.add(topic, type_name):
+                    continue
                 qos = qos_profile_sensor_data if topic in SENSOR_TOPICS else \
                     (LATCHED if topic in LATCHED_TOPICS else 50)
                 self.create_subscription(_msg_class(type_name), topic,
                                          lambda data, t=topic: self._on_raw(t, data), qos, raw=True)
-                self.pending.discard(topic)
         for stage, topic in self._stage_topics.items():
             if stage not in self._stage_subscribed and topic in types:
                 qos = qos_profile_sensor_data if topic in SENSOR_TOPICS else 50

@@ -1,0 +1,60 @@
+"""Topic data classes (public / restricted / secret) and what each may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+CLASSES = ("public", "restricted", "secret")
+
+
+class PolicyError(Exception):
+    """Bad data policy file; one line naming the file and field."""
+
+
+@dataclass(frozen=True)
+class DataPolicy:
+    path: str
+    default: str
+    topics: dict
+
+    def classify(self, topic: str) -> str:
+        return self.topics.get(topic, self.default)
+
+    def may_record(self, topic: str) -> bool:
+        """Written into a run folder on the robot."""
+        return self.classify(topic) in ("public", "restricted")
+
+    def may_stream(self, topic: str) -> bool:
+        """Sent off the robot."""
+        return self.classify(topic) == "public"
+
+
+def load_policy(path: str | Path) -> DataPolicy:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read data policy: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: expected a mapping with 'default' and 'classes'")
+    default = data.get("default", "secret")
+    if default not in CLASSES:
+        raise PolicyError(f"{path}: field 'default': '{default}' is not one of {', '.join(CLASSES)}")
+    classes = data.get("classes") or {}
+    if not isinstance(classes, dict):
+        raise PolicyError(f"{path}: field 'classes': expected a mapping class -> list of topics")
+    topics: dict[str, str] = {}
+    for cls, names in classes.items():
+        if cls not in CLASSES:
+            raise PolicyError(f"{path}: field 'classes.{cls}': unknown data class (use {', '.join(CLASSES)})")
+        if not isinstance(names, list) or not all(isinstance(t, str) and t.startswith("/") for t in names):
+            raise PolicyError(f"{path}: field 'classes.{cls}': expected a list of absolute topic names")
+        for t in names:
+            if t in topics and topics[t] != cls:
+                raise PolicyError(f"{path}: field 'classes.{cls}': {t} is also listed as {topics[t]}")
+            topics[t] = cls
+    return DataPolicy(str(path), default, topics)

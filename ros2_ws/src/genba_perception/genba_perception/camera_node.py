@@ -1,0 +1,114 @@
+"""Camera driver node: OpenCV capture -> sensor_msgs/Image + CameraInfo, stamped at capture.
+
+Live devices that vanish are reopened with backoff; files and folders can loop.
+"""
+
+from __future__ import annotations
+
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, Image
+
+from genba_perception.camera_info import CalibrationError, load_camera_info
+from genba_perception.camera_source import CameraError, FrameSource, open_source, parse_source
+from genba_safety.rosutil import ConfigurationError, declare, run_node
+
+
+class CameraNode(Node):
+    def __init__(self, **node_kwargs) -> None:
+        super().__init__("camera", **node_kwargs)
+        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        try:
+            self.spec = parse_source(d("source", "/dev/video0", "V4L2 device, 'gst:' pipeline, video file or image folder"))
+            url = d("camera_info_url", "", "camera_info YAML ('' = uncalibrated)")
+            self.calibration = load_camera_info(url) if url else None
+        except (CameraError, CalibrationError) as exc:
+            raise ConfigurationError(str(exc)) from None
+        self.frame_id = d("frame_id", "camera_optical_frame", "Optical frame of the images")
+        self.loop = d("loop", True, "Restart files and folders at their end")
+        fps = d("rate_hz", 30.0, "Capture rate (files and folders are paced to it)", 0.5, 240.0)
+        self.backoff_max_s = d("reconnect_backoff_max_s", 2.0, "Longest wait between reopen attempts", 0.1, 60.0)
+        self.pub_img = self.create_publisher(Image, "camera/image_raw", qos_profile_sensor_data)
+        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", qos_profile_sensor_data)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.source: FrameSource | None = None
+        self.error = ""
+        self.frames = self.reopens = 0
+        self._backoff, self._next_try = 0.1, 0.0
+        self.create_timer(1.0 / fps, self._capture)
+        self.create_timer(1.0, self._diagnostics)
+
+    def _open(self, now: float) -> None:
+        if now < self._next_try:
+            return
+        try:
+            self.source = open_source(self.spec)
+            self.reopens += 1
+            self.error = ""
+            self._backoff = 0.1
+            self.get_logger().info(f"camera {self.spec.kind} source '{self.spec.target}' open")
+        except CameraError as exc:
+            if str(exc) != self.error:
+                self.get_logger().error(str(exc))
+            self.error = str(exc)
+            self._next_try = now + self._backoff
+            self._backoff = min(self.backoff_max_s, self._backoff * 2.0)
+
+    def _capture(self) -> None:
+        now = time.monotonic()
+        if self.source is None:
+            self._open(now)
+            if self.source is None:
+                return
+        try:
+            frame = self.source.read()
+        except CameraError as exc:
+            frame, self.error = None, str(exc)
+        stamp = self.get_clock().now().to_msg()  # at capture, before any processing
+        if frame is None:
+            if not self.spec.live and self.loop and hasattr(self.source, "rewind"):
+                self.source.rewind()
+                return
+            if self.spec.live:
+                self.error = f"camera {self.spec.target} stopped delivering frames; reopening"
+                self.get_logger().warn(self.error)
+                self.source.close()
+                self.source = None
+            return
+        msg = Image(height=frame.shape[0], width=frame.shape[1], encoding="rgb8", is_bigendian=0,
+                    step=frame.shape[1] * 3)
+        msg.header.stamp, msg.header.frame_id = stamp, self.frame_id
+        msg.data = frame.tobytes()
+        self.pub_img.publish(msg)
+        info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
+        c = self.calibration
+        if c is not None:
+            info.distortion_model, info.d, info.k, info.r, info.p = c.distortion_model, list(c.d), list(c.k), \
+                list(c.r), list(c.p)
+        self.pub_info.publish(info)
+        self.frames += 1
+
+    def _diagnostics(self) -> None:
+        st = DiagnosticStatus(name="genba/camera", hardware_id=self.spec.target)
+        st.level = DiagnosticStatus.ERROR if (self.source is None and self.error) else DiagnosticStatus.OK
+        st.message = self.error or "ok"
+        st.values = [KeyValue(key="frames", value=str(self.frames)), KeyValue(key="opens", value=str(self.reopens)),
+                     KeyValue(key="kind", value=self.spec.kind)]
+        msg = DiagnosticArray(status=[st])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self.pub_diag.publish(msg)
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(CameraNode, args)
+
+
+if __name__ == "__main__":
+    main()
