@@ -18,9 +18,10 @@ def test_colcon_build_installs_executables_configs_and_package_data(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "6 packages finished" in r.stdout
     inst = tmp_path / "install"
-    stack = load_stack(default_stack_path(), {"GENBA_ROOT": "/r", "RUN_DIR": "/d", "SCENARIO": "s",
-                                               "CONTROLLER_PORT": "/p"})
-    for n in stack.nodes:
+    nodes = [n for name in ("stack.yaml", "stack_robot.yaml") for n in
+             load_stack(default_stack_path().with_name(name),
+                        {"GENBA_ROOT": "/r", "RUN_DIR": "/d", "SCENARIO": "s", "CONTROLLER_PORT": "/p"}).nodes]
+    for n in nodes:
         assert (inst / n.package / "lib" / n.package / n.executable).is_file(), f"{n.package}/{n.executable}"
         assert (inst / n.package / "share" / n.package / "config" / Path(n.params_file).name).is_file()
         assert (inst / n.package / "share" / "ament_index" / "resource_index" / "packages" / n.package).is_file()

@@ -42,8 +42,9 @@ def test_launch_file_reads_the_same_stack_description():
     assert "load_stack" in calls, "the launch file must build its nodes from load_stack()"
 
 
-def test_stack_executables_are_the_packages_console_scripts_for_the_same_module():
+@pytest.mark.parametrize("stack", ["stack.yaml", "stack_robot.yaml"])
+def test_stack_executables_are_the_packages_console_scripts_for_the_same_module(stack):
     # ros2 launch starts `executable`, genba run starts `python -m module`: they must be one program.
-    for n in load_stack(default_stack_path(), VARS).nodes:
+    for n in load_stack(default_stack_path().with_name(stack), VARS).nodes:
         setup_py = (ROOT / "ros2_ws" / "src" / n.package / "setup.py").read_text()
         assert f"{n.executable} = {n.module}:main" in setup_py, n.name

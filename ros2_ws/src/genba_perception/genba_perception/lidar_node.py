@@ -51,8 +51,10 @@ class LidarNode(Node):
                 self.get_logger().info(f"opened {self.link.port_name} ({self.model})")
                 if isinstance(self.decoder, RplidarDecoder):
                     self.decoder.reset()
-                    if self.link.serial is not None:
+                    try:
                         self.link.serial.dtr = False  # A1: DTR low runs the motor
+                    except (OSError, AttributeError):
+                        pass  # no modem lines (A2 with its own motor driver, pty, some adapters)
                     self.link.write(RPLIDAR_SCAN_REQUEST)
             elif self.link.last_error and self.link.last_error != self._logged:
                 self.get_logger().error(self.link.last_error)
