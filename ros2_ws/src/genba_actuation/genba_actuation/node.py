@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
@@ -16,7 +16,7 @@ from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore
 from genba_actuation.serial_link import SerialLink
 from genba_actuation.kinematics import DiffDrive
-from genba_safety.rosutil import declare, run_node
+from genba_safety.rosutil import declare, diagnostics, run_node
 
 
 class ActuationBridgeNode(Node):
@@ -112,24 +112,20 @@ class ActuationBridgeNode(Node):
         self.pub_batt.publish(b)
 
     def _diagnostics(self) -> None:
-        st = DiagnosticStatus(name="genba/actuation_bridge", hardware_id=self.port)
         t = self.core.last_telemetry
         if not self.link.is_open:
-            st.level, st.message = DiagnosticStatus.ERROR, self.link.last_error or "not connected"
+            level, message = DiagnosticStatus.ERROR, self.link.last_error or "not connected"
         elif not self.core.handshake_done:
-            st.level, st.message = DiagnosticStatus.WARN, "waiting for controller handshake"
+            level, message = DiagnosticStatus.WARN, "waiting for controller handshake"
         elif t is not None and t.faults:
-            st.level, st.message = DiagnosticStatus.WARN, f"controller faults: {p.Fault(t.faults)!r}"
+            level, message = DiagnosticStatus.WARN, f"controller faults: {p.Fault(t.faults)!r}"
         else:
-            st.level, st.message = DiagnosticStatus.OK, "ok"
+            level, message = DiagnosticStatus.OK, "ok"
         vals = {"frames_sent": self.frames_sent, "frames_ok": self.core.decoder.frames_ok,
                 "frames_bad": self.core.decoder.frames_bad, "last_frame_error": self.core.decoder.last_error,
                 "reconnects": self.link.reconnects, "controller_watchdog_ms": self.core.controller_watchdog_ms,
                 "faults": t.faults if t else "none"}
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
-        msg = DiagnosticArray(status=[st])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.pub_diag.publish(msg)
+        self.pub_diag.publish(diagnostics(self, "genba/actuation_bridge", self.port, level, message, vals))
 
 
 def main(args: list[str] | None = None) -> None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
 from genba_perception.camera_info import CalibrationError, load_camera_info
 from genba_perception.camera_source import CameraError, FrameSource, open_source, parse_source
-from genba_safety.rosutil import ConfigurationError, declare, run_node
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node
 
 
 class CameraNode(Node):
@@ -92,14 +92,9 @@ class CameraNode(Node):
         self.frames += 1
 
     def _diagnostics(self) -> None:
-        st = DiagnosticStatus(name="genba/camera", hardware_id=self.spec.target)
-        st.level = DiagnosticStatus.ERROR if (self.source is None and self.error) else DiagnosticStatus.OK
-        st.message = self.error or "ok"
-        st.values = [KeyValue(key="frames", value=str(self.frames)), KeyValue(key="opens", value=str(self.reopens)),
-                     KeyValue(key="kind", value=self.spec.kind)]
-        msg = DiagnosticArray(status=[st])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.pub_diag.publish(msg)
+        level = DiagnosticStatus.ERROR if (self.source is None and self.error) else DiagnosticStatus.OK
+        self.pub_diag.publish(diagnostics(self, "genba/camera", self.spec.target, level, self.error or "ok",
+                                          {"frames": self.frames, "opens": self.reopens, "kind": self.spec.kind}))
 
     def close(self) -> None:
         if self.source is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import LaserScan
@@ -13,7 +13,7 @@ from genba_actuation.serial_link import SerialLink
 from genba_perception.lidar_protocols import (RPLIDAR_SCAN_REQUEST, RPLIDAR_STOP_REQUEST, Ld06Decoder,
                                               RplidarDecoder)
 from genba_perception.scan_assembler import ScanAssembler
-from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp
 
 MODELS = {"ld06": 230400, "ld19": 230400, "rplidar_a1": 115200, "rplidar_a2": 115200}
 
@@ -84,20 +84,16 @@ class LidarNode(Node):
         self.last_scan_time = time.monotonic()
 
     def _diagnostics(self) -> None:
-        st = DiagnosticStatus(name="genba/lidar", hardware_id=self.link.port_name)
         stale = self.last_scan_time is None or time.monotonic() - self.last_scan_time > 1.0
         if not self.link.is_open:
-            st.level, st.message = DiagnosticStatus.ERROR, self.link.last_error or "not connected"
+            level, message = DiagnosticStatus.ERROR, self.link.last_error or "not connected"
         elif stale:
-            st.level, st.message = DiagnosticStatus.WARN, "connected, no complete scan yet"
+            level, message = DiagnosticStatus.WARN, "connected, no complete scan in the last second"
         else:
-            st.level, st.message = DiagnosticStatus.OK, "ok"
+            level, message = DiagnosticStatus.OK, "ok"
         vals = {"model": self.model, "scans": self.assembler.scans, "packets_ok": self.decoder.packets_ok,
                 "packets_bad": self.decoder.packets_bad, "reconnects": self.link.reconnects}
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
-        msg = DiagnosticArray(status=[st])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.pub_diag.publish(msg)
+        self.pub_diag.publish(diagnostics(self, "genba/lidar", self.link.port_name, level, message, vals))
 
     def close(self) -> None:
         if isinstance(self.decoder, RplidarDecoder):

@@ -9,14 +9,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
 from genba_perception.image import resize_area
 from genba_perception.scan import clean_ranges, valid_fraction
-from genba_safety.rosutil import declare, run_node
+from genba_safety.rosutil import declare, diagnostics, run_node
 
 
 class PerceptionNode(Node):
@@ -66,18 +66,14 @@ class PerceptionNode(Node):
         self.counts["images"] += 1
 
     def _diagnostics(self) -> None:
-        st = DiagnosticStatus(name="genba/perception", hardware_id="perception")
         degraded = self.last_valid_fraction < self.min_valid
-        st.level = DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK
-        st.message = "scan mostly invalid" if degraded else "ok"
         p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
         vals = dict(self.counts, valid_fraction=round(self.last_valid_fraction, 3),
                     scan_proc_p50_ms=round(float(p[0]), 3), scan_proc_p99_ms=round(float(p[1]), 3))
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
         self.proc_ms = self.proc_ms[-1000:]
-        msg = DiagnosticArray(status=[st])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.pub_diag.publish(msg)
+        self.pub_diag.publish(diagnostics(
+            self, "genba/perception", "perception", DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK,
+            "scan mostly invalid" if degraded else "ok", vals))
 
 
 def main(args: list[str] | None = None) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
 from genba_perception.privacy import Anonymizer, PrivacyConfig
-from genba_safety.rosutil import declare, run_node
+from genba_safety.rosutil import declare, diagnostics, run_node
 
 
 class PrivacyNode(Node):
@@ -50,15 +50,12 @@ class PrivacyNode(Node):
 
     def _diagnostics(self) -> None:
         p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
-        st = DiagnosticStatus(name="genba/privacy_filter", hardware_id="privacy", level=DiagnosticStatus.OK,
-                              message="ok" if not self.dropped else f"{self.dropped} frames dropped (bad encoding)")
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in
-                     {"frames": self.frames, "detections": self.detections, "dropped": self.dropped,
-                      "proc_p50_ms": round(float(p[0]), 2), "proc_p99_ms": round(float(p[1]), 2)}.items()]
         self.proc_ms = self.proc_ms[-500:]
-        msg = DiagnosticArray(status=[st])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.pub_diag.publish(msg)
+        self.pub_diag.publish(diagnostics(
+            self, "genba/privacy_filter", "privacy", DiagnosticStatus.WARN if self.dropped else DiagnosticStatus.OK,
+            f"{self.dropped} frames dropped (bad encoding)" if self.dropped else "ok",
+            {"frames": self.frames, "detections": self.detections, "dropped": self.dropped,
+             "proc_p50_ms": round(float(p[0]), 2), "proc_p99_ms": round(float(p[1]), 2)}))
 
 
 def main(args: list[str] | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
@@ -13,7 +13,7 @@ from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profi
 from sensor_msgs.msg import LaserScan
 
 from genba_policy.placeholder import PlaceholderPolicy, goal_in_base
-from genba_safety.rosutil import declare, run_node
+from genba_safety.rosutil import declare, diagnostics, run_node
 from genba_safety.zones import ScanGeometry
 
 LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
@@ -57,16 +57,12 @@ class PolicyNode(Node):
         cmd.header.frame_id = "base_link"
         cmd.twist.linear.x, cmd.twist.angular.z = out.v, out.w
         self.pub_cmd.publish(cmd)
-        st = DiagnosticStatus(name="genba/policy", hardware_id=self.policy.name,
-                              level=DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
-                              message="placeholder policy" if out.output_valid else "invalid output")
-        st.values = [KeyValue(key="ood_score", value=f"{out.ood_score:.4f}"),
-                     KeyValue(key="inference_ms", value=f"{out.inference_ms:.3f}"),
-                     KeyValue(key="output_valid", value="true" if out.output_valid else "false"),
-                     KeyValue(key="backend", value=self.backend)]
-        health = DiagnosticArray(status=[st])
-        health.header.stamp = msg.header.stamp
-        self.pub_health.publish(health)
+        self.pub_health.publish(diagnostics(
+            self, "genba/policy", self.policy.name, DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
+            "placeholder policy" if out.output_valid else "invalid output",
+            {"ood_score": f"{out.ood_score:.4f}", "inference_ms": f"{out.inference_ms:.3f}",
+             "output_valid": "true" if out.output_valid else "false", "backend": self.backend},
+            stamp=msg.header.stamp))
 
 
 def main(args: list[str] | None = None) -> None:

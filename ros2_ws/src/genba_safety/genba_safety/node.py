@@ -10,7 +10,7 @@ import math
 import time
 
 import numpy as np
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import Point, PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
@@ -24,7 +24,7 @@ from genba_safety.audit import AuditLog, finite_or_none
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
-from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp, stamp_to_sec
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp, stamp_to_sec
 from genba_safety.supervisor import (HealthInput, Inputs, OdomInput, ScanInput, Supervisor,
                                      SupervisorConfig)
 from genba_safety.watchdog import Now
@@ -229,11 +229,10 @@ class SafetySupervisorNode(Node):
     def _publish_diagnostics(self) -> None:
         now = self._now()
         out = self._last
-        st = DiagnosticStatus(name="genba/safety_supervisor", hardware_id="safety")
-        mode = out.mode if out else Mode.NOMINAL
-        st.level = {Mode.NOMINAL: DiagnosticStatus.OK, Mode.DEGRADED: DiagnosticStatus.WARN,
-                    Mode.FALLBACK: DiagnosticStatus.WARN}.get(mode, DiagnosticStatus.ERROR)
-        st.message = f"{mode.name}: {', '.join(out.reasons) if out and out.reasons else 'ok'}"
+        mode = out.mode if out else self.sup.ladder.mode
+        level = {Mode.NOMINAL: DiagnosticStatus.OK, Mode.DEGRADED: DiagnosticStatus.WARN,
+                 Mode.FALLBACK: DiagnosticStatus.WARN}.get(mode, DiagnosticStatus.ERROR)
+        message = f"{mode.name}: {', '.join(out.reasons) if out and out.reasons else 'ok'}"
         vals = {"mode": mode.name, "interventions": self.sup.interventions,
                 "altered_steps": self.sup.altered_steps, "audit_records": self.audit.records,
                 "worst_case_stop_time_s": round(self.cfg.worst_case_stop_time_s(), 3),
@@ -243,10 +242,7 @@ class SafetySupervisorNode(Node):
                 vals[f"age_{k}_ms"] = round(age, 1) if math.isfinite(age) else "never"
         for reason, n in self.inputs.rejections.items():
             vals[f"rejected_{reason.lower()}"] = n
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
-        arr = DiagnosticArray(status=[st])
-        sec_to_stamp(now.ros, arr.header.stamp)
-        self.pub_diag.publish(arr)
+        self.pub_diag.publish(diagnostics(self, "genba/safety_supervisor", "safety", level, message, vals))
 
     def _publish_markers(self) -> None:
         v = self._last.v if self._last else 0.0

@@ -68,3 +68,15 @@ def run_node(node_cls: type, args: list[str] | None = None) -> None:
 
 class ConfigurationError(Exception):
     """A node's parameters or files are wrong; the message is one line naming what."""
+
+
+def diagnostics(node: Any, name: str, hardware_id: str, level: int, message: str, values: dict,
+                stamp: Any = None) -> Any:
+    """A diagnostic_msgs/DiagnosticArray with one status; values are stringified."""
+    from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+
+    st = DiagnosticStatus(name=name, hardware_id=hardware_id, level=level, message=message,
+                          values=[KeyValue(key=str(k), value=str(v)) for k, v in values.items()])
+    arr = DiagnosticArray(status=[st])
+    arr.header.stamp = stamp if stamp is not None else node.get_clock().now().to_msg()
+    return arr

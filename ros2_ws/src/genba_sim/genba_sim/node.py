@@ -11,7 +11,7 @@ import math
 import os
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
@@ -24,7 +24,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 from genba_actuation.emulator import ControllerConfig, PtyController
 from genba_actuation.kinematics import DiffDrive
 from genba_perception.camera_info import CalibrationError, load_camera_info
-from genba_safety.rosutil import ConfigurationError, declare, run_node, sec_to_stamp
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp
 from genba_sim import scenario as scenario_mod
 from genba_sim.errors import ConfigError
 from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
@@ -217,16 +217,12 @@ class SimNode(Node):
         self.get_logger().info(f"episode ended: {summary['status']} at t={summary['sim_time_s']} s")
 
     def _diagnostics(self) -> None:
-        st = DiagnosticStatus(name="genba/sim", hardware_id="mujoco", level=DiagnosticStatus.OK,
-                              message=self.sim.episode.status)
         core = self.controller.core
         vals = {"sim_time_s": round(self.sim.time, 2), "controller_connected": core.connected,
                 "controller_faults": core.faults, "controller_frames_bad": self.controller.decoder.frames_bad,
                 "late_steps": self.late_steps}
-        st.values = [KeyValue(key=k, value=str(v)) for k, v in vals.items()]
-        msg = DiagnosticArray(status=[st])
-        self._stamp(msg.header)
-        self.pub_diag.publish(msg)
+        self.pub_diag.publish(diagnostics(self, "genba/sim", "mujoco", DiagnosticStatus.OK, self.sim.episode.status,
+                                          vals))
 
     def close(self) -> None:
         self.controller.close()
