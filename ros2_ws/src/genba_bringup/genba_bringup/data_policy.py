@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from genba_perception.yaml_file import read_yaml_mapping
 
 CLASSES = ("public", "restricted", "secret")
 
@@ -33,14 +33,7 @@ class DataPolicy:
 
 
 def load_policy(path: str | Path) -> DataPolicy:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read data policy: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: expected a mapping with 'default' and 'classes'")
+    data = read_yaml_mapping(path, "data policy", PolicyError)
     default = data.get("default", "secret")
     if default not in CLASSES:
         raise PolicyError(f"{path}: field 'default': '{default}' is not one of {', '.join(CLASSES)}")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from genba_perception.yaml_file import read_yaml_mapping
 
 _VAR = re.compile(r"\$\{([A-Z_]+)\}")
 
@@ -89,13 +89,8 @@ def substitute(value: object, variables: dict[str, str], where: str) -> object:
 
 def load_stack(path: str | Path, variables: dict[str, str]) -> Stack:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StackError(f"{path}: cannot read stack description: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise StackError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) or not data["nodes"]:
+    data = read_yaml_mapping(path, "stack description", StackError)
+    if not isinstance(data.get("nodes"), list) or not data["nodes"]:
         raise StackError(f"{path}: field 'nodes': expected a non-empty list of nodes")
     nodes = []
     for i, n in enumerate(data["nodes"]):

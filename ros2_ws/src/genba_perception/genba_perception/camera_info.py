@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import yaml
+from genba_perception.yaml_file import read_yaml_mapping
 
 
 class CalibrationError(Exception):
@@ -29,15 +29,7 @@ class CameraCalibration:
 
 
 def load_camera_info(path: str) -> CameraCalibration:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise CalibrationError(f"{path}: cannot read camera_info: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise CalibrationError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path}: expected a camera_info mapping")
+    data = read_yaml_mapping(path, "camera_info", CalibrationError)
 
     def matrix(key: str, n: int) -> tuple[float, ...]:
         m = data.get(key)

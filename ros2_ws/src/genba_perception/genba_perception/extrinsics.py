@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import yaml
+
+from genba_perception.yaml_file import read_yaml_mapping
 
 
 class ExtrinsicsError(Exception):
@@ -44,14 +45,8 @@ class Transform:
 
 
 def load_extrinsics(path: str) -> list[Transform]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise ExtrinsicsError(f"{path}: cannot read extrinsics: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ExtrinsicsError(f"{path}: malformed YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("frames"), dict):
+    data = read_yaml_mapping(path, "extrinsics", ExtrinsicsError)
+    if not isinstance(data.get("frames"), dict):
         raise ExtrinsicsError(f"{path}: field 'frames': expected a mapping of frame -> pose")
     root = data.get("parent_frame", "base_link")
     out = []
