@@ -180,10 +180,9 @@ class Supervisor:
         c, s = math.cos(odom.yaw), math.sin(odom.yaw)  # type: ignore[union-attr]
         return c * dx + s * dy, -s * dx + c * dy
 
-    def target_mode(self, now: Now, inputs: Inputs, clock_jump: bool) -> tuple[Mode, list[str]]:
-        """The mode the inputs call for right now, with the reasons (worst first)."""
+    def target_mode(self, fresh: dict[str, bool], inputs: Inputs, clock_jump: bool) -> tuple[Mode, list[str]]:
+        """The mode the inputs call for, given which are fresh, with the reasons (worst first)."""
         reasons: list[str] = []
-        fresh = {k: inputs.fresh(k, now) for k in INPUTS}
         if inputs.estop_requested:
             reasons.append("ESTOP_REQUESTED")
         if clock_jump:
@@ -244,14 +243,15 @@ class Supervisor:
         dt = 1.0 / cfg.rate_hz if self._last_mono is None else max(0.0, now.mono - self._last_mono)
         self._last_mono = now.mono
         clock_jump = self.clock.check(now)
-        target, reasons = self.target_mode(now, inputs, clock_jump)
+        fresh = {k: inputs.fresh(k, now) for k in INPUTS}
+        target, reasons = self.target_mode(fresh, inputs, clock_jump)
         prev = self.ladder.mode
         mode, changed = self.ladder.update(now.mono, target)
         if mode > target and not changed:
             reasons.append(f"HOLD_{mode.name}")
 
         cmd = inputs.samples["cmd"].value
-        requested = cmd if (cmd is not None and inputs.fresh("cmd", now)) else (0.0, 0.0)
+        requested = cmd if (cmd is not None and fresh["cmd"]) else (0.0, 0.0)
         emergency = False
         speed_cap: float | None = None
         if mode == Mode.ESTOP:
@@ -259,7 +259,7 @@ class Supervisor:
         elif mode == Mode.MRM:
             v_req, w_req, emergency = 0.0, 0.0, True
         elif mode == Mode.FALLBACK:
-            pts = self._points(inputs) if inputs.fresh("scan", now) else np.zeros((0, 2))
+            pts = self._points(inputs) if fresh["scan"] else np.zeros((0, 2))
             v_req, w_req = self.reactive.command(pts, self._goal_in_base(inputs))
             speed_cap = cfg.fallback.max_speed_mps
         else:
@@ -274,7 +274,7 @@ class Supervisor:
 
         # Collision zones: judged on the command about to be sent.
         clearance, ttc = math.inf, math.inf
-        if inputs.fresh("scan", now) and mode != Mode.ESTOP:
+        if fresh["scan"] and mode != Mode.ESTOP:
             key = (inputs.scan_seq, v_req, w_req)  # zones are a pure function of scan and request
             if self._zone_cache[0] != key:
                 self._zone_cache = (key, evaluate(self._points(inputs), cfg.zones, v_req, w_req,
