@@ -115,3 +115,25 @@ def test_unknown_protocol_version_is_not_acknowledged(link, version):
     h.send(p.Hello(version=version))
     ack, _ = h.poll(0.2, lambda m: isinstance(m, p.HelloAck))
     assert ack is None
+
+
+def test_standalone_emulator_prints_its_port_and_cleans_up(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    link = tmp_path / "ttyEMU"
+    proc = subprocess.Popen([sys.executable, "-m", "genba_actuation.emulator", "--link", str(link)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        port = line.split()[0]
+        assert port.startswith("/dev/pts/") and f"linked as {link}" in line
+        s = serial.Serial(str(link), 115200, timeout=0)
+        assert Host(s).handshake().version == p.PROTOCOL_VERSION
+        s.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)
+    assert not os.path.lexists(link)

@@ -229,6 +229,11 @@ def main() -> None:
     ap.add_argument("--watchdog-ms", type=float, default=100.0)
     ap.add_argument("--link", help="also create this symlink to the pty (e.g. /tmp/ttyGENBA0)")
     args = ap.parse_args()
+    import signal
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (systemd, timeout) cleans up like Ctrl-C: link removed
+    signal.signal(signal.SIGTERM, stop)
     ctl = PtyController(ControllerConfig(watchdog_ms=args.watchdog_ms), link_path=args.link).start()
     print(ctl.port + (f" (linked as {args.link})" if args.link else ""), flush=True)
     try:
@@ -238,3 +243,7 @@ def main() -> None:
         pass
     finally:
         ctl.close()
+
+
+if __name__ == "__main__":
+    main()
