@@ -12,7 +12,7 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import CameraInfo, LaserScan
+from sensor_msgs.msg import Image, LaserScan
 from std_msgs.msg import Header
 
 
@@ -53,7 +53,7 @@ class FakeRobot(Node):
         self.pub = {
             "scan": self.create_publisher(LaserScan, "scan", qos_profile_sensor_data),
             "odom": self.create_publisher(Odometry, "odom", qos_profile_sensor_data),
-            "camera": self.create_publisher(CameraInfo, "camera/camera_info", qos_profile_sensor_data),
+            "camera": self.create_publisher(Image, "perception/image", qos_profile_sensor_data),
             "cloud": self.create_publisher(Header, "cloud/heartbeat", 10),
             "health": self.create_publisher(DiagnosticArray, "policy/health", 10),
             "cmd": self.create_publisher(TwistStamped, "policy/cmd_vel", 10),
@@ -76,7 +76,7 @@ class FakeRobot(Node):
             o.pose.pose.orientation.w = 1.0
             self.pub["odom"].publish(o)
         if self.enabled["camera"]:
-            c = CameraInfo()
+            c = Image(height=48, width=64, encoding="rgb8", step=192, data=bytes(range(256)) * 36)
             c.header.stamp = stamp
             self.pub["camera"].publish(c)
         if self.enabled["cloud"]:

@@ -15,7 +15,7 @@ from ros_helpers import FakeRobot, Spinner
 
 def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
     perception, policy, robot = PerceptionNode(), PolicyNode(), FakeRobot("fake_sensors")
-    robot.enabled["cmd"] = robot.enabled["health"] = False
+    robot.enabled["cmd"] = robot.enabled["health"] = robot.enabled["camera"] = False
     robot.scan_range = 5.0
     probe = Node("probe")
     cmds, health, scans, images = [], [], [], []
@@ -37,14 +37,17 @@ def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
         assert all((c.header.stamp.sec, c.header.stamp.nanosec) in sent for c in cmds)
         kv = {k.key: k.value for k in health[-1].status[0].values}
         assert kv["output_valid"] == "true" and math.isfinite(float(kv["inference_ms"]))
-        # Raw frame in, policy-sized frame out; a malformed frame is dropped, not crashed on.
-        raw = Image(height=96, width=128, encoding="rgb8", step=384, data=bytes(96 * 384))
-        img_pub.publish(raw)
+        # Raw frame in, policy-sized frame out; a malformed frame is dropped, not crashed on; a black
+        # (blind) frame is withheld so that the supervisor sees the camera as lost.
+        texture = bytes(range(256)) * (96 * 384 // 256)
+        img_pub.publish(Image(height=96, width=128, encoding="rgb8", step=384, data=texture))
         img_pub.publish(Image(height=96, width=128, encoding="rgb8", step=384, data=bytes(10)))
+        img_pub.publish(Image(height=96, width=128, encoding="rgb8", step=384, data=bytes(96 * 384)))
         assert spin.until(lambda: images, 3.0)
         assert (images[0].width, images[0].height) == (64, 48)
-        spin.for_(0.2)
-        assert perception.counts["bad_images"] == 1
+        spin.for_(0.3)
+        assert len(images) == 1, "the black frame must not be passed on"
+        assert perception.counts["bad_images"] == 1 and perception.counts["blind_frames"] == 1
     finally:
         for n in (perception, policy, robot, probe):
             n.destroy_node()

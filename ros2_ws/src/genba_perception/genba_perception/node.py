@@ -26,13 +26,17 @@ class PerceptionNode(Node):
         self.out_h = declare(self, "image_height", 48, "Height of the image handed to the policy (px)", 8, 1024)
         self.min_valid = declare(self, "min_valid_fraction", 0.5,
                                  "Scans with fewer valid beams are reported as degraded", 0.0, 1.0)
+        self.min_image_std = declare(self, "min_image_std", 2.0,
+                                     "Frames flatter than this (grey-level std) are blind: covered, dark or "
+                                     "dead; they are not passed on", 0.0, 128.0)
         self.pub_scan = self.create_publisher(LaserScan, "perception/scan", qos_profile_sensor_data)
         self.pub_img = self.create_publisher(Image, "perception/image", qos_profile_sensor_data)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
         self.create_subscription(LaserScan, "scan", self._on_scan, qos_profile_sensor_data)
         self.create_subscription(Image, "camera/image_raw", self._on_image, qos_profile_sensor_data)
         self.create_timer(1.0, self._diagnostics)
-        self.counts = {"scans": 0, "images": 0, "bad_images": 0, "degraded_scans": 0}
+        self.counts = {"scans": 0, "images": 0, "bad_images": 0, "blind_frames": 0, "degraded_scans": 0}
+        self.camera_blind = False
         self.last_valid_fraction = float("nan")
         self.proc_ms: list[float] = []
 
@@ -59,6 +63,13 @@ class PerceptionNode(Node):
             return
         img = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
         small = resize_area(img, self.out_h, self.out_w)
+        if float(small.std()) < self.min_image_std:
+            # A blind camera is no camera: withholding the frame lets the supervisor's camera
+            # watchdog see it as lost (-> FALLBACK) instead of trusting a black picture.
+            self.counts["blind_frames"] += 1
+            self.camera_blind = True
+            return
+        self.camera_blind = False
         out = Image(header=msg.header, height=self.out_h, width=self.out_w, encoding=msg.encoding,
                     is_bigendian=0, step=self.out_w * 3)
         out.data = small.tobytes()
@@ -66,14 +77,15 @@ class PerceptionNode(Node):
         self.counts["images"] += 1
 
     def _diagnostics(self) -> None:
-        degraded = self.last_valid_fraction < self.min_valid
+        degraded = self.last_valid_fraction < self.min_valid or self.camera_blind
         p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
         vals = dict(self.counts, valid_fraction=round(self.last_valid_fraction, 3),
                     scan_proc_p50_ms=round(float(p[0]), 3), scan_proc_p99_ms=round(float(p[1]), 3))
         self.proc_ms = self.proc_ms[-1000:]
         self.pub_diag.publish(diagnostics(
             self, "genba/perception", "perception", DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK,
-            "scan mostly invalid" if degraded else "ok", vals))
+            ("camera blind; " if self.camera_blind else "") +
+            ("scan mostly invalid" if self.last_valid_fraction < self.min_valid else "") if degraded else "ok", vals))
 
 
 def main(args: list[str] | None = None) -> None:

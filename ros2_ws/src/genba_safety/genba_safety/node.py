@@ -15,7 +15,7 @@ from geometry_msgs.msg import Point, PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
-from sensor_msgs.msg import CameraInfo, LaserScan
+from sensor_msgs.msg import Image, LaserScan
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import Trigger
 from visualization_msgs.msg import Marker, MarkerArray
@@ -41,7 +41,8 @@ class SafetySupervisorNode(Node):
             "cmd": d("cmd_timeout_ms", 250.0, "Policy command older than this is stale", 1.0, 10000.0),
             "scan": d("scan_timeout_ms", 300.0, "LaserScan older than this means perception lost", 1.0, 10000.0),
             "odom": d("odom_timeout_ms", 250.0, "Odometry older than this means perception lost", 1.0, 10000.0),
-            "camera": d("camera_timeout_ms", 500.0, "Camera older than this -> FALLBACK", 1.0, 10000.0),
+            "camera": d("camera_timeout_ms", 500.0, "No usable camera frame for this long -> FALLBACK",
+                        1.0, 10000.0),
             "cloud": d("cloud_timeout_ms", 2000.0, "Cloud heartbeat older than this -> DEGRADED", 1.0, 600000.0),
             "health": d("health_timeout_ms", 500.0, "Policy health older than this -> FALLBACK", 1.0, 10000.0),
             "goal": 1.0e9,
@@ -104,7 +105,8 @@ class SafetySupervisorNode(Node):
         self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, 10)
         self.create_subscription(LaserScan, "scan", self._on_scan, sensor)
         self.create_subscription(Odometry, "odom", self._on_odom, sensor)
-        self.create_subscription(CameraInfo, "camera/camera_info", self._on_camera, sensor)
+        # Usable frames, as judged by perception (a black or covered camera publishes no usable frame).
+        self.create_subscription(Image, "perception/image", self._on_camera, sensor)
         self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, 10)
         self.create_subscription(DiagnosticArray, "policy/health", self._on_health, 10)
         self.create_subscription(Bool, "estop", self._on_estop, 10)
@@ -161,7 +163,7 @@ class SafetySupervisorNode(Node):
                                       msg.twist.twist.linear.x, msg.twist.twist.angular.z),
                     stamp_to_sec(msg.header.stamp))
 
-    def _on_camera(self, msg: CameraInfo) -> None:
+    def _on_camera(self, msg: Image) -> None:
         self._offer("camera", True, stamp_to_sec(msg.header.stamp))
 
     def _on_cloud(self, msg: Header) -> None:
