@@ -25,5 +25,9 @@ setup(
     description="On-device motion policy node (placeholder reactive controller until the distilled model lands).",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ['policy = genba_policy.node:main']},
+    extras_require={"training": ["genba_sim"]},  # teacher, scenario generation, evaluation
+    entry_points={"console_scripts": [
+        "policy = genba_policy.node:main",
+        "genba-policy = genba_policy.training.cli:main",
+    ]},
 )

@@ -194,10 +194,16 @@ def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box
 
 def load(name_or_path: str) -> Scenario:
     """Load and validate a scenario; raises ConfigError with a one-line message."""
+    path = resolve(name_or_path)
+    return from_mapping(_read_yaml(path), path)
+
+
+def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
+    """Validate a scenario given as a mapping (what a scenario YAML holds)."""
     import numpy as np
 
-    path = resolve(name_or_path)
-    f = _Fields(path, _read_yaml(path))
+    path = Path(path)
+    f = _Fields(path, data)
     if "map" not in f.data or not isinstance(f.data["map"], str):
         raise ConfigError(f"{path}: field 'map': is required and must be a map name")
     hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
