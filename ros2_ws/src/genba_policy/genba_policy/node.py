@@ -10,10 +10,12 @@ from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
-from sensor_msgs.msg import LaserScan
+from sensor_msgs.msg import Image, LaserScan
 
-from genba_policy.placeholder import PlaceholderPolicy, goal_in_base
-from genba_safety.rosutil import declare, diagnostics, run_node
+from genba_policy.observation import observe
+from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
+from genba_policy.runtime import ModelRejected, OnnxPolicy
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node
 from genba_safety.zones import ScanGeometry
 
 LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
@@ -23,18 +25,42 @@ class PolicyNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("policy", **node_kwargs)
         self.backend = declare(self, "backend", "placeholder",
-                               "Policy implementation; only 'placeholder' exists until the distilled model lands",
+                               "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
                                read_only=True)
-        max_speed = declare(self, "max_speed_mps", 0.8, "Cruise speed of the policy", 0.0, 3.0)
+        max_speed = declare(self, "max_speed_mps", 0.8, "Cruise speed of the placeholder policy", 0.0, 3.0)
+        model_path = declare(self, "model_path", "", "ONNX student (backend onnx)")
+        manifest_path = declare(self, "manifest_path", "", "models/manifest.yaml listing approved hashes")
+        onnx_backend = declare(self, "onnx_backend", "auto", "auto | tensorrt | cuda | cpu")
+        cache_dir = declare(self, "engine_cache_dir", "~/.cache/genba/trt", "TensorRT engine cache")
         self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
+        self.onnx = None
         self.policy = PlaceholderPolicy(max_speed)
-        self.get_logger().warn("running the PLACEHOLDER reactive policy (no learned model yet)")
+        self.image = None
+        self.model_error = ""
+        if self.backend == "onnx":
+            try:
+                self.onnx = OnnxPolicy(model_path, manifest_path, onnx_backend, cache_dir,
+                                       log=self.get_logger().info)
+            except ModelRejected as exc:
+                # Never drive with an unapproved or unloadable model: publish nothing, so the
+                # supervisor sees a stale policy and falls back to its own controller.
+                self.model_error = str(exc)
+                self.get_logger().error(self.model_error)
+            self.create_subscription(Image, "perception/image", self._on_image, qos_profile_sensor_data)
+        elif self.backend != "placeholder":
+            raise ConfigurationError(f"parameter 'backend': unknown policy backend '{self.backend}' "
+                                     f"(use onnx or placeholder)")
+        else:
+            self.get_logger().warn("running the PLACEHOLDER reactive policy (no learned model)")
         self.pose: tuple[float, float, float] | None = None
+        self.twist: tuple[float, float] | None = None
         self.goal: tuple[float, float] | None = None
         self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", 10)
         self.pub_health = self.create_publisher(DiagnosticArray, "policy/health", 10)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.create_timer(1.0, self._diagnostics)
         self.create_subscription(LaserScan, "perception/scan", self._on_scan, qos_profile_sensor_data)
         self.create_subscription(Odometry, "odom", self._on_odom, qos_profile_sensor_data)
         self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
@@ -43,15 +69,38 @@ class PolicyNode(Node):
         q = msg.pose.pose.orientation
         yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
+        self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
 
     def _on_goal(self, msg: PoseStamped) -> None:
         self.goal = (msg.pose.position.x, msg.pose.position.y)
         self.get_logger().info(f"goal ({self.goal[0]:.2f}, {self.goal[1]:.2f}) in {msg.header.frame_id}")
 
+    def _diagnostics(self) -> None:
+        lat = self.onnx.latencies_ms if self.onnx else []
+        vals = {"backend": self.backend, "onnx_backend": self.onnx.backend if self.onnx else "none"}
+        if lat:
+            vals.update(inference_p50_ms=round(float(np.percentile(lat, 50)), 3),
+                        inference_p99_ms=round(float(np.percentile(lat, 99)), 3))
+        level = DiagnosticStatus.ERROR if self.model_error else DiagnosticStatus.OK
+        self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, self.model_error or "ok",
+                                          vals))
+
+    def _on_image(self, msg: Image) -> None:
+        if msg.encoding == "rgb8" and len(msg.data) == msg.height * msg.width * 3:
+            self.image = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
+
     def _on_scan(self, msg: LaserScan) -> None:
-        g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)
         goal = goal_in_base(self.goal, self.pose) if (self.goal and self.pose) else None
-        out = self.policy.act(np.asarray(msg.ranges, dtype=np.float64), g, goal)
+        ranges = np.asarray(msg.ranges, dtype=np.float64)
+        if self.backend == "onnx":
+            if self.onnx is None or self.image is None or goal is None or self.twist is None:
+                return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
+            v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
+                                                           *self.twist, goal))
+            out = PolicyOutput(v, w, ood, ms, valid)
+        else:
+            g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)
+            out = self.policy.act(ranges, g, goal)
         cmd = TwistStamped()
         cmd.header.stamp = msg.header.stamp  # the sensor stamp travels with the decision
         cmd.header.frame_id = "base_link"
@@ -59,7 +108,8 @@ class PolicyNode(Node):
         self.pub_cmd.publish(cmd)
         self.pub_health.publish(diagnostics(
             self, "genba/policy", self.policy.name, DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
-            "placeholder policy" if out.output_valid else "invalid output",
+            ("placeholder policy" if self.onnx is None else f"student on {self.onnx.backend}")
+            if out.output_valid else "invalid output",
             {"ood_score": f"{out.ood_score:.4f}", "inference_ms": f"{out.inference_ms:.3f}",
              "output_valid": "true" if out.output_valid else "false", "backend": self.backend},
             stamp=msg.header.stamp))

@@ -1,0 +1,95 @@
+"""The distilled student: camera + LiDAR + odometry + goal -> (v, w) and an OOD score.
+
+About 45k parameters. The OOD score is the Mahalanobis distance of the penultimate features from
+the training data, squashed to [0, 1] and calibrated so that 99% of training samples score below
+OOD_CALIBRATION (the supervisor's default threshold is 0.8): inputs unlike anything seen in
+training (a black camera, a LiDAR that sees nothing) score near 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+V_MAX, W_MAX = 0.8, 1.5
+OOD_CALIBRATION = 0.8
+
+
+class Student(nn.Module):
+    def __init__(self, feat: int = 64) -> None:
+        super().__init__()
+        self.image = nn.Sequential(
+            nn.Conv2d(3, 16, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.scan = nn.Sequential(nn.Linear(64, 64), nn.ReLU())
+        self.state = nn.Sequential(nn.Linear(5, 32), nn.ReLU())
+        self.fuse = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, feat), nn.ReLU())
+        self.head = nn.Linear(feat, 2)
+        self.register_buffer("feat_mean", torch.zeros(feat))
+        self.register_buffer("feat_precision", torch.eye(feat))
+        self.register_buffer("ood_scale", torch.tensor(1.0))
+
+    def features(self, image, scan, state, goal):
+        return self.fuse(torch.cat([self.image(image), self.scan(scan), self.state(torch.cat([state, goal], 1))], 1))
+
+    def forward(self, image, scan, state, goal):
+        f = self.features(image, scan, state, goal)
+        out = torch.tanh(self.head(f))
+        cmd = torch.stack([out[:, 0] * V_MAX, out[:, 1] * W_MAX], 1)
+        d = f - self.feat_mean
+        d2 = (d @ self.feat_precision * d).sum(1, keepdim=True)
+        ood = 1.0 - torch.exp(-d2 * self.ood_scale)
+        return cmd, ood
+
+    @torch.no_grad()
+    def calibrate_ood(self, batches) -> None:
+        feats = torch.cat([self.features(*b) for b in batches])
+        mean = feats.mean(0)
+        cov = torch.cov((feats - mean).T) + 1e-3 * torch.eye(feats.shape[1])
+        prec = torch.linalg.inv(cov)
+        d = feats - mean
+        d2 = (d @ prec * d).sum(1)
+        q99 = torch.quantile(d2, 0.99)
+        self.feat_mean.copy_(mean)
+        self.feat_precision.copy_(prec)
+        self.ood_scale.copy_(torch.tensor(-math.log(1.0 - OOD_CALIBRATION)) / q99)
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def to_tensors(data: dict[str, np.ndarray]) -> list[torch.Tensor]:
+    return [torch.from_numpy(data[k]) for k in ("image", "scan", "state", "goal")]
+
+
+def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,
+          batch: int = 256, progress=None) -> float:
+    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges)."""
+    g = torch.Generator().manual_seed(seed)
+    x = to_tensors(data)
+    y = torch.from_numpy(data["label"])
+    scale = torch.tensor([V_MAX, W_MAX])
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    n = y.shape[0]
+    loss_v = math.nan
+    for ep in range(epochs):
+        perm = torch.randperm(n, generator=g)
+        total = 0.0
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            cmd, _ = model(*(t[idx] for t in x))
+            loss = (((cmd - y[idx]) / scale) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss) * idx.numel()
+        loss_v = total / n
+        if progress:
+            progress(ep + 1, epochs, loss_v)
+    return loss_v

@@ -1,0 +1,107 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from genba_policy.observation import INPUT_NAMES, observe
+from genba_policy.runtime import EngineKey, ModelRejected, OnnxPolicy, check_manifest
+from genba_policy.training.export import approve, export_onnx
+from genba_policy.training.student import Student, parameter_count
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    torch.manual_seed(0)
+    d = tmp_path_factory.mktemp("model")
+    m = Student().eval()
+    path = d / "student.onnx"
+    export_onnx(m, path, {"dataset_sha256": "test"})
+    manifest = d / "manifest.yaml"
+    approve(path, manifest, "test model")
+    return m, path, manifest
+
+
+def sample_obs(seed=0):
+    rng = np.random.default_rng(seed)
+    img = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+    ranges = rng.uniform(0.3, 10.0, 360)
+    return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0))
+
+
+def test_student_is_small_and_observation_matches_contract():
+    assert parameter_count(Student()) <= 2_000_000
+    obs = sample_obs()
+    assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "state": (1, 2),
+                                                      "goal": (1, 3)}
+    assert all(o.dtype == np.float32 and np.isfinite(o).all() for o in obs.values())
+
+
+def test_unapproved_model_is_refused_with_one_line(exported, tmp_path):
+    _, path, manifest = exported
+    other = tmp_path / "manifest.yaml"
+    other.write_text("models:\n  - {file: x.onnx, sha256: deadbeef}\n")
+    with pytest.raises(ModelRejected) as e:
+        check_manifest(path, other)
+    assert "not approved" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(ModelRejected, match="not found"):
+        check_manifest(tmp_path / "missing.onnx", manifest)
+    assert check_manifest(path, manifest)["file"] == "student.onnx"
+    tampered = tmp_path / "student.onnx"
+    tampered.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ModelRejected, match="not approved"):
+        check_manifest(tampered, manifest)
+
+
+def test_auto_backend_falls_down_to_cpu_and_says_why(exported):
+    _, path, manifest = exported
+    logs = []
+    pol = OnnxPolicy(str(path), str(manifest), "auto", log=logs.append)
+    assert pol.backend == "cpu" and pol.session.get_providers()[0] == "CPUExecutionProvider"
+    assert any("tensorrt" in a for a in pol.attempts) and any("runs on cpu" in line for line in logs)
+    with pytest.raises(ModelRejected, match="no inference backend"):
+        OnnxPolicy(str(path), str(manifest), "cuda", log=lambda s: None)
+
+
+def test_torch_and_onnxruntime_agree(exported):
+    model, path, manifest = exported
+    pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
+    worst = 0.0
+    for seed in range(10):
+        obs = sample_obs(seed)
+        with torch.no_grad():
+            cmd, ood = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
+        v, w, o, ms, valid = pol.infer(obs)
+        assert valid and ms > 0
+        worst = max(worst, abs(v - float(cmd[0, 0])), abs(w - float(cmd[0, 1])), abs(o - float(ood[0, 0])))
+    assert worst <= 1e-4, worst
+
+
+def test_broken_outputs_are_guarded(exported, monkeypatch):
+    _, path, manifest = exported
+    pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
+    for bad in ([[math.nan, 0.0]], [[5.0, 0.0]], [[0.1, math.inf]]):
+        monkeypatch.setattr(pol.session, "run", lambda *_a, b=bad: [np.array(b, np.float32), np.zeros((1, 1))])
+        assert pol.infer(sample_obs()) == (0.0, 0.0, 1.0, pytest.approx(pol.latencies_ms[-1], abs=1e3), False)
+
+
+def test_engine_cache_key_changes_with_every_field(tmp_path):
+    base = EngineKey("a" * 64, "10.3", "Orin", "8.7", "fp16", "batch1")
+    folders = {base.folder(tmp_path)}
+    for field in ("onnx_sha256", "trt_version", "gpu_name", "compute_capability", "precision", "shapes"):
+        folders.add(EngineKey(**{**base.__dict__, field: "changed"}).folder(tmp_path))
+    assert len(folders) == 7
+
+
+def test_tensorrt_fp16_parity(exported, tmp_path):
+    pytest.importorskip("tensorrt", reason="TensorRT fp16 parity needs a GPU with TensorRT (never on CI)")
+    import onnxruntime as ort
+    if "TensorrtExecutionProvider" not in ort.get_available_providers():
+        pytest.skip("this onnxruntime build has no TensorRT execution provider")
+    _, path, manifest = exported
+    trt = OnnxPolicy(str(path), str(manifest), "tensorrt", str(tmp_path / "cache"), log=lambda s: None)
+    cpu = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
+    assert trt.backend == "tensorrt"
+    worst = max(abs(a - b) for seed in range(10)
+                for a, b in zip(trt.infer(sample_obs(seed))[:3], cpu.infer(sample_obs(seed))[:3]))
+    assert worst <= 1e-2, worst
