@@ -51,3 +51,47 @@ def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
     finally:
         for n in (perception, policy, robot, probe):
             n.destroy_node()
+
+
+def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_path):
+    from pathlib import Path
+
+    from diagnostic_msgs.msg import DiagnosticStatus
+
+    from ros_helpers import params
+
+    root = Path(__file__).resolve().parents[2]
+    model = str(root / "models" / "genba_student_v0.onnx")
+    bad_manifest = tmp_path / "manifest.yaml"
+    bad_manifest.write_text("models:\n  - {file: other.onnx, sha256: 00}\n")
+    for manifest, should_drive in ((str(root / "models" / "manifest.yaml"), True), (str(bad_manifest), False)):
+        policy = PolicyNode(parameter_overrides=params(backend="onnx", model_path=model, manifest_path=manifest,
+                                                       onnx_backend="cpu"))
+        perception = PerceptionNode()
+        robot = FakeRobot("fake_onnx")
+        robot.enabled["cmd"] = robot.enabled["health"] = False
+        robot.scan_range = 5.0
+        probe = Node("probe_onnx")
+        cmds, health, diags = [], [], []
+        probe.create_subscription(TwistStamped, "policy/cmd_vel", cmds.append, 10)
+        probe.create_subscription(DiagnosticArray, "policy/health", health.append, 10)
+        probe.create_subscription(DiagnosticArray, "diagnostics", diags.append, 10)
+        g = PoseStamped()
+        g.header.frame_id = "odom"
+        g.pose.position.x = 4.0
+        probe.create_publisher(PoseStamped, "goal_pose", LATCHED).publish(g)
+        spin = Spinner(policy, perception, robot, probe)
+        try:
+            if should_drive:
+                assert spin.until(lambda: cmds and health, 8.0), "the approved student never answered"
+                kv = {k.key: k.value for k in health[-1].status[0].values}
+                assert kv["output_valid"] == "true" and 0.0 <= float(kv["ood_score"]) <= 1.0
+                assert health[-1].status[0].message == "student on cpu"
+            else:
+                spin.for_(1.5)
+                assert not cmds and not health  # refused: silence, so the supervisor falls back
+                errs = [s for d in diags for s in d.status if s.name == "genba/policy_node"]
+                assert errs and errs[-1].level == DiagnosticStatus.ERROR and "not approved" in errs[-1].message
+        finally:
+            for n in (policy, perception, robot, probe):
+                n.destroy_node()

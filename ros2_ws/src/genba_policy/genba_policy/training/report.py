@@ -1,0 +1,77 @@
+"""Evaluation for the model card: closed-loop success (teacher, student torch, student ONNX) on the
+held-out seeds, OOD flag rates on normal and corrupted inputs, batch-1 latency torch vs ONNX Runtime."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from genba_policy.observation import INPUT_NAMES
+from genba_policy.training.dataset import rollout, sim_observation
+from genba_policy.training.scenarios import generate
+from genba_policy.training.student import Student
+
+
+def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
+    """Fraction of observations flagged OOD: normal ones from held-out scenarios, and the same
+    with the camera black or the LiDAR seeing nothing (all beams at max range)."""
+    from genba_sim.simulation import Simulation
+
+    from genba_policy.training.dataset import CAMERA
+    from genba_policy.training.teacher import Teacher
+
+    normal, black, blind = [], [], []
+    for seed in seeds:
+        sc = generate(seed)
+        teacher, sim = Teacher(sc), Simulation(sc, camera=CAMERA)
+        for _ in range(40):  # 4 s of driving, sampled every 0.1 s
+            obs = sim_observation(sim)
+            for bucket, o in ((normal, obs),
+                              (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
+                              (blind, {**obs, "scan": np.ones_like(obs["scan"])})):
+                with torch.no_grad():
+                    _, ood = model(*(torch.from_numpy(o[k]) for k in INPUT_NAMES))
+                bucket.append(float(ood[0, 0]) > threshold)
+            sim.set_body_velocity(*teacher.act(sim.pose(), sim.time))
+            sim.step(50)
+        sim.close()
+    return {"normal_flagged": float(np.mean(normal)), "black_camera_flagged": float(np.mean(black)),
+            "lidar_all_max_flagged": float(np.mean(blind)), "samples_each": len(normal)}
+
+
+def success(seeds: range, drive) -> dict:
+    rng = np.random.default_rng(0)
+    res = [rollout(s, drive, 0.0, rng) for s in seeds]
+    return {"success_rate": sum(r.success for r in res) / len(res), "episodes": len(res),
+            "collisions": sum(r.status == "collision" for r in res),
+            "timeouts": sum(r.status == "timeout" for r in res)}
+
+
+def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict:
+    """Batch-1 latency (ms) of torch eager and ONNX Runtime CPU with 1 and 2 threads, same inputs."""
+    from genba_policy.runtime import OnnxPolicy
+
+    rng = np.random.default_rng(0)
+    obs = {"image": rng.normal(size=(1, 3, 48, 64)).astype(np.float32), "scan": rng.random((1, 64), np.float32),
+           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32)}
+    out = {}
+    torch.set_num_threads(1)
+    x = [torch.from_numpy(obs[k]) for k in INPUT_NAMES]
+    ts = []
+    with torch.no_grad():
+        for i in range(n + 50):
+            t0 = time.perf_counter()
+            model(*x)
+            if i >= 50:
+                ts.append((time.perf_counter() - t0) * 1e3)
+    out["torch_eager_1thread"] = ts
+    for threads in (1, 2):
+        pol = OnnxPolicy(onnx_path, manifest, "cpu", threads=threads, log=lambda s: None)
+        pol.latencies_ms.clear()
+        for _ in range(n):
+            pol.infer(obs)
+        out[f"onnxruntime_cpu_{threads}thread"] = list(pol.latencies_ms)
+    return {k: {"p50_ms": round(float(np.percentile(v, 50)), 4), "p99_ms": round(float(np.percentile(v, 99)), 4)}
+            for k, v in out.items()}
