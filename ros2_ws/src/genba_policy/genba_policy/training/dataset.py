@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
 
 from genba_policy.observation import observe
 from genba_policy.placeholder import goal_in_base
-from genba_policy.training.episodes import CONTROL_HZ, EpisodeResult
+from genba_policy.training.episodes import EpisodeResult, run_episode
 from genba_policy.training.scenarios import generate
 from genba_policy.training.teacher import Teacher
 from genba_sim.simulation import CameraConfig, Simulation
@@ -31,25 +30,14 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
     sc = generate(seed)
     teacher = Teacher(sc)
-    sim = Simulation(sc, camera=CAMERA, stop_on_collision=True)
-    steps = int(round(1.0 / CONTROL_HZ / float(sim.model.opt.timestep)))
-    try:
-        while sim.episode.status == "running":
-            obs = sim_observation(sim)
-            label = teacher.act(sim.pose(), sim.time)
-            if record is not None:
-                record.append((obs, label))
-            v, w = label if (driver is None or rng.random() < beta) else driver(obs)
-            if not (math.isfinite(v) and math.isfinite(w)):
-                v, w = 0.0, 0.0
-            sim.set_body_velocity(v, w)
-            sim.step(steps)
-            sim.min_obstacle_distance()
-        ep = sim.episode
-        return EpisodeResult(sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
-                             round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3))
-    finally:
-        sim.close()
+
+    def act(sim: Simulation) -> tuple[float, float]:
+        obs = sim_observation(sim)
+        label = teacher.act(sim.pose(), sim.time)
+        if record is not None:
+            record.append((obs, label))
+        return label if (driver is None or rng.random() < beta) else driver(obs)
+    return run_episode(sc, act, camera=CAMERA)
 
 
 def stack(records: list) -> dict[str, np.ndarray]:
