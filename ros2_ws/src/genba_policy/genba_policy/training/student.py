@@ -1,9 +1,10 @@
 """The distilled student: camera + LiDAR + odometry + goal -> (v, w) and an OOD score.
 
-About 45k parameters. The OOD score is the Mahalanobis distance of the penultimate features from
-the training data, squashed to [0, 1] and calibrated so that 99% of training samples score below
-OOD_CALIBRATION (the supervisor's default threshold is 0.8): inputs unlike anything seen in
-training (a black camera, a LiDAR that sees nothing) score near 1.
+About 45k parameters. The OOD score is the Mahalanobis distance, from the training data, of the
+penultimate features together with input statistics (per-channel image mean and spread, scan mean
+and spread), squashed to [0, 1] and calibrated so that 99% of training samples score below
+OOD_CALIBRATION (the supervisor's default threshold is 0.8). The input statistics are what make a
+black camera or a LiDAR that sees nothing stand out: the features alone barely move for them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from torch import nn
 
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
+N_STATS = 8  # image mean x3, image std x3, scan mean, scan std
 
 
 class Student(nn.Module):
@@ -30,25 +32,33 @@ class Student(nn.Module):
         self.state = nn.Sequential(nn.Linear(5, 32), nn.ReLU())
         self.fuse = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, feat), nn.ReLU())
         self.head = nn.Linear(feat, 2)
-        self.register_buffer("feat_mean", torch.zeros(feat))
-        self.register_buffer("feat_precision", torch.eye(feat))
+        self.register_buffer("feat_mean", torch.zeros(feat + N_STATS))
+        self.register_buffer("feat_precision", torch.eye(feat + N_STATS))
         self.register_buffer("ood_scale", torch.tensor(1.0))
 
     def features(self, image, scan, state, goal):
         return self.fuse(torch.cat([self.image(image), self.scan(scan), self.state(torch.cat([state, goal], 1))], 1))
 
+    @staticmethod
+    def input_stats(image, scan):
+        return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
+                          scan.std(1, keepdim=True)], 1)
+
+    def ood_vector(self, image, scan, state, goal):
+        return torch.cat([self.features(image, scan, state, goal), self.input_stats(image, scan)], 1)
+
     def forward(self, image, scan, state, goal):
         f = self.features(image, scan, state, goal)
         out = torch.tanh(self.head(f))
         cmd = torch.stack([out[:, 0] * V_MAX, out[:, 1] * W_MAX], 1)
-        d = f - self.feat_mean
+        d = torch.cat([f, self.input_stats(image, scan)], 1) - self.feat_mean
         d2 = (d @ self.feat_precision * d).sum(1, keepdim=True)
         ood = 1.0 - torch.exp(-d2 * self.ood_scale)
         return cmd, ood
 
     @torch.no_grad()
     def calibrate_ood(self, batches) -> None:
-        feats = torch.cat([self.features(*b) for b in batches])
+        feats = torch.cat([self.ood_vector(*b) for b in batches])
         mean = feats.mean(0)
         cov = torch.cov((feats - mean).T) + 1e-3 * torch.eye(feats.shape[1])
         prec = torch.linalg.inv(cov)
