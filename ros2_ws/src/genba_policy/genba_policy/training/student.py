@@ -1,8 +1,8 @@
 """The distilled student: camera + LiDAR + odometry + goal -> (v, w) and an OOD score.
 
 About 45k parameters. The OOD score is the Mahalanobis distance, from the training data, of the
-penultimate features together with input statistics (per-channel image mean and spread, scan mean
-and spread), squashed to [0, 1] and calibrated so that 99% of training samples score below
+penultimate features together with input statistics (per-channel image mean and spread, scan mean,
+spread and fraction of sectors with nothing in range), squashed to [0, 1] and calibrated so that 99% of training samples score below
 OOD_CALIBRATION (the supervisor's default threshold is 0.8). The input statistics are what make a
 black camera or a LiDAR that sees nothing stand out: the features alone barely move for them.
 """
@@ -17,7 +17,7 @@ from torch import nn
 
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
-N_STATS = 8  # image mean x3, image std x3, scan mean, scan std
+N_STATS = 9  # image mean x3, image std x3, scan mean, scan std, fraction of empty sectors
 
 
 class Student(nn.Module):
@@ -41,8 +41,9 @@ class Student(nn.Module):
 
     @staticmethod
     def input_stats(image, scan):
+        empty = (scan >= 0.999).float().mean(1, keepdim=True)  # sectors with nothing within range
         return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
-                          scan.std(1, keepdim=True)], 1)
+                          scan.std(1, keepdim=True), empty], 1)
 
     def ood_vector(self, image, scan, state, goal):
         return torch.cat([self.features(image, scan, state, goal), self.input_stats(image, scan)], 1)
