@@ -36,7 +36,7 @@ class PolicyNode(Node):
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
         self.onnx = None
-        self.policy = PlaceholderPolicy(max_speed)
+        self.policy = PlaceholderPolicy(max_speed) if self.backend == "placeholder" else None
         self.image = None
         self.model_error = ""
         if self.backend == "onnx":
@@ -107,7 +107,7 @@ class PolicyNode(Node):
         cmd.twist.linear.x, cmd.twist.angular.z = out.v, out.w
         self.pub_cmd.publish(cmd)
         self.pub_health.publish(diagnostics(
-            self, "genba/policy", self.policy.name, DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
+            self, "genba/policy", self.policy.name if self.policy else "student-onnx", DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
             ("placeholder policy" if self.onnx is None else f"student on {self.onnx.backend}")
             if out.output_valid else "invalid output",
             {"ood_score": f"{out.ood_score:.4f}", "inference_ms": f"{out.inference_ms:.3f}",

@@ -10,7 +10,7 @@ import numpy as np
 
 from genba_sim.errors import ConfigError
 from genba_sim.scenario import Faults, Scenario
-from genba_sim.world import CHASSIS_HALF, LASER_XYZ, build_mjcf
+from genba_sim.world import LASER_XYZ, build_mjcf
 
 
 def import_mujoco():
@@ -210,5 +210,3 @@ class Simulation:
             self.renderer.close()
             self.renderer = None
 
-
-FOOTPRINT_HALF = CHASSIS_HALF[:2]
