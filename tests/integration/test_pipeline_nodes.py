@@ -2,8 +2,10 @@
 
 import math
 
+import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseStamped, TwistStamped
+from nav_msgs.msg import OccupancyGrid
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
@@ -53,6 +55,20 @@ def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
             n.destroy_node()
 
 
+def open_room_map(size_m: float = 12.0, res: float = 0.1) -> OccupancyGrid:
+    """A walled empty room centred on the origin, as a map server would publish it."""
+    n = int(size_m / res)
+    cells = np.zeros((n, n), np.int8)
+    cells[0, :] = cells[-1, :] = cells[:, 0] = cells[:, -1] = 100
+    m = OccupancyGrid()
+    m.header.frame_id = "odom"
+    m.info.resolution, m.info.width, m.info.height = res, n, n
+    m.info.origin.position.x = m.info.origin.position.y = -size_m / 2
+    m.info.origin.orientation.w = 1.0
+    m.data = cells.ravel().tolist()
+    return m
+
+
 def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_path):
     from pathlib import Path
 
@@ -80,9 +96,16 @@ def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_
         g.header.frame_id = "odom"
         g.pose.position.x = 4.0
         probe.create_publisher(PoseStamped, "goal_pose", LATCHED).publish(g)
+        map_pub = probe.create_publisher(OccupancyGrid, "map", LATCHED)
         spin = Spinner(policy, perception, robot, probe)
         try:
             if should_drive:
+                # no static map yet: the student has no route to steer by, so it stays silent and says why
+                spin.for_(1.5)
+                waiting = [s for d in diags for s in d.status if s.name == "genba/policy_node"]
+                assert not cmds and waiting and waiting[-1].level == DiagnosticStatus.WARN, waiting
+                assert "/map" in waiting[-1].message
+                map_pub.publish(open_room_map())
                 assert spin.until(lambda: cmds and health, 8.0), "the approved student never answered"
                 kv = {k.key: k.value for k in health[-1].status[0].values}
                 assert kv["output_valid"] == "true" and 0.0 <= float(kv["ood_score"]) <= 1.0

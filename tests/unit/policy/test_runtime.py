@@ -26,14 +26,14 @@ def sample_obs(seed=0):
     rng = np.random.default_rng(seed)
     img = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
     ranges = rng.uniform(0.3, 10.0, 360)
-    return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0))
+    return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5))
 
 
 def test_student_is_small_and_observation_matches_contract():
     assert parameter_count(Student()) <= 2_000_000
     obs = sample_obs()
     assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "state": (1, 2),
-                                                      "goal": (1, 3)}
+                                                      "goal": (1, 3), "route": (1, 3)}
     assert all(o.dtype == np.float32 and np.isfinite(o).all() for o in obs.values())
 
 
@@ -51,6 +51,15 @@ def test_unapproved_model_is_refused_with_one_line(exported, tmp_path):
     tampered.write_bytes(path.read_bytes() + b"\0")
     with pytest.raises(ModelRejected, match="not approved"):
         check_manifest(tampered, manifest)
+
+
+def test_model_built_for_another_observation_contract_is_refused(tmp_path):
+    path, manifest = tmp_path / "old.onnx", tmp_path / "manifest.yaml"
+    export_onnx(Student().eval(), path, {"dataset_sha256": "test", "obs_version": "1"})
+    approve(path, manifest, "approved, but for an older contract")
+    with pytest.raises(ModelRejected, match="observation version 1") as e:
+        OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
+    assert "\n" not in str(e.value)
 
 
 def test_auto_backend_falls_down_to_cpu_and_says_why(exported):

@@ -1,4 +1,5 @@
-"""Policy node: perception scan + odometry + goal -> TwistStamped command and health report."""
+"""Policy node: perception scan + camera + odometry + goal (+ route on /map) -> TwistStamped command
+and health report."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import math
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped, TwistStamped
-from nav_msgs.msg import Odometry
+from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
 from genba_policy.observation import observe
 from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
+from genba_policy.route import Grid, RouteFollower
 from genba_policy.runtime import ModelRejected, OnnxPolicy
 from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node
 from genba_safety.zones import ScanGeometry
@@ -32,6 +34,9 @@ class PolicyNode(Node):
         manifest_path = declare(self, "manifest_path", "", "models/manifest.yaml listing approved hashes")
         onnx_backend = declare(self, "onnx_backend", "auto", "auto | tensorrt | cuda | cpu")
         cache_dir = declare(self, "engine_cache_dir", "~/.cache/genba/trt", "TensorRT engine cache")
+        self.inflation_m = declare(self, "route_inflation_m", 0.45,
+                                   "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
+        self.route: RouteFollower | None = None
         self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
@@ -49,6 +54,7 @@ class PolicyNode(Node):
                 self.model_error = str(exc)
                 self.get_logger().error(self.model_error)
             self.create_subscription(Image, "perception/image", self._on_image, qos_profile_sensor_data)
+            self.create_subscription(OccupancyGrid, "map", self._on_map, LATCHED)
         elif self.backend != "placeholder":
             raise ConfigurationError(f"parameter 'backend': unknown policy backend '{self.backend}' "
                                      f"(use onnx or placeholder)")
@@ -75,14 +81,34 @@ class PolicyNode(Node):
         self.goal = (msg.pose.position.x, msg.pose.position.y)
         self.get_logger().info(f"goal ({self.goal[0]:.2f}, {self.goal[1]:.2f}) in {msg.header.frame_id}")
 
+    def _on_map(self, msg: OccupancyGrid) -> None:
+        info = msg.info
+        q = info.origin.orientation
+        if abs(q.z) > 1e-6 or abs(q.x) > 1e-6 or abs(q.y) > 1e-6 or info.width * info.height != len(msg.data):
+            self.get_logger().error(f"map ignored: origin must be unrotated and data {info.width}x{info.height} "
+                                    f"cells (got {len(msg.data)})")
+            return
+        occ = np.asarray(msg.data, np.int8).reshape(info.height, info.width)
+        grid = Grid.from_occupancy(occ, (info.origin.position.x, info.origin.position.y), info.resolution,
+                                   self.inflation_m)
+        self.route = RouteFollower(grid)
+        self.get_logger().info(f"map {info.width}x{info.height} at {info.resolution:.2f} m: routing on it")
+
     def _diagnostics(self) -> None:
         lat = self.onnx.latencies_ms if self.onnx else []
         vals = {"backend": self.backend, "onnx_backend": self.onnx.backend if self.onnx else "none"}
+        if self.backend == "onnx":
+            vals.update(map_received=self.route is not None, route_plans=self.route.plans if self.route else 0,
+                        goal_unreachable_on_map=bool(self.route and self.route.unreachable))
         if lat:
             vals.update(inference_p50_ms=round(float(np.percentile(lat, 50)), 3),
                         inference_p99_ms=round(float(np.percentile(lat, 99)), 3))
-        level = DiagnosticStatus.ERROR if self.model_error else DiagnosticStatus.OK
-        self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, self.model_error or "ok",
+        level, message = DiagnosticStatus.OK, "ok"
+        if self.model_error:
+            level, message = DiagnosticStatus.ERROR, self.model_error
+        elif self.backend == "onnx" and self.route is None:
+            level, message = DiagnosticStatus.WARN, "waiting for the static map on /map (the student steers by its route)"
+        self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message,
                                           vals))
 
     def _on_image(self, msg: Image) -> None:
@@ -93,10 +119,11 @@ class PolicyNode(Node):
         goal = goal_in_base(self.goal, self.pose) if (self.goal and self.pose) else None
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         if self.backend == "onnx":
-            if self.onnx is None or self.image is None or goal is None or self.twist is None:
+            if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
+            route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
             v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
-                                                           *self.twist, goal))
+                                                           *self.twist, goal, route_point))
             out = PolicyOutput(v, w, ood, ms, valid)
         else:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genba_policy.observation import INPUT_NAMES
+from genba_policy.observation import INPUT_NAMES, OBS_VERSION
 
 BACKENDS = ("tensorrt", "cuda", "cpu")
 PROVIDER = {"tensorrt": "TensorrtExecutionProvider", "cuda": "CUDAExecutionProvider", "cpu": "CPUExecutionProvider"}
@@ -131,6 +131,12 @@ class OnnxPolicy:
             break
         if self.session is None:
             raise ModelRejected("no inference backend could run the model: " + "; ".join(self.attempts))
+        names = tuple(i.name for i in self.session.get_inputs())
+        version = self.session.get_modelmeta().custom_metadata_map.get("obs_version", "?")
+        if set(names) != set(INPUT_NAMES) or version != str(OBS_VERSION):
+            raise ModelRejected(f"model {Path(self.model_path).name} was built for observation version {version} "
+                                f"(inputs {', '.join(names)}); this genba_policy builds version {OBS_VERSION} "
+                                f"({', '.join(INPUT_NAMES)})")
         for a in self.attempts:
             log(f"backend not used: {a}")
         log(f"policy model {Path(self.model_path).name} runs on {self.backend} "

@@ -13,7 +13,7 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped
-from nav_msgs.msg import Odometry
+from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock
@@ -27,6 +27,7 @@ from genba_perception.camera_info import CalibrationError, load_camera_info
 from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp
 from genba_sim import scenario as scenario_mod
 from genba_sim.errors import ConfigError
+from genba_sim.occupancy import static_occupancy
 from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
 from genba_sim.world import TRACK_WIDTH_M, WHEEL_RADIUS_M
 
@@ -74,6 +75,7 @@ class SimNode(Node):
         self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
         self.pub_episode = self.create_publisher(String, "sim/episode", LATCHED)
         self.pub_map = self.create_publisher(MarkerArray, "sim/map_markers", LATCHED)
+        self.pub_grid = self.create_publisher(OccupancyGrid, "map", LATCHED)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
         self._publish_goal()
         self._publish_map()
@@ -191,6 +193,17 @@ class SimNode(Node):
             m.color.r, m.color.g, m.color.b, m.color.a = 0.3, 0.4, 0.7, 0.8
             arr.markers.append(m)
         self.pub_map.publish(arr)
+        # The robot's static map, as a map server would serve it: no clutter, no people.
+        occ, (x0, y0) = static_occupancy(self.sc, 0.1)
+        grid = OccupancyGrid()
+        self._stamp(grid.header)
+        grid.header.frame_id = "odom"
+        grid.info.resolution = 0.1
+        grid.info.height, grid.info.width = occ.shape
+        grid.info.origin.position.x, grid.info.origin.position.y = x0, y0
+        grid.info.origin.orientation.w = 1.0
+        grid.data = occ.ravel().tolist()
+        self.pub_grid.publish(grid)
 
     def episode_summary(self) -> dict:
         ep = self.sim.episode

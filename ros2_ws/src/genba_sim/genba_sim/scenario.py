@@ -22,6 +22,9 @@ class Pose2D:
     yaw: float = 0.0
 
 
+CLUTTER = "clutter"  # kind of the seeded random boxes: in the world, not on the robot's map
+
+
 @dataclass(frozen=True)
 class Box:
     x: float
@@ -88,6 +91,11 @@ class Scenario:
     faults: Faults = Faults()
     lidar_noise_std_m: float = 0.01
     extra: dict = field(default_factory=dict)
+
+    @property
+    def static_obstacles(self) -> tuple[Box, ...]:
+        """What the robot's map knows: everything but the seeded clutter."""
+        return tuple(b for b in self.obstacles if b.kind != CLUTTER)
 
 
 def available() -> list[str]:
@@ -230,7 +238,8 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
             if min(math.dist((x, y), (start.x, start.y)), math.dist((x, y), (goal.x, goal.y))) < keep_out:
                 continue
             s = float(rng.uniform(0.3, 0.6))
-            boxes.append(Box(x, y, s / 2, s / 2, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0, math.pi)), "box"))
+            boxes.append(Box(x, y, s / 2, s / 2, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0, math.pi)),
+                             CLUTTER))
             placed += 1
     peds = []
     for p in f.items("pedestrians"):

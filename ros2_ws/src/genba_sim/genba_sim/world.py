@@ -27,7 +27,7 @@ def build_mjcf(sc: Scenario, camera_fovy_deg: float = 60.0) -> str:
         f'<geom name="wall_{n}" type="box" pos="{x} {y} {wh}" size="{sx} {sy} {wh}" material="wall"/>'
         for n, x, y, sx, sy in (("n", 0, hy + t, hx + 2 * t, t), ("s", 0, -hy - t, hx + 2 * t, t),
                                 ("e", hx + t, 0, t, hy), ("w", -hx - t, 0, t, hy)))
-    mats = {"shelf": "shelf", "box": "crate", "pillar": "pillar"}
+    mats = {"shelf": "shelf", "box": "crate", "clutter": "crate", "pillar": "pillar"}
     obstacles = "\n".join(
         f'<geom name="obs_{i}_{b.kind}" type="box" pos="{b.x} {b.y} {b.sz}" size="{b.sx} {b.sy} {b.sz}" '
         f'quat="{_quat_z(b.yaw)}" material="{mats.get(b.kind, "crate")}"/>'

@@ -1,6 +1,8 @@
 """``genba-policy``: training-side commands.
 
-    genba-policy distill --out build/policy --seed 0      # teacher data, BC, DAgger (progress printed)
+    genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
+    genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz]
+        (teacher data, behaviour cloning, DAgger rounds, with progress bars)
     genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v0.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020
     genba-policy release --checkpoint build/policy/student.pt --name genba_student_v0
@@ -31,31 +33,26 @@ def parse_seeds(text: str) -> range:
     return range(a, b)
 
 
-def evaluate_student(seeds: range, drive, progress=print) -> list[EpisodeResult]:
+def evaluate(seeds: range, drive=None, label: str = "eval") -> list[EpisodeResult]:
+    """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None, else the student
+    (``drive(obs) -> (v, w)``), alone, without the safety supervisor. A progress bar per episode."""
     import numpy as np
 
     from genba_policy.training.dataset import rollout
+    from genba_policy.training.progress import Bar
 
     results = []
     rng = np.random.default_rng(0)
-    for k, seed in enumerate(seeds, 1):
-        r = rollout(seed, drive, 0.0, rng)
+    bar = Bar(label, len(seeds))
+    for seed in seeds:
+        if drive is None:
+            sc = generate(seed)
+            teacher = Teacher(sc)
+            r = run_episode(sc, lambda sim, t=teacher: t.act(sim.pose(), sim.time))
+        else:
+            r = rollout(seed, drive, 0.0, rng)
         results.append(r)
-        progress(f"[{k}/{len(seeds)}] seed {seed}: {r.status:<12} {r.time_s:5.1f} s  "
-                 f"({sum(x.success for x in results)}/{k} successful)")
-    return results
-
-
-def evaluate_teacher(seeds: range, progress=print) -> list[EpisodeResult]:
-    results = []
-    for k, seed in enumerate(seeds, 1):
-        sc = generate(seed)
-        teacher = Teacher(sc)
-        r = run_episode(sc, lambda sim: teacher.act(sim.pose(), sim.time))
-        results.append(r)
-        done = sum(x.success for x in results)
-        progress(f"[{k}/{len(seeds)}] seed {seed}: {r.status:<12} {r.time_s:5.1f} s  "
-                 f"min dist {r.min_distance_m:.2f} m  ({done}/{k} successful)")
+        bar.update(note=f"{sum(x.success for x in results)}/{len(results)} ok; seed {seed} {r.status}")
     return results
 
 
@@ -67,9 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--checkpoint", help="student.pt (torch) or .onnx file (onnx)")
     ev.add_argument("--manifest", default="models/manifest.yaml")
     ev.add_argument("--seeds", type=parse_seeds, default=HELD_OUT_SEEDS, help="A:B, default the held-out set")
-    di = sub.add_parser("distill", help="collect teacher data, behaviour cloning, DAgger")
+    co = sub.add_parser("collect", help="teacher-labelled episodes to an .npz dataset")
+    co.add_argument("--seeds", type=parse_seeds, default=range(0, 60), help="A:B, default 0:60 (the BC set)")
+    co.add_argument("--out", default="build/teacher.npz")
+    di = sub.add_parser("distill", help="behaviour cloning on teacher data, then DAgger")
     di.add_argument("--out", default="build/policy")
     di.add_argument("--seed", type=int, default=0)
+    di.add_argument("--teacher-data", help=".npz from 'genba-policy collect' (default: collect seeds 0:60 now)")
     ex = sub.add_parser("export", help="ONNX export with metadata, and approval in the manifest")
     ex.add_argument("--checkpoint", required=True)
     ex.add_argument("--out", required=True)
@@ -82,19 +83,27 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.cmd == "release":
         sys.exit(release_cmd(args))
-    if args.cmd == "distill":
+    if args.cmd in ("distill", "collect"):
         from pathlib import Path
 
-        from genba_policy.training.distill import distill
-        distill(Path(args.out), args.seed)
+        from genba_policy.training import distill as d
+        if args.cmd == "collect":
+            if set(args.seeds) & set(HELD_OUT_SEEDS):
+                raise SystemExit("genba-policy collect: error: seeds 9000-9019 are held out for evaluation")
+            records = d.collect(args.seeds)
+            digest = d.save_records(records, Path(args.out))
+            print(f"{len(records)} samples -> {args.out} (dataset sha256 {digest[:16]}...)")
+        else:
+            data = Path(args.teacher_data) if args.teacher_data else None
+            if data and not data.is_file():
+                raise SystemExit(f"genba-policy distill: error: teacher data not found: {data}")
+            d.distill(Path(args.out), args.seed, teacher_data=data)
         sys.exit(0)
     if args.cmd == "export":
         sys.exit(export_cmd(args))
     t0 = time.monotonic()
-    if args.policy == "teacher":
-        results = evaluate_teacher(args.seeds)
-    else:
-        results = evaluate_student(args.seeds, load_driver(args.policy, args.checkpoint, args.manifest))
+    drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
+    results = evaluate(args.seeds, drive, f"eval {args.policy}")
     ok = sum(r.success for r in results)
     print(f"\n| policy | scenarios | success | collisions | timeouts | wall s |\n|---|---|---|---|---|---|\n"
           f"| {args.policy} | {len(results)} | {ok / len(results):.0%} | "
@@ -139,9 +148,11 @@ def release_cmd(args) -> int:
     print("evaluating on the held-out seeds 9000-9019 (teacher, student torch, student ONNX)...", flush=True)
     metrics = {
         "held_out_seeds": f"{HELD_OUT_SEEDS.start}-{HELD_OUT_SEEDS.stop - 1}",
-        "teacher": report.success(HELD_OUT_SEEDS, None),
-        "student_torch": report.success(HELD_OUT_SEEDS, load_driver("torch", args.checkpoint, str(manifest))),
-        "student_onnx": report.success(HELD_OUT_SEEDS, load_driver("onnx", str(onnx_path), str(manifest))),
+        "teacher": report.success(HELD_OUT_SEEDS, None, "eval teacher"),
+        "student_torch": report.success(HELD_OUT_SEEDS, load_driver("torch", args.checkpoint, str(manifest)),
+                                        "eval student torch"),
+        "student_onnx": report.success(HELD_OUT_SEEDS, load_driver("onnx", str(onnx_path), str(manifest)),
+                                       "eval student onnx"),
     }
     print("OOD rates...", flush=True)
     metrics["ood"] = report.ood_rates(m, range(9000, 9010))

@@ -6,22 +6,33 @@ from typing import Callable
 
 import numpy as np
 
-from genba_policy.observation import observe
+from genba_policy.observation import INPUT_NAMES, observe
 from genba_policy.placeholder import goal_in_base
+from genba_policy.route import Grid, RouteFollower
 from genba_policy.training.episodes import EpisodeResult, run_episode
 from genba_policy.training.scenarios import generate
 from genba_policy.training.teacher import Teacher
+from genba_sim.occupancy import static_occupancy
+from genba_sim.scenario import Scenario
 from genba_sim.simulation import CameraConfig, Simulation
 
 CAMERA = CameraConfig(128, 96, 60.0)  # the simulated robot's camera (calibration/sim_front_camera.yaml)
 
 
-def sim_observation(sim: Simulation) -> dict[str, np.ndarray]:
-    x, y, yaw = sim.pose()
+def map_route(sc: Scenario) -> RouteFollower:
+    """The robot's route follower on the scenario's static map, exactly as the policy node builds
+    it from /map (the map knows no clutter and no people)."""
+    occ, origin = static_occupancy(sc)
+    return RouteFollower(Grid.from_occupancy(occ, origin, 0.1))
+
+
+def sim_observation(sim: Simulation, route: RouteFollower) -> dict[str, np.ndarray]:
+    pose = sim.pose()
     v, w = sim.body_twist()
     cfg = sim.lidar_cfg
+    goal = (sim.sc.goal.x, sim.sc.goal.y)
     return observe(sim.render(), sim.lidar(), cfg.range_min_m, cfg.range_max_m, v, w,
-                   goal_in_base((sim.sc.goal.x, sim.sc.goal.y), (x, y, yaw)))
+                   goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose))
 
 
 def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, beta: float,
@@ -30,9 +41,10 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
     sc = generate(seed)
     teacher = Teacher(sc)
+    route = map_route(sc)
 
     def act(sim: Simulation) -> tuple[float, float]:
-        obs = sim_observation(sim)
+        obs = sim_observation(sim, route)
         label = teacher.act(sim.pose(), sim.time)
         if record is not None:
             record.append((obs, label))
@@ -41,7 +53,7 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
 
 
 def stack(records: list) -> dict[str, np.ndarray]:
-    keys = ("image", "scan", "state", "goal")
+    keys = INPUT_NAMES
     out = {k: np.concatenate([o[k] for o, _ in records]) for k in keys}
     out["label"] = np.asarray([lab for _, lab in records], np.float32)
     return out

@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.dataset import rollout, stack
+from genba_policy.training.progress import Bar
 from genba_policy.training.student import Student, parameter_count, to_tensors, train
 
 BC_SEEDS = range(0, 60)
 DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0)
-DAGGER_EPISODES = 40
+DAGGER_EPISODES = 50
 
 
 def dataset_hash(data: dict[str, np.ndarray]) -> str:
@@ -33,38 +35,71 @@ def dataset_hash(data: dict[str, np.ndarray]) -> str:
 def student_driver(model: Student):
     def drive(obs: dict) -> tuple[float, float]:
         with torch.no_grad():
-            cmd, _ = model(*(torch.from_numpy(obs[k]) for k in ("image", "scan", "state", "goal")))
+            cmd, _ = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
         return float(cmd[0, 0]), float(cmd[0, 1])
     return drive
 
 
-def distill(out_dir: Path, seed: int = 0, epochs: int = 12, progress=print) -> dict:
+def collect(seeds: range, progress_stream=None) -> list:
+    """Teacher-only episodes: (observation, teacher label) records, with a progress bar."""
+    records: list = []
+    bar = Bar("collect (teacher)", len(seeds), progress_stream)
+    ok = 0
+    for s in seeds:
+        ok += rollout(s, None, 1.0, np.random.default_rng(0), records).success
+        bar.update(note=f"{len(records)} samples, {ok} reached the goal")
+    return records
+
+
+def save_records(records: list, path: Path) -> str:
+    """Write records as one .npz (arrays as the student eats them); returns the dataset hash."""
+    data = stack(records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **data)
+    return dataset_hash(data)
+
+
+def load_records(path: Path) -> list:
+    with np.load(path) as z:
+        data = {k: z[k] for k in (*INPUT_NAMES, "label")}
+    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
+            for i in range(len(data["label"]))]
+
+
+def distill(out_dir: Path, seed: int = 0, epochs: int = 12, progress=print,
+            teacher_data: Path | None = None) -> dict:
+    """Behaviour cloning on teacher episodes (collected now, or ``teacher_data`` from
+    ``genba-policy collect``), then DAgger rounds; writes student.pt and training_log.json."""
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    records: list = []
-    for k, s in enumerate(BC_SEEDS, 1):
-        rollout(s, None, 1.0, rng, records)
-        if k % 10 == 0:
-            progress(f"collect (teacher): {k}/{len(BC_SEEDS)} episodes, {len(records)} samples")
+    if teacher_data:
+        records = load_records(teacher_data)
+        progress(f"teacher data: {len(records)} samples from {teacher_data}")
+    else:
+        records = collect(BC_SEEDS)
     model = Student()
     log = {"seed": seed, "parameters": parameter_count(model), "rounds": []}
-    report = lambda tag: (lambda e, n, loss: progress(f"{tag}: epoch {e}/{n} loss {loss:.4f}") if e == n or e % 4 == 0 else None)  # noqa: E731
-    loss = train(model, stack(records), epochs, seed, progress=report("behaviour cloning"))
+
+    def bar(tag: str):
+        b = Bar(tag, epochs)
+        return lambda e, n, loss: b.update(note=f"loss {loss:.4f}")
+    loss = train(model, stack(records), epochs, seed, progress=bar("behaviour cloning"))
     log["rounds"].append({"round": "bc", "samples": len(records), "loss": loss})
     for r, beta in enumerate(DAGGER_BETAS, 1):
         drive = student_driver(model.eval())
         ok = 0
-        for s in range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES):
+        episodes = Bar(f"DAgger {r}/{len(DAGGER_BETAS)} collect (beta {beta})", DAGGER_EPISODES)
+        for k, s in enumerate(range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES), 1):
             ok += rollout(s, drive, beta, rng, records).success
+            episodes.update(note=f"{ok}/{k} reached the goal, {len(records)} samples")
         model.train()
-        loss = train(model, stack(records), epochs, seed + r, progress=report(f"DAgger round {r} (beta {beta})"))
+        loss = train(model, stack(records), epochs, seed + r, progress=bar(f"DAgger {r}/{len(DAGGER_BETAS)} train"))
         log["rounds"].append({"round": f"dagger{r}", "beta": beta, "samples": len(records), "loss": loss,
                               "episode_success_while_collecting": ok / DAGGER_EPISODES})
-        progress(f"DAgger round {r}: {ok}/{DAGGER_EPISODES} episodes succeeded while collecting, "
-                 f"{len(records)} samples")
     data = stack(records)
     model.eval()
     x = to_tensors(data)

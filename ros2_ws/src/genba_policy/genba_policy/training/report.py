@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from genba_policy.observation import INPUT_NAMES
-from genba_policy.training.dataset import rollout, sim_observation
+from genba_policy.training.dataset import map_route, sim_observation
 from genba_policy.training.scenarios import generate
 from genba_policy.training.student import Student
 
@@ -25,9 +25,9 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
     normal, black, blind = [], [], []
     for seed in seeds:
         sc = generate(seed)
-        teacher, sim = Teacher(sc), Simulation(sc, camera=CAMERA)
+        teacher, sim, route = Teacher(sc), Simulation(sc, camera=CAMERA), map_route(sc)
         for _ in range(40):  # 4 s of driving, sampled every 0.1 s
-            obs = sim_observation(sim)
+            obs = sim_observation(sim, route)
             for bucket, o in ((normal, obs),
                               (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
                               (blind, {**obs, "scan": np.ones_like(obs["scan"])})):
@@ -41,9 +41,9 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
             "lidar_all_max_flagged": float(np.mean(blind)), "samples_each": len(normal)}
 
 
-def success(seeds: range, drive) -> dict:
-    rng = np.random.default_rng(0)
-    res = [rollout(s, drive, 0.0, rng) for s in seeds]
+def success(seeds: range, drive, label: str = "eval") -> dict:
+    from genba_policy.training.cli import evaluate
+    res = evaluate(seeds, drive, label)
     return {"success_rate": sum(r.success for r in res) / len(res), "episodes": len(res),
             "collisions": sum(r.status == "collision" for r in res),
             "timeouts": sum(r.status == "timeout" for r in res)}
@@ -55,7 +55,8 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
 
     rng = np.random.default_rng(0)
     obs = {"image": rng.normal(size=(1, 3, 48, 64)).astype(np.float32), "scan": rng.random((1, 64), np.float32),
-           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32)}
+           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
+           "route": np.array([[0.75, 1.0, 0.0]], np.float32)}
     out = {}
     torch.set_num_threads(1)
     x = [torch.from_numpy(obs[k]) for k in INPUT_NAMES]

@@ -1,4 +1,5 @@
-"""The distilled student: camera + LiDAR + odometry + goal -> (v, w) and an OOD score.
+"""The distilled student: camera + LiDAR + odometry + goal (and the route point toward it) -> (v, w)
+and an OOD score.
 
 About 45k parameters. The OOD score is the Mahalanobis distance, from the training data, of the
 penultimate features together with input statistics (per-channel image mean and spread, scan mean,
@@ -15,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from genba_policy.observation import INPUT_NAMES
+
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
 N_STATS = 9  # image mean x3, image std x3, scan mean, scan std, fraction of empty sectors
@@ -29,15 +32,16 @@ class Student(nn.Module):
             nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
             nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.scan = nn.Sequential(nn.Linear(64, 64), nn.ReLU())
-        self.state = nn.Sequential(nn.Linear(5, 32), nn.ReLU())
+        self.state = nn.Sequential(nn.Linear(8, 32), nn.ReLU())  # v, w, goal, route point
         self.fuse = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, feat), nn.ReLU())
         self.head = nn.Linear(feat, 2)
         self.register_buffer("feat_mean", torch.zeros(feat + N_STATS))
         self.register_buffer("feat_precision", torch.eye(feat + N_STATS))
         self.register_buffer("ood_scale", torch.tensor(1.0))
 
-    def features(self, image, scan, state, goal):
-        return self.fuse(torch.cat([self.image(image), self.scan(scan), self.state(torch.cat([state, goal], 1))], 1))
+    def features(self, image, scan, state, goal, route):
+        return self.fuse(torch.cat([self.image(image), self.scan(scan),
+                                    self.state(torch.cat([state, goal, route], 1))], 1))
 
     @staticmethod
     def input_stats(image, scan):
@@ -45,11 +49,11 @@ class Student(nn.Module):
         return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
                           scan.std(1, keepdim=True), empty], 1)
 
-    def ood_vector(self, image, scan, state, goal):
-        return torch.cat([self.features(image, scan, state, goal), self.input_stats(image, scan)], 1)
+    def ood_vector(self, image, scan, state, goal, route):
+        return torch.cat([self.features(image, scan, state, goal, route), self.input_stats(image, scan)], 1)
 
-    def forward(self, image, scan, state, goal):
-        f = self.features(image, scan, state, goal)
+    def forward(self, image, scan, state, goal, route):
+        f = self.features(image, scan, state, goal, route)
         out = torch.tanh(self.head(f))
         cmd = torch.stack([out[:, 0] * V_MAX, out[:, 1] * W_MAX], 1)
         d = torch.cat([f, self.input_stats(image, scan)], 1) - self.feat_mean
@@ -76,7 +80,7 @@ def parameter_count(model: nn.Module) -> int:
 
 
 def to_tensors(data: dict[str, np.ndarray]) -> list[torch.Tensor]:
-    return [torch.from_numpy(data[k]) for k in ("image", "scan", "state", "goal")]
+    return [torch.from_numpy(data[k]) for k in INPUT_NAMES]
 
 
 def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,

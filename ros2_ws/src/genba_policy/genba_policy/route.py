@@ -1,0 +1,195 @@
+"""Global route on the robot's static map: A* over an occupancy grid, and the route point a little
+ahead of the robot that the student policy steers by.
+
+The map (nav_msgs/OccupancyGrid on /map) knows walls, racking and pallets, not the day's clutter or
+people: avoiding those is the policy's job, from its camera and LiDAR.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+
+LOOKAHEAD_M = 1.5      # route point this far along the route from the robot's nearest point
+REPLAN_OFF_ROUTE_M = 1.0
+
+
+class Grid:
+    """Free space of a map: ``clearance[i, j]`` (metres to the nearest obstacle) of the cell whose
+    centre is (x0 + (i + 0.5) res, y0 + (j + 0.5) res). Cells with clearance <= ``inflate_m`` are
+    blocked for the robot's centre."""
+
+    def __init__(self, clearance: np.ndarray, origin: tuple[float, float], res: float,
+                 inflate_m: float = 0.45) -> None:
+        self.clearance, self.res = clearance, res
+        self.x0, self.y0 = origin
+        self.nx, self.ny = clearance.shape
+        self.free = clearance > inflate_m
+        # Shortcuts between waypoints must keep a wider berth: path tracking cuts corners.
+        self.roomy = clearance > inflate_m + 0.2
+
+    @classmethod
+    def from_occupancy(cls, occupancy: np.ndarray, origin: tuple[float, float], res: float,
+                       inflate_m: float = 0.45, threshold: int = 50) -> "Grid":
+        """From a row-major occupancy grid [ny, nx] (nav_msgs/OccupancyGrid data, -1 unknown counts
+        as occupied)."""
+        occ = np.asarray(occupancy).T  # -> [nx, ny]
+        blocked = (occ >= threshold) | (occ < 0)
+        return cls(clearance_of(blocked, res), origin, res, inflate_m)
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        return (min(self.nx - 1, max(0, int((x - self.x0) / self.res))),
+                min(self.ny - 1, max(0, int((y - self.y0) / self.res))))
+
+    def centre(self, i: int, j: int) -> tuple[float, float]:
+        return self.x0 + (i + 0.5) * self.res, self.y0 + (j + 0.5) * self.res
+
+    def nearest_free(self, i: int, j: int) -> tuple[int, int]:
+        if self.free[i, j]:
+            return i, j
+        idx = np.argwhere(self.free)
+        if len(idx) == 0:
+            return i, j
+        k = int(np.argmin((idx[:, 0] - i) ** 2 + (idx[:, 1] - j) ** 2))
+        return int(idx[k, 0]), int(idx[k, 1])
+
+    def line_roomy(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        n = max(abs(b[0] - a[0]), abs(b[1] - a[1]), 1)
+        for t in np.linspace(0.0, 1.0, n + 1):
+            if not self.roomy[int(round(a[0] + t * (b[0] - a[0]))), int(round(a[1] + t * (b[1] - a[1])))]:
+                return False
+        return True
+
+
+def clearance_of(blocked: np.ndarray, res: float, chunk: int = 4096) -> np.ndarray:
+    """Euclidean distance (metres) from each cell centre to the nearest blocked cell's edge."""
+    nx, ny = blocked.shape
+    pad = np.pad(blocked, 1, constant_values=True)
+    # only blocked cells with a free neighbour can be the nearest one
+    edge = blocked & ~(pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:])
+    src = np.argwhere(edge).astype(np.float32)
+    out = np.zeros(nx * ny, np.float32)
+    if len(src) == 0:
+        out[:] = np.inf
+        return out.reshape(nx, ny)
+    cells = np.argwhere(np.ones((nx, ny), bool)).astype(np.float32)
+    for a in range(0, len(cells), chunk):
+        c = cells[a:a + chunk]
+        d2 = ((c[:, None, :] - src[None, :, :]) ** 2).sum(-1).min(1)
+        out[a:a + chunk] = np.sqrt(d2)
+    clearance = np.maximum(out.reshape(nx, ny) - 0.5, 0.0) * res
+    clearance[blocked] = 0.0
+    return clearance
+
+
+def astar(grid: Grid, start: tuple[float, float], goal: tuple[float, float]) -> list[tuple[float, float]] | None:
+    """Shortest 8-connected path between two points, pruned to line-of-sight waypoints (metres);
+    None if the goal cannot be reached."""
+    s, g = grid.nearest_free(*grid.cell(*start)), grid.nearest_free(*grid.cell(*goal))
+    moves = [(1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0),
+             (1, 1, math.sqrt(2)), (1, -1, math.sqrt(2)), (-1, 1, math.sqrt(2)), (-1, -1, math.sqrt(2))]
+
+    def h(c: tuple[int, int]) -> float:
+        dx, dy = abs(c[0] - g[0]), abs(c[1] - g[1])
+        return max(dx, dy) + (math.sqrt(2) - 1) * min(dx, dy)
+    # prefer cells with more clearance: a small penalty keeps paths off the walls
+    penalty = 0.6 * np.clip(1.0 - grid.clearance / 1.2, 0.0, 1.0)
+    free = grid.free
+    openq = [(h(s), 0.0, s)]
+    came: dict[tuple[int, int], tuple[int, int]] = {}
+    cost = {s: 0.0}
+    while openq:
+        _, c, cur = heapq.heappop(openq)
+        if cur == g:
+            break
+        if c > cost.get(cur, math.inf):
+            continue
+        for dx, dy, step in moves:
+            nxt = (cur[0] + dx, cur[1] + dy)
+            if not (0 <= nxt[0] < grid.nx and 0 <= nxt[1] < grid.ny) or not free[nxt]:
+                continue
+            nc = c + step + penalty[nxt]
+            if nc < cost.get(nxt, math.inf):
+                cost[nxt], came[nxt] = nc, cur
+                heapq.heappush(openq, (nc + h(nxt), nc, nxt))
+    if g not in cost:
+        return None
+    cells = [g]
+    while cells[-1] != s:
+        cells.append(came[cells[-1]])
+    cells.reverse()
+    pruned = [cells[0]]
+    k = 0
+    while k < len(cells) - 1:
+        far = len(cells) - 1
+        while far > k + 1 and not grid.line_roomy(cells[k], cells[far]):
+            far -= 1
+        pruned.append(cells[far])
+        k = far
+    pts = [grid.centre(*c) for c in pruned]
+    pts[0], pts[-1] = start, goal
+    return pts
+
+
+class Path:
+    """A polyline with arc length: nearest-point progress and the point at a given arc length."""
+
+    def __init__(self, points: list[tuple[float, float]]) -> None:
+        self.points = np.asarray(points, float)
+        if len(self.points) == 1:
+            self.points = np.vstack([self.points, self.points])
+        seg = np.diff(self.points, axis=0)
+        self.s = np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])
+
+    @property
+    def length(self) -> float:
+        return float(self.s[-1])
+
+    def point_at(self, s: float) -> np.ndarray:
+        s = min(max(s, 0.0), self.s[-1])
+        k = min(int(np.searchsorted(self.s, s, side="right")) - 1, len(self.points) - 2)
+        f = (s - self.s[k]) / max(self.s[k + 1] - self.s[k], 1e-9)
+        return self.points[k] + f * (self.points[k + 1] - self.points[k])
+
+    def nearest(self, x: float, y: float) -> tuple[float, float]:
+        """(arc length of the nearest path point, distance to it)."""
+        a, b = self.points[:-1], self.points[1:]
+        ab = b - a
+        t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.maximum((ab ** 2).sum(1), 1e-12),
+                    0.0, 1.0)
+        p = a + t[:, None] * ab
+        d = np.hypot(x - p[:, 0], y - p[:, 1])
+        k = int(np.argmin(d))
+        return float(self.s[k] + t[k] * math.hypot(*ab[k])), float(d[k])
+
+
+class RouteFollower:
+    """Keeps a route from the robot to the goal on a static map and gives the route point
+    LOOKAHEAD_M ahead; replans when the goal changes or the robot is REPLAN_OFF_ROUTE_M off it."""
+
+    def __init__(self, grid: Grid, lookahead_m: float = LOOKAHEAD_M,
+                 replan_off_route_m: float = REPLAN_OFF_ROUTE_M) -> None:
+        self.grid, self.lookahead, self.replan_off = grid, lookahead_m, replan_off_route_m
+        self.path: Path | None = None
+        self.goal: tuple[float, float] | None = None
+        self.plans = 0
+        self.unreachable = False
+
+    def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
+        """The route point to steer by (map frame). Falls back to the goal itself if no route."""
+        x, y, _ = pose
+        if self.path is None or goal != self.goal or self.path.nearest(x, y)[1] > self.replan_off:
+            self._plan((x, y), goal)
+        if self.path is None:
+            return goal
+        s, _ = self.path.nearest(x, y)
+        return tuple(self.path.point_at(s + self.lookahead))
+
+    def _plan(self, start: tuple[float, float], goal: tuple[float, float]) -> None:
+        self.goal = goal
+        pts = astar(self.grid, start, goal)
+        self.plans += 1
+        self.unreachable = pts is None
+        self.path = Path(pts) if pts else None
