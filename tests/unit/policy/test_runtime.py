@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from genba_policy.observation import INPUT_NAMES, observe
-from genba_policy.runtime import EngineKey, ModelRejected, OnnxPolicy, check_manifest
+from genba_policy.runtime import (EngineKey, ModelRejected, OnnxPolicy, check_manifest, engine_build_dir,
+                                  publish_engine_dir)
 from genba_policy.training.export import approve, export_onnx
 from genba_policy.training.student import Student, parameter_count
 
@@ -100,6 +101,22 @@ def test_engine_cache_key_changes_with_every_field(tmp_path):
     for field in ("onnx_sha256", "trt_version", "gpu_name", "compute_capability", "precision", "shapes"):
         folders.add(EngineKey(**{**base.__dict__, field: "changed"}).folder(tmp_path))
     assert len(folders) == 7
+
+
+def test_engine_is_built_aside_and_published_in_one_rename(tmp_path):
+    final = EngineKey("a" * 64, "10.3", "Orin", "8.7", "fp16", "batch1").folder(tmp_path)
+    use, staging = engine_build_dir(final)
+    assert staging == use and use != final and not final.exists()  # nothing under the key while building
+    (use / "model.engine").write_bytes(b"engine")
+    assert publish_engine_dir(staging, final) and (final / "model.engine").read_bytes() == b"engine"
+    assert not staging.exists()
+    assert engine_build_dir(final) == (final, None)  # cached: used as is
+    # a second process that built the same key meanwhile loses the race cleanly
+    other = tmp_path / ".other.building-1"
+    other.mkdir()
+    (other / "model.engine").write_bytes(b"other")
+    assert not publish_engine_dir(other, final) and not other.exists()
+    assert (final / "model.engine").read_bytes() == b"engine"
 
 
 def test_tensorrt_fp16_parity(exported, tmp_path):

@@ -2,7 +2,8 @@
 
 Backends, tried in this order for ``backend: auto``: TensorRT (through ONNX Runtime's TensorRT
 execution provider, fp16, engine cached under a key of ONNX hash + TensorRT version + GPU name and
-compute capability + precision + input shapes), ONNX Runtime CUDA, ONNX Runtime CPU. A backend
+compute capability + precision + input shapes, built in a staging folder and renamed into place so
+a half-written engine never sits under a key; a changed key means a rebuild), ONNX Runtime CUDA, ONNX Runtime CPU. A backend
 counts as running only if the session reports its provider first (``get_providers()``); otherwise
 the next one is tried, and the one that runs is logged.
 
@@ -73,6 +74,33 @@ class EngineKey:
         return Path(cache_root) / f"trt-{digest}"
 
 
+def engine_build_dir(folder: Path) -> tuple[Path, Path | None]:
+    """(folder TensorRT should use, staging folder to publish once the engine is built, or None).
+
+    A finished engine folder is used as is. Otherwise the engine is built in a private staging
+    folder and moved into place in one rename (``publish_engine_dir``), so a crash or a second
+    process never leaves a half-written engine under the key."""
+    if folder.is_dir() and any(folder.iterdir()):
+        return folder, None
+    staging = folder.parent / f".{folder.name}.building-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    return staging, staging
+
+
+def publish_engine_dir(staging: Path, folder: Path) -> bool:
+    """Atomically move a freshly built engine folder into place; False if another process won."""
+    import shutil
+
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+    try:
+        os.rename(staging, folder)  # atomic on POSIX; fails if the key folder exists by now
+        return True
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+
+
 def gpu_identity() -> tuple[str, str, str]:
     """(TensorRT version, GPU name, compute capability) of device 0; raises ImportError without TensorRT."""
     import tensorrt
@@ -110,6 +138,7 @@ class OnnxPolicy:
         available = ort.get_available_providers()
         self.attempts: list[str] = []
         self.session = None
+        self._engine: tuple[Path, Path] | None = None  # (staging, final) while a new engine is built
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
@@ -123,9 +152,11 @@ class OnnxPolicy:
                 sess = ort.InferenceSession(self.model_path, so, providers=providers)
             except Exception as exc:  # a GPU stack that fails to initialise must not stop the robot
                 self.attempts.append(f"{b}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+                self._discard_staging()
                 continue
             if sess.get_providers()[0] != PROVIDER[b]:
                 self.attempts.append(f"{b}: session fell back to {sess.get_providers()[0]}")
+                self._discard_staging()
                 continue
             self.session, self.backend = sess, b
             break
@@ -142,17 +173,28 @@ class OnnxPolicy:
         log(f"policy model {Path(self.model_path).name} runs on {self.backend} "
             f"({self.session.get_providers()[0]})")
         self.latencies_ms: list[float] = []
-        self.warm_up()
+        self.warm_up()  # TensorRT builds its engine on the first run
+        if self._engine and self.backend == "tensorrt":
+            staging, final = self._engine
+            published = publish_engine_dir(staging, final)
+            log(f"TensorRT engine {'cached in' if published else 'already cached by another process in'} {final}")
 
-    @staticmethod
-    def _provider_config(backend: str, cache_dir: str, onnx_sha256: str):
+    def _discard_staging(self) -> None:
+        import shutil
+
+        if self._engine:
+            shutil.rmtree(self._engine[0], ignore_errors=True)
+            self._engine = None
+
+    def _provider_config(self, backend: str, cache_dir: str, onnx_sha256: str):
         if backend != "tensorrt":
             return PROVIDER[backend]
         trt_version, gpu, cc = gpu_identity()
         folder = EngineKey(onnx_sha256, trt_version, gpu, cc, "fp16", "batch1").folder(os.path.expanduser(cache_dir))
-        folder.mkdir(parents=True, exist_ok=True)
+        use, staging = engine_build_dir(folder)
+        self._engine = (staging, folder) if staging else None
         return (PROVIDER["tensorrt"], {"trt_fp16_enable": True, "trt_engine_cache_enable": True,
-                                       "trt_engine_cache_path": str(folder)})
+                                       "trt_engine_cache_path": str(use)})
 
     def warm_up(self, n: int = 5) -> None:
         zeros = {i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32)
