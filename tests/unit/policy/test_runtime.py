@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from genba_policy.observation import INPUT_NAMES, observe
+from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
 from genba_policy.runtime import (EngineKey, ModelRejected, OnnxPolicy, check_manifest, engine_build_dir,
                                   publish_engine_dir)
 from genba_policy.training.export import approve, export_onnx
@@ -27,13 +27,16 @@ def sample_obs(seed=0):
     rng = np.random.default_rng(seed)
     img = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
     ranges = rng.uniform(0.3, 10.0, 360)
-    return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5))
+    history = ScanHistory()
+    observe(img, rng.uniform(0.3, 10.0, 360), 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5), history, 0.0)
+    return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5), history, 0.5)
 
 
 def test_student_is_small_and_observation_matches_contract():
     assert parameter_count(Student()) <= 2_000_000
     obs = sample_obs()
-    assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "state": (1, 2),
+    assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "scan_prev": (1, 64),
+                                                      "state": (1, 2),
                                                       "goal": (1, 3), "route": (1, 3)}
     assert all(o.dtype == np.float32 and np.isfinite(o).all() for o in obs.values())
 
@@ -131,3 +134,13 @@ def test_tensorrt_fp16_parity(exported, tmp_path):
     worst = max(abs(a - b) for seed in range(10)
                 for a, b in zip(trt.infer(sample_obs(seed))[:3], cpu.infer(sample_obs(seed))[:3]))
     assert worst <= 1e-2, worst
+
+
+def test_scan_history_gives_the_scan_from_half_a_second_ago():
+    h = ScanHistory(0.5)
+    scans = [np.full((1, 64), k / 10, np.float32) for k in range(10)]
+    out = [h.push(k * 0.1, s) for k, s in enumerate(scans)]
+    assert out[0] is scans[0] and out[3] is scans[0]        # not half a second of history yet: the oldest
+    assert out[5] is scans[0] and out[9] is scans[4]        # then exactly 0.5 s before
+    assert len(h.items) <= 7                                 # bounded
+    assert h.push(0.0, scans[1]) is scans[1]                 # time went backwards: start afresh

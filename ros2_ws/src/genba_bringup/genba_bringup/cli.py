@@ -115,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
         if not policy.may_record(topic):
             print(f"genba: not recording {topic}: data class '{policy.classify(topic)}' ({policy.path})")
 
+    policy_backend = args.policy
+    if args.no_camera and policy_backend != "placeholder":
+        policy_backend = "placeholder"  # the student needs its camera
+        print("genba: --no-camera: the policy node runs the placeholder (the distilled student needs the camera)")
     env = ros_environment()
     os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "RMW_IMPLEMENTATION")})
     print(f"genba: scenario '{sc.name}' (seed {sc.seed}), {len(stack.nodes)} nodes, ROS_DOMAIN_ID={env['ROS_DOMAIN_ID']}")
@@ -122,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     procs: dict[str, subprocess.Popen] = {}
     for spec in stack.nodes:
         extra = ["-p", "camera_enabled:=false"] if (args.no_camera and spec.name == "sim") else []
+        if spec.name == "policy" and policy_backend:
+            extra = ["-p", f"backend:={policy_backend}"]
         log = open(run_dir / "logs" / f"{spec.name}.log", "w")
         procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module, *spec.ros_args(), *extra],
                                             stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -215,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--stack", help="stack description YAML (default: genba_bringup config/stack.yaml)")
     r.add_argument("--data-policy", help="topic data classes YAML (default: genba_bringup config/data_policy.yaml)")
     r.add_argument("--no-camera", action="store_true", help="do not render the camera (no OpenGL needed)")
+    r.add_argument("--policy", choices=["onnx", "placeholder"],
+                   help="policy backend (default: the stack's; onnx = the approved distilled student)")
     r.add_argument("--startup-timeout-s", type=float, default=60.0, help="allowance for nodes to come up")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     args = ap.parse_args(argv)

@@ -13,7 +13,7 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
-from genba_policy.observation import observe
+from genba_policy.observation import ScanHistory, observe
 from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
 from genba_policy.route import Grid, RouteFollower
 from genba_policy.runtime import ModelRejected, OnnxPolicy
@@ -37,6 +37,7 @@ class PolicyNode(Node):
         self.inflation_m = declare(self, "route_inflation_m", 0.45,
                                    "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
         self.route: RouteFollower | None = None
+        self.history = ScanHistory()
         self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
@@ -122,8 +123,9 @@ class PolicyNode(Node):
             if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
             route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
+            stamp_s = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
             v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
-                                                           *self.twist, goal, route_point))
+                                                           *self.twist, goal, route_point, self.history, stamp_s))
             out = PolicyOutput(v, w, ood, ms, valid)
         else:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)

@@ -3,6 +3,7 @@ robot (from ROS messages). Changing anything here changes the model contract: bu
 
     image  float32 [1, 3, 48, 64]  RGB, (x/255 - 0.5) / 0.25
     scan   float32 [1, 64]         min range per 5.625-degree sector from -pi, / SCAN_MAX_M, in [0, 1]
+    scan_prev float32 [1, 64]      the same, SCAN_HISTORY_S earlier (what moved: people)
     state  float32 [1, 2]          measured v [m/s], w [rad/s]
     goal   float32 [1, 3]          min(distance, 10) / 10, cos(bearing), sin(bearing), in base_link
     route  float32 [1, 3]          the same for the route point route.LOOKAHEAD_M ahead on the global route
@@ -18,23 +19,24 @@ import numpy as np
 from genba_perception.image import normalise, resize_area
 from genba_perception.scan import bin_ranges, clean_ranges
 
-OBS_VERSION = 2
+OBS_VERSION = 3
 IMAGE_H, IMAGE_W = 48, 64
 SCAN_BINS = 64
 SCAN_MAX_M = 8.0
-INPUT_NAMES = ("image", "scan", "state", "goal", "route")
+INPUT_NAMES = ("image", "scan", "scan_prev", "state", "goal", "route")
+SCAN_HISTORY_S = 0.5
 ROUTE_SCALE_M = 2.0
 
 
 def observe(image_rgb: np.ndarray, ranges: np.ndarray, range_min: float, range_max: float,
             v: float, w: float, goal_base: tuple[float, float],
-            route_base: tuple[float, float]) -> dict[str, np.ndarray]:
-    """One observation (batch of 1). ``ranges`` is a full 360-degree scan starting at -pi; goal and
-    route point are (x, y) in base_link."""
+            route_base: tuple[float, float], history: "ScanHistory", stamp_s: float) -> dict[str, np.ndarray]:
+    """One observation (batch of 1). ``ranges`` is a full 360-degree scan starting at -pi, taken at
+    ``stamp_s``; goal and route point are (x, y) in base_link; ``history`` supplies scan_prev."""
     img = normalise(resize_area(image_rgb, IMAGE_H, IMAGE_W))[None]
     cleaned = clean_ranges(ranges, range_min, range_max)
     scan = (bin_ranges(cleaned, SCAN_BINS, SCAN_MAX_M) / SCAN_MAX_M)[None].astype(np.float32)
-    return {"image": img.astype(np.float32), "scan": scan,
+    return {"image": img.astype(np.float32), "scan": scan, "scan_prev": history.push(stamp_s, scan),
             "state": np.array([[v, w]], np.float32),
             "goal": _polar(goal_base, 10.0), "route": _polar(route_base, ROUTE_SCALE_M)}
 
@@ -42,3 +44,20 @@ def observe(image_rgb: np.ndarray, ranges: np.ndarray, range_min: float, range_m
 def _polar(xy: tuple[float, float], scale_m: float) -> np.ndarray:
     dist, bearing = math.hypot(*xy), math.atan2(xy[1], xy[0])
     return np.array([[min(dist, scale_m) / scale_m, math.cos(bearing), math.sin(bearing)]], np.float32)
+
+
+class ScanHistory:
+    """Recent binned scans; ``push`` gives the newest one taken at least ``delay_s`` before this one (the
+    oldest one kept if the history is shorter, the newest itself at the start)."""
+
+    def __init__(self, delay_s: float = SCAN_HISTORY_S) -> None:
+        self.delay = delay_s
+        self.items: list[tuple[float, np.ndarray]] = []
+
+    def push(self, stamp_s: float, scan: np.ndarray) -> np.ndarray:
+        if self.items and stamp_s < self.items[-1][0]:
+            self.items.clear()  # time went backwards (sim reset, bag loop): start afresh
+        self.items.append((stamp_s, scan))
+        while len(self.items) > 1 and self.items[1][0] <= stamp_s - self.delay:
+            self.items.pop(0)
+        return self.items[0][1]

@@ -3,9 +3,9 @@
     genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
     genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz]
         (teacher data, behaviour cloning, DAgger rounds, with progress bars)
-    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v0.onnx
+    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v1.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020
-    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v0
+    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v1
         (evaluates teacher / torch / ONNX on the held-out seeds, OOD rates, latency; exports the ONNX
          with those metrics in its metadata, approves it in models/manifest.yaml, writes the model card)
 """
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     ex.add_argument("--metrics", help="JSON file of evaluation results to embed")
     re_ = sub.add_parser("release", help="evaluate, export with metrics, approve, write the model card")
     re_.add_argument("--checkpoint", required=True)
-    re_.add_argument("--name", default="genba_student_v0")
+    re_.add_argument("--name", default="genba_student_v1")
     re_.add_argument("--models-dir", default="models")
     args = ap.parse_args(argv)
     if args.cmd == "release":
@@ -173,6 +173,7 @@ def release_cmd(args) -> int:
 
 
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
+    from genba_policy.training.distill import BC_SEEDS, DAGGER_BETAS, DAGGER_EPISODES
     t, st, so = m["teacher"], m["student_torch"], m["student_onnx"]
     lat = m["latency_batch1"]
     ood = m["ood"]
@@ -182,7 +183,9 @@ def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) 
         and ood["normal_flagged"] <= 0.05
     status = "\n**Status: meets the issue #5 targets.**\n" if meets else \
         "\n**Status: below target (see the tables) — opt-in only.**\n"
-    rounds = "\n".join(f"| {r['round']} | {r.get('beta', 1.0)} | {r['samples']} | {r['loss']:.4f} |"
+    rounds = "\n".join(f"| {r['round']} | {r.get('beta', 1.0)} | {r['samples']} | {r['loss']:.4f} | "
+                        f"{r['episode_success_while_collecting']:.0%} |" if "episode_success_while_collecting" in r
+                        else f"| {r['round']} | {r.get('beta', 1.0)} | {r['samples']} | {r['loss']:.4f} | (teacher) |"
                         for r in log["rounds"])
     return f"""# Model card: {name}
 
@@ -192,11 +195,11 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 | | |
 |---|---|
 | file | `{name}.onnx` ({size} bytes), SHA-256 `{sha}` (approved in `manifest.yaml`) |
-| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; state [1,2] v, w; goal [1,3] dist/10, cos, sin (base_link) |
+| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; state [1,2] v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
 | outputs | cmd [1,2] v m/s (|v| <= 0.8), w rad/s (|w| <= 1.5); ood [1,1] in [0,1], > 0.8 = out of distribution |
 | parameters | {params} |
-| teacher | privileged: A* on the true map, pure pursuit, yields to people using their true future paths |
-| training | behaviour cloning on 60 teacher episodes, then DAgger (student drives with probability 1-beta, the teacher labels every state); seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on 2 CPU cores |
+| teacher | privileged: A* on the true map (clutter included), pure pursuit, yields to people using their true future paths |
+| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on 2 CPU cores |
 | dataset SHA-256 | `{log.get('dataset_sha256')}` |
 | reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
 
@@ -228,8 +231,8 @@ still passes the supervisor.
 
 ## DAgger rounds
 
-| round | beta | samples | loss |
-|---|---|---|---|
+| round | beta | samples | loss | student episodes reaching the goal while collecting |
+|---|---|---|---|---|
 {rounds}
 
 ## Limits

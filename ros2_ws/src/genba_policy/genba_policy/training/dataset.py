@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
-from genba_policy.observation import INPUT_NAMES, observe
+from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
 from genba_policy.placeholder import goal_in_base
 from genba_policy.route import Grid, RouteFollower
 from genba_policy.training.episodes import EpisodeResult, run_episode
@@ -26,13 +27,13 @@ def map_route(sc: Scenario) -> RouteFollower:
     return RouteFollower(Grid.from_occupancy(occ, origin, 0.1))
 
 
-def sim_observation(sim: Simulation, route: RouteFollower) -> dict[str, np.ndarray]:
+def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory) -> dict[str, np.ndarray]:
     pose = sim.pose()
     v, w = sim.body_twist()
     cfg = sim.lidar_cfg
     goal = (sim.sc.goal.x, sim.sc.goal.y)
     return observe(sim.render(), sim.lidar(), cfg.range_min_m, cfg.range_max_m, v, w,
-                   goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose))
+                   goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose), history, sim.time)
 
 
 def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, beta: float,
@@ -41,19 +42,31 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
     sc = generate(seed)
     teacher = Teacher(sc)
-    route = map_route(sc)
+    route, history = map_route(sc), ScanHistory()
 
     def act(sim: Simulation) -> tuple[float, float]:
-        obs = sim_observation(sim, route)
+        obs = sim_observation(sim, route, history)
         label = teacher.act(sim.pose(), sim.time)
         if record is not None:
-            record.append((obs, label))
+            record.append((obs, label, sample_weight(sim)))
         return label if (driver is None or rng.random() < beta) else driver(obs)
     return run_episode(sc, act, camera=CAMERA)
 
 
+PEOPLE_WEIGHT, PEOPLE_NEAR_M = 3.0, 2.5
+
+
+def sample_weight(sim: Simulation) -> float:
+    """Loss weight of a sample: moments with a person near the robot are rare but decide whether
+    an episode ends in a collision, so they count PEOPLE_WEIGHT times (privileged: training only)."""
+    x, y, _ = sim.pose()
+    near = any(math.dist((x, y), p.position(sim.time)[:2]) < PEOPLE_NEAR_M for p in sim.sc.pedestrians)
+    return PEOPLE_WEIGHT if near else 1.0
+
+
 def stack(records: list) -> dict[str, np.ndarray]:
     keys = INPUT_NAMES
-    out = {k: np.concatenate([o[k] for o, _ in records]) for k in keys}
-    out["label"] = np.asarray([lab for _, lab in records], np.float32)
+    out = {k: np.concatenate([r[0][k] for r in records]) for k in keys}
+    out["label"] = np.asarray([r[1] for r in records], np.float32)
+    out["weight"] = np.asarray([r[2] for r in records], np.float32)
     return out

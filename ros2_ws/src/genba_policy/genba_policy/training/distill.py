@@ -20,7 +20,7 @@ from genba_policy.training.progress import Bar
 from genba_policy.training.student import Student, parameter_count, to_tensors, train
 
 BC_SEEDS = range(0, 60)
-DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0)
+DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0, 0.0)
 DAGGER_EPISODES = 50
 
 
@@ -62,9 +62,9 @@ def save_records(records: list, path: Path) -> str:
 
 def load_records(path: Path) -> list:
     with np.load(path) as z:
-        data = {k: z[k] for k in (*INPUT_NAMES, "label")}
-    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
-            for i in range(len(data["label"]))]
+        data = {k: z[k] for k in (*INPUT_NAMES, "label", "weight")}
+    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]),
+             float(data["weight"][i])) for i in range(len(data["label"]))]
 
 
 def distill(out_dir: Path, seed: int = 0, epochs: int = 12, progress=print,

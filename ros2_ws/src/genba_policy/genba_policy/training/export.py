@@ -7,11 +7,12 @@ from pathlib import Path
 
 import torch
 
-from genba_policy.observation import IMAGE_H, IMAGE_W, INPUT_NAMES, OBS_VERSION, SCAN_BINS, SCAN_MAX_M
+from genba_policy.observation import (IMAGE_H, IMAGE_W, INPUT_NAMES, OBS_VERSION, SCAN_BINS, SCAN_HISTORY_S,
+                                      SCAN_MAX_M)
 from genba_policy.runtime import sha256_file
 from genba_policy.training.student import Student
 
-SHAPES = {"image": [1, 3, IMAGE_H, IMAGE_W], "scan": [1, SCAN_BINS], "state": [1, 2], "goal": [1, 3],
+SHAPES = {"image": [1, 3, IMAGE_H, IMAGE_W], "scan": [1, SCAN_BINS], "scan_prev": [1, SCAN_BINS], "state": [1, 2], "goal": [1, 3],
           "route": [1, 3]}
 
 
@@ -28,6 +29,7 @@ def export_onnx(model: Student, path: Path, metadata: dict) -> None:
     proto = onnx.load(str(path))
     meta = {"obs_version": str(OBS_VERSION), "inputs": json.dumps(SHAPES),
             "normalisation": json.dumps({"image": "rgb, (x/255-0.5)/0.25", "scan": f"min per sector / {SCAN_MAX_M}",
+                                         "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier",
                                          "state": "v m/s, w rad/s", "goal": "dist/10 (max 1), cos, sin",
                                          "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin"}),
             "outputs": json.dumps({"cmd": "[v m/s, w rad/s]", "ood": "[0,1], >0.8 = out of distribution"})}

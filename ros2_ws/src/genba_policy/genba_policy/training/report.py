@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from genba_policy.observation import INPUT_NAMES
+from genba_policy.observation import ScanHistory
 from genba_policy.training.dataset import map_route, sim_observation
 from genba_policy.training.scenarios import generate
 from genba_policy.training.student import Student
@@ -26,11 +27,12 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
     for seed in seeds:
         sc = generate(seed)
         teacher, sim, route = Teacher(sc), Simulation(sc, camera=CAMERA), map_route(sc)
+        history = ScanHistory()
         for _ in range(40):  # 4 s of driving, sampled every 0.1 s
-            obs = sim_observation(sim, route)
+            obs = sim_observation(sim, route, history)
             for bucket, o in ((normal, obs),
                               (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
-                              (blind, {**obs, "scan": np.ones_like(obs["scan"])})):
+                              (blind, {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"])})):
                 with torch.no_grad():
                     _, ood = model(*(torch.from_numpy(o[k]) for k in INPUT_NAMES))
                 bucket.append(float(ood[0, 0]) > threshold)
@@ -55,7 +57,7 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
 
     rng = np.random.default_rng(0)
     obs = {"image": rng.normal(size=(1, 3, 48, 64)).astype(np.float32), "scan": rng.random((1, 64), np.float32),
-           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
+           "scan_prev": np.full((1, 64), 0.5, np.float32), "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
            "route": np.array([[0.75, 1.0, 0.0]], np.float32)}
     out = {}
     torch.set_num_threads(1)

@@ -30,17 +30,18 @@ class Student(nn.Module):
             nn.Conv2d(3, 16, 5, stride=2, padding=2), nn.ReLU(),
             nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
             nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.scan = nn.Sequential(nn.Linear(64, 64), nn.ReLU())
+            # keep a coarse layout (left / centre / right, near / far): where a person is matters
+            nn.AdaptiveAvgPool2d((2, 4)), nn.Flatten(), nn.Linear(256, 64), nn.ReLU())
+        self.scan = nn.Sequential(nn.Linear(128, 64), nn.ReLU())  # scan and scan_prev
         self.state = nn.Sequential(nn.Linear(8, 32), nn.ReLU())  # v, w, goal, route point
-        self.fuse = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, feat), nn.ReLU())
+        self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Linear(128, feat), nn.ReLU())
         self.head = nn.Linear(feat, 2)
         self.register_buffer("feat_mean", torch.zeros(feat + N_STATS))
         self.register_buffer("feat_precision", torch.eye(feat + N_STATS))
         self.register_buffer("ood_scale", torch.tensor(1.0))
 
-    def features(self, image, scan, state, goal, route):
-        return self.fuse(torch.cat([self.image(image), self.scan(scan),
+    def features(self, image, scan, scan_prev, state, goal, route):
+        return self.fuse(torch.cat([self.image(image), self.scan(torch.cat([scan, scan_prev], 1)),
                                     self.state(torch.cat([state, goal, route], 1))], 1))
 
     @staticmethod
@@ -49,11 +50,11 @@ class Student(nn.Module):
         return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
                           scan.std(1, keepdim=True), empty], 1)
 
-    def ood_vector(self, image, scan, state, goal, route):
-        return torch.cat([self.features(image, scan, state, goal, route), self.input_stats(image, scan)], 1)
+    def ood_vector(self, image, scan, scan_prev, state, goal, route):
+        return torch.cat([self.features(image, scan, scan_prev, state, goal, route), self.input_stats(image, scan)], 1)
 
-    def forward(self, image, scan, state, goal, route):
-        f = self.features(image, scan, state, goal, route)
+    def forward(self, image, scan, scan_prev, state, goal, route):
+        f = self.features(image, scan, scan_prev, state, goal, route)
         out = torch.tanh(self.head(f))
         cmd = torch.stack([out[:, 0] * V_MAX, out[:, 1] * W_MAX], 1)
         d = torch.cat([f, self.input_stats(image, scan)], 1) - self.feat_mean
@@ -83,12 +84,31 @@ def to_tensors(data: dict[str, np.ndarray]) -> list[torch.Tensor]:
     return [torch.from_numpy(data[k]) for k in INPUT_NAMES]
 
 
+STATE_DROPOUT = 0.5
+STATE = INPUT_NAMES.index("state")
+
+
+def scramble_state(state: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
+    """Replace the measured (v, w) of a fraction ``p`` of samples by random ones.
+
+    Against the copycat failure of behaviour cloning: the measured velocity is almost the last
+    command, so a student that leans on it learns "keep doing what you do" and, once stopped or
+    turning the wrong way, stays so (v0 did: stuck at v = 0 in open space while the teacher said go).
+    """
+    mask = torch.rand(state.shape[0], 1, generator=g) < p
+    rnd = torch.rand(state.shape, generator=g) * torch.tensor([1.05, 2 * W_MAX]) - torch.tensor([0.25, W_MAX])
+    return torch.where(mask, rnd, state)
+
+
 def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,
-          batch: int = 256, progress=None) -> float:
-    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges)."""
+          batch: int = 256, progress=None, state_dropout: float = STATE_DROPOUT) -> float:
+    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges, weighted by
+    ``data["weight"]`` where given), with the
+    measured velocity scrambled on a fraction ``state_dropout`` of samples (see scramble_state)."""
     g = torch.Generator().manual_seed(seed)
     x = to_tensors(data)
     y = torch.from_numpy(data["label"])
+    weight = torch.from_numpy(data["weight"]) if "weight" in data else torch.ones(y.shape[0])
     scale = torch.tensor([V_MAX, W_MAX])
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = y.shape[0]
@@ -98,8 +118,11 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
         total = 0.0
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
-            cmd, _ = model(*(t[idx] for t in x))
-            loss = (((cmd - y[idx]) / scale) ** 2).mean()
+            inputs = [t[idx] for t in x]
+            inputs[STATE] = scramble_state(inputs[STATE], state_dropout, g)
+            cmd, _ = model(*inputs)
+            wi = weight[idx]
+            loss = ((((cmd - y[idx]) / scale) ** 2).mean(1) * wi).sum() / wi.sum()
             opt.zero_grad()
             loss.backward()
             opt.step()

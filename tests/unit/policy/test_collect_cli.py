@@ -1,0 +1,31 @@
+"""genba-policy collect / distill argument handling (the long runs are not tests: see the README)."""
+
+import numpy as np
+import pytest
+
+from genba_policy.observation import INPUT_NAMES
+from genba_policy.training.cli import main
+from genba_policy.training.distill import load_records
+
+
+def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
+    out = tmp_path / "teacher.npz"
+    with pytest.raises(SystemExit) as e:
+        main(["collect", "--seeds", "9100:9102", "--out", str(out)])
+    assert e.value.code == 0
+    printed = capsys.readouterr().out
+    assert "collect (teacher) [" in printed and "2/2" in printed and "dataset sha256" in printed
+    with np.load(out) as z:
+        assert set(z.files) == {*INPUT_NAMES, "label", "weight"}
+        n = len(z["label"])
+        assert n > 50 and all(len(z[k]) == n for k in z.files)
+        assert set(np.unique(z["weight"])) <= {1.0, 3.0}
+    records = load_records(out)
+    assert len(records) == n and set(records[0][0]) == set(INPUT_NAMES)
+
+
+def test_held_out_seeds_are_never_collected_and_missing_data_is_named(tmp_path):
+    with pytest.raises(SystemExit, match="held out"):
+        main(["collect", "--seeds", "8990:9001", "--out", str(tmp_path / "x.npz")])
+    with pytest.raises(SystemExit, match="teacher data not found: .*nope.npz"):
+        main(["distill", "--teacher-data", str(tmp_path / "nope.npz"), "--out", str(tmp_path / "p")])
