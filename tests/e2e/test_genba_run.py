@@ -66,3 +66,19 @@ def test_bad_input_is_one_line_no_traceback(tmp_path, args, env, needle):
     assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("genba: error: ") and needle in lines[0], r.stderr
+
+
+@pytest.mark.slow
+def test_the_distilled_student_drives_the_stack(tmp_path):
+    """`genba run --policy onnx`: the approved student (models/manifest.yaml) drives through the
+    supervisor, routing on the sim's /map; without its commands the supervisor would stay in
+    FALLBACK (its own controller) or MRM."""
+    run_dir = tmp_path / "run"
+    r = genba("run", "--scenario", "short_run", "--policy", "onnx", "--out", str(run_dir))
+    policy_log = (run_dir / "logs" / "policy.log").read_text()
+    assert "genba_student_v1.onnx runs on cpu" in policy_log and "routing on it" in policy_log, policy_log
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["node_failure"] is None, r.stdout[-2000:] + r.stderr[-2000:]
+    assert summary["episode"]["collisions"] == 0
+    assert summary["latency"]["policy"]["n"] > 20
+    assert any(mode == "NOMINAL" for _, mode in summary["mode_log"]), summary["mode_log"]

@@ -72,3 +72,24 @@ def test_estop_latches_and_reset_service_refuses_then_grants(ros, tmp_path):
         node.close()
         node.destroy_node()
         robot.destroy_node()
+
+
+def test_rejections_and_other_warnings_do_not_crash_the_supervisor(ros, tmp_path):
+    """Regression: rclpy's deprecated ``warn`` alias shares one throttle filter between all its call
+    sites, so a throttled 'rejected cmd' warning followed by any other warning raised ValueError
+    and killed the supervisor (seen with the student, whose first command came late)."""
+    from geometry_msgs.msg import TwistStamped
+
+    node, robot, modes, spin = make(tmp_path)
+    try:
+        stale = TwistStamped()
+        stale.header.stamp.sec = 1  # decades old: rejected as stale
+        for _ in range(2):
+            node._on_cmd(stale)
+        node._on_estop(Bool(data=True))  # another warning, from another place
+        node._on_cmd(stale)
+        assert node.inputs.rejections["CMD_STALE_STAMP"] == 3
+        assert spin.until(lambda: modes and modes[-1] == "ESTOP", 2.0)
+    finally:
+        node.destroy_node()
+        robot.destroy_node()

@@ -16,10 +16,9 @@ def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "collect (teacher) [" in printed and "2/2" in printed and "dataset sha256" in printed
     with np.load(out) as z:
-        assert set(z.files) == {*INPUT_NAMES, "label", "weight"}
+        assert set(z.files) == {*INPUT_NAMES, "label"}
         n = len(z["label"])
         assert n > 50 and all(len(z[k]) == n for k in z.files)
-        assert set(np.unique(z["weight"])) <= {1.0, 3.0}
     records = load_records(out)
     assert len(records) == n and set(records[0][0]) == set(INPUT_NAMES)
 

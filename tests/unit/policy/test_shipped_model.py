@@ -1,6 +1,6 @@
 """The committed student v0: approved by hash, carries its contract and its evaluation.
 
-v0 does NOT meet issue #5's targets (see models/genba_student_v1.md): these tests check the
+v1 does NOT meet issue #5's targets (see models/genba_student_v1.md): these tests check the
 governance and runtime contract, not the acceptance figures, which the release command records.
 """
 

@@ -40,26 +40,3 @@ def test_teacher_reaches_goal_in_95_percent_of_held_out_scenarios():
     assert rate >= 0.95, [(r.name, r.status) for r in results if not r.success]
     assert not any(r.status == "collision" for r in results)
 
-
-def test_teacher_command_is_continuous_in_heading_and_replans_when_pushed_off():
-    import dataclasses
-
-    from genba_policy.training.teacher import Teacher
-
-    sc = dataclasses.replace(generate(9001), pedestrians=())
-    teacher = Teacher(sc)
-    x, y = sc.start.x, sc.start.y
-    prev = None
-    for yaw in np.linspace(-math.pi + 0.01, math.pi - 0.01, 400):  # steps of 0.9 degrees
-        v, w = teacher.act((x, y, float(yaw)), 0.0)
-        behind = prev is not None and abs(w) == abs(prev[1]) == 1.2  # path right behind: either way round
-        if prev is not None and not behind:  # a student can only learn a function without jumps
-            assert abs(v - prev[0]) < 0.05 and abs(w - prev[1]) < 0.05, (yaw, (v, w), prev)
-        prev = (v, w)
-    # pushed 2 m off its path (as a student in DAgger does), it plans again from there
-    (ax, ay), (bx, by) = teacher.path[0], teacher.path[1]
-    n = math.hypot(bx - ax, by - ay)
-    far = (x - 1.5 * (by - ay) / n, y + 1.5 * (bx - ax) / n, 0.0)  # 1.5 m to the side of the first leg
-    first_path = teacher.path.copy()
-    teacher.act(far, 5.0)
-    assert teacher.path[0].tolist() == list(far[:2]) and not np.array_equal(first_path, teacher.path)

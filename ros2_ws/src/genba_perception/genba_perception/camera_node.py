@@ -74,7 +74,7 @@ class CameraNode(Node):
                 return
             if self.spec.live:
                 self.error = f"camera {self.spec.target} stopped delivering frames; reopening"
-                self.get_logger().warn(self.error)
+                self.get_logger().warning(self.error)
                 self.source.close()
                 self.source = None
             return

@@ -37,7 +37,7 @@ class ExtrinsicsNode(Node):
         try:
             from tf2_msgs.msg import TFMessage
         except ImportError:
-            self.get_logger().warn("tf2_msgs not available (PyPI ROS wheels): publishing "
+            self.get_logger().warning("tf2_msgs not available (PyPI ROS wheels): publishing "
                                    "geometry_msgs/TransformStamped on /extrinsics instead of /tf_static")
             pub = self.create_publisher(TransformStamped, "/extrinsics", qos)
             for m in msgs:

@@ -58,7 +58,7 @@ class PerceptionNode(Node):
         if msg.encoding not in ("rgb8", "bgr8") or msg.step != msg.width * 3 or \
                 len(msg.data) != msg.step * msg.height:
             self.counts["bad_images"] += 1
-            self.get_logger().warn(f"dropping image: encoding {msg.encoding!r}, {msg.width}x{msg.height}, "
+            self.get_logger().warning(f"dropping image: encoding {msg.encoding!r}, {msg.width}x{msg.height}, "
                                    f"{len(msg.data)} bytes", throttle_duration_sec=5.0)
             return
         img = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)

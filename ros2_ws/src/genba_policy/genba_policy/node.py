@@ -60,7 +60,7 @@ class PolicyNode(Node):
             raise ConfigurationError(f"parameter 'backend': unknown policy backend '{self.backend}' "
                                      f"(use onnx or placeholder)")
         else:
-            self.get_logger().warn("running the PLACEHOLDER reactive policy (no learned model)")
+            self.get_logger().warning("running the PLACEHOLDER reactive policy (no learned model)")
         self.pose: tuple[float, float, float] | None = None
         self.twist: tuple[float, float] | None = None
         self.goal: tuple[float, float] | None = None

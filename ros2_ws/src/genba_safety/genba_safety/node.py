@@ -135,7 +135,7 @@ class SafetySupervisorNode(Node):
     def _offer(self, name: str, value: object, stamp: float) -> None:
         reason = self.inputs.offer(name, value, stamp, self._now())
         if reason:
-            self.get_logger().warn(f"rejected {name}: {reason}", throttle_duration_sec=2.0)
+            self.get_logger().warning(f"rejected {name}: {reason}", throttle_duration_sec=2.0)
         elif name in self._deadlines:
             self._deadlines[name].reset()  # re-arm: fires the instant this input goes stale
 
@@ -181,7 +181,7 @@ class SafetySupervisorNode(Node):
 
     def _on_estop(self, msg: Bool) -> None:
         if msg.data and not self.inputs.estop_requested:
-            self.get_logger().warn("E-STOP engaged")
+            self.get_logger().warning("E-STOP engaged")
         self.inputs.estop_requested = bool(msg.data)
 
     def _on_goal(self, msg: PoseStamped) -> None:
@@ -212,7 +212,7 @@ class SafetySupervisorNode(Node):
         self.pub_cmd.publish(msg)
         if out.transition:
             self._publish_mode(out.mode)
-            self.get_logger().warn(f"mode {out.transition[0].name} -> {out.transition[1].name}: "
+            self.get_logger().warning(f"mode {out.transition[0].name} -> {out.transition[1].name}: "
                                    f"{', '.join(out.reasons) or 'inputs recovered'}")
         if out.transition or out.altered:
             ages = {k: finite_or_none(v) for k, v in self.inputs.ages_ms(now).items()}

@@ -195,11 +195,11 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 | | |
 |---|---|
 | file | `{name}.onnx` ({size} bytes), SHA-256 `{sha}` (approved in `manifest.yaml`) |
-| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; state [1,2] v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
+| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; scan_prev [1,64] the same 0.5 s earlier; state [1,2] measured v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
 | outputs | cmd [1,2] v m/s (|v| <= 0.8), w rad/s (|w| <= 1.5); ood [1,1] in [0,1], > 0.8 = out of distribution |
 | parameters | {params} |
 | teacher | privileged: A* on the true map (clutter included), pure pursuit, yields to people using their true future paths |
-| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on 2 CPU cores |
+| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on 2 CPU cores |
 | dataset SHA-256 | `{log.get('dataset_sha256')}` |
 | reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
 
@@ -237,7 +237,11 @@ still passes the supervisor.
 
 ## Limits
 Trained and evaluated only in the simulated hall (one map, capsule-shaped people); not validated on
-real images. TensorRT fp16 parity and latency have not been measured (no GPU was available).
+real images. Needs the site's static map on `/map` (it steers by the route point). Driving alone,
+most of its failures are collisions with people crossing its way (the teacher sees their future
+paths, the student two LiDAR scans 0.5 s apart) and with clutter that is not on the map; on the robot
+the safety supervisor's collision zones stand between those and the motors. TensorRT fp16 parity
+and latency have not been measured (no GPU was available).
 """
 
 

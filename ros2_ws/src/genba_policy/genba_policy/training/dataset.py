@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
@@ -48,25 +47,13 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
         obs = sim_observation(sim, route, history)
         label = teacher.act(sim.pose(), sim.time)
         if record is not None:
-            record.append((obs, label, sample_weight(sim)))
+            record.append((obs, label))
         return label if (driver is None or rng.random() < beta) else driver(obs)
     return run_episode(sc, act, camera=CAMERA)
-
-
-PEOPLE_WEIGHT, PEOPLE_NEAR_M = 3.0, 2.5
-
-
-def sample_weight(sim: Simulation) -> float:
-    """Loss weight of a sample: moments with a person near the robot are rare but decide whether
-    an episode ends in a collision, so they count PEOPLE_WEIGHT times (privileged: training only)."""
-    x, y, _ = sim.pose()
-    near = any(math.dist((x, y), p.position(sim.time)[:2]) < PEOPLE_NEAR_M for p in sim.sc.pedestrians)
-    return PEOPLE_WEIGHT if near else 1.0
 
 
 def stack(records: list) -> dict[str, np.ndarray]:
     keys = INPUT_NAMES
     out = {k: np.concatenate([r[0][k] for r in records]) for k in keys}
     out["label"] = np.asarray([r[1] for r in records], np.float32)
-    out["weight"] = np.asarray([r[2] for r in records], np.float32)
     return out

@@ -62,9 +62,9 @@ def save_records(records: list, path: Path) -> str:
 
 def load_records(path: Path) -> list:
     with np.load(path) as z:
-        data = {k: z[k] for k in (*INPUT_NAMES, "label", "weight")}
-    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]),
-             float(data["weight"][i])) for i in range(len(data["label"]))]
+        data = {k: z[k] for k in (*INPUT_NAMES, "label")}
+    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
+            for i in range(len(data["label"]))]
 
 
 def distill(out_dir: Path, seed: int = 0, epochs: int = 12, progress=print,

@@ -102,13 +102,11 @@ def scramble_state(state: torch.Tensor, p: float, g: torch.Generator) -> torch.T
 
 def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,
           batch: int = 256, progress=None, state_dropout: float = STATE_DROPOUT) -> float:
-    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges, weighted by
-    ``data["weight"]`` where given), with the
+    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges), with the
     measured velocity scrambled on a fraction ``state_dropout`` of samples (see scramble_state)."""
     g = torch.Generator().manual_seed(seed)
     x = to_tensors(data)
     y = torch.from_numpy(data["label"])
-    weight = torch.from_numpy(data["weight"]) if "weight" in data else torch.ones(y.shape[0])
     scale = torch.tensor([V_MAX, W_MAX])
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = y.shape[0]
@@ -121,8 +119,7 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
             inputs = [t[idx] for t in x]
             inputs[STATE] = scramble_state(inputs[STATE], state_dropout, g)
             cmd, _ = model(*inputs)
-            wi = weight[idx]
-            loss = ((((cmd - y[idx]) / scale) ** 2).mean(1) * wi).sum() / wi.sum()
+            loss = (((cmd - y[idx]) / scale) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()

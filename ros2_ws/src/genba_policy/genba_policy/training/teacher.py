@@ -1,10 +1,5 @@
 """The privileged teacher: plans on the true map, tracks the path, and yields to people it can
-see perfectly (their true positions and future paths). Used to label data for the student.
-
-Its control law is continuous in the robot's state (speed falls smoothly to a turn on the spot as
-the heading error grows) and it replans from wherever the student has driven it, so that its
-labels are a function a student can learn: no jump between nearby states, no pull back to a path
-it left long ago."""
+see perfectly (their true positions and future paths). Used to label data for the student."""
 
 from __future__ import annotations
 
@@ -18,8 +13,6 @@ from genba_sim.scenario import Scenario
 SAFE_M = 1.1       # centre-to-centre: robot circumradius 0.39 + person radius 0.25 + margin
 PATIENT_SAFE_M = 0.85  # after waiting PATIENCE_S, accept this (still > 0.64 m contact distance)
 PATIENCE_S = 5.0
-REPLAN_OFF_PATH_M = 0.5
-REPLAN_EVERY_S = 1.0
 
 
 class Teacher:
@@ -32,22 +25,10 @@ class Teacher:
             path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
         if path is None:
             raise ValueError(f"scenario {sc.name}: no path from start to goal")
-        self._set_path(path)
-        self._waiting_since: float | None = None
-        self._last_replan = -math.inf
-
-    def _set_path(self, path) -> None:
         self.path = np.asarray(path)
+        self._waiting_since: float | None = None
         seg = np.diff(self.path, axis=0)
         self.s = np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])
-
-    def _replan_if_off_path(self, x: float, y: float, t: float) -> None:
-        p = self._point_at(self._progress(x, y))
-        if math.hypot(p[0] - x, p[1] - y) > REPLAN_OFF_PATH_M and t - self._last_replan >= REPLAN_EVERY_S:
-            self._last_replan = t
-            path = astar(self.grid, (x, y), (self.sc.goal.x, self.sc.goal.y))
-            if path is not None:
-                self._set_path(path)
 
     def _point_at(self, s: float) -> np.ndarray:
         s = min(max(s, 0.0), self.s[-1])
@@ -71,14 +52,14 @@ class Teacher:
     def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
         """(v, w) for the robot at ``pose`` at simulated time ``t``."""
         x, y, yaw = pose
-        self._replan_if_off_path(x, y, t)
         dist_goal = math.hypot(self.sc.goal.x - x, self.sc.goal.y - y)
         s_now = self._progress(x, y)
         target = self._point_at(s_now + self.lookahead)
         alpha = math.atan2(target[1] - y, target[0] - x) - yaw
         alpha = math.atan2(math.sin(alpha), math.cos(alpha))
-        # slower the more the path lies to the side; beyond 60 degrees turn on the spot
-        v = self.max_speed * min(1.0, dist_goal / 1.2 + 0.15) * max(0.0, 1.0 - abs(alpha) / math.radians(60))
+        if abs(alpha) > math.radians(50):
+            return 0.0, math.copysign(1.2, alpha)  # turn toward the path first
+        v = self.max_speed * min(1.0, dist_goal / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
         # slow near static obstacles (ground-truth clearance of the robot's cell)
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
         v *= float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0))
@@ -86,7 +67,8 @@ class Teacher:
             v = self._yield_speed(s_now, v, t)
         if v < 0.0:
             return v, 0.0  # backing off along the way we came
-        return v, float(np.clip(2.0 * alpha, -1.2, 1.2))
+        w = 2.0 * max(v, 0.15) * math.sin(alpha) / self.lookahead
+        return v, float(np.clip(w, -1.5, 1.5))
 
     def _yield_speed(self, s_now: float, v: float, t: float) -> float:
         """Pick go / slow / wait / back off, whichever keeps people (whose true future positions
