@@ -147,8 +147,9 @@ class OnnxPolicy:
                 self.attempts.append(f"{b}: {PROVIDER[b]} not in this onnxruntime build")
                 continue
             try:
-                providers = [self._provider_config(b, engine_cache_dir, self.entry["sha256"]),
-                             "CPUExecutionProvider"]
+                providers = [self._provider_config(b, engine_cache_dir, self.entry["sha256"])]
+                if b != "cpu":
+                    providers.append("CPUExecutionProvider")  # for nodes the GPU provider cannot run
                 sess = ort.InferenceSession(self.model_path, so, providers=providers)
             except Exception as exc:  # a GPU stack that fails to initialise must not stop the robot
                 self.attempts.append(f"{b}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
