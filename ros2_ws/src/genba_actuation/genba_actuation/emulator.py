@@ -235,8 +235,8 @@ def main() -> None:
         raise KeyboardInterrupt  # SIGTERM (systemd, timeout) cleans up like Ctrl-C: link removed
     signal.signal(signal.SIGTERM, stop)
     ctl = PtyController(ControllerConfig(watchdog_ms=args.watchdog_ms), link_path=args.link).start()
-    print(ctl.port + (f" (linked as {args.link})" if args.link else ""), flush=True)
-    try:
+    try:  # print inside: a SIGTERM right after the line is read must still remove the link
+        print(ctl.port + (f" (linked as {args.link})" if args.link else ""), flush=True)
         while True:
             time.sleep(1.0)
     except KeyboardInterrupt:
