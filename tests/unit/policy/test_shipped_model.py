@@ -1,4 +1,4 @@
-"""The committed student v0: approved by hash, carries its contract and its evaluation.
+"""The committed student v1: approved by hash, carries its contract and its evaluation.
 
 v1 does NOT meet issue #5's targets (see models/genba_student_v1.md): these tests check the
 governance and runtime contract, not the acceptance figures, which the release command records.
