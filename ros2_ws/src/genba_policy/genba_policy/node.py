@@ -17,7 +17,7 @@ from genba_policy.observation import ScanHistory, observe
 from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
 from genba_policy.route import Grid, RouteFollower
 from genba_policy.runtime import ModelRejected, OnnxPolicy
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node
+from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, stamp_to_sec
 from genba_safety.zones import ScanGeometry
 
 LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
@@ -123,9 +123,9 @@ class PolicyNode(Node):
             if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
             route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
-            stamp_s = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
             v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
-                                                           *self.twist, goal, route_point, self.history, stamp_s))
+                                                           *self.twist, goal, route_point, self.history,
+                                                           stamp_to_sec(msg.header.stamp)))
             out = PolicyOutput(v, w, ood, ms, valid)
         else:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)

@@ -180,12 +180,13 @@ class RouteFollower:
     def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
         """The route point to steer by (map frame). Falls back to the goal itself if no route."""
         x, y, _ = pose
-        if self.path is None or goal != self.goal or self.path.nearest(x, y)[1] > self.replan_off:
+        near = self.path.nearest(x, y) if (self.path is not None and goal == self.goal) else None
+        if near is None or near[1] > self.replan_off:
             self._plan((x, y), goal)
-        if self.path is None:
-            return goal
-        s, _ = self.path.nearest(x, y)
-        return tuple(self.path.point_at(s + self.lookahead))
+            if self.path is None:
+                return goal
+            near = self.path.nearest(x, y)
+        return tuple(self.path.point_at(near[0] + self.lookahead))
 
     def _plan(self, start: tuple[float, float], goal: tuple[float, float]) -> None:
         self.goal = goal
