@@ -3,12 +3,11 @@ clutter included), for the teacher. The robot's own route uses genba_policy.rout
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from genba_policy.route import Grid as _Grid
 from genba_policy.route import astar  # noqa: F401  (re-exported for the teacher and scenarios)
+from genba_sim.occupancy import box_distance
 from genba_sim.scenario import Scenario
 
 
@@ -24,8 +23,5 @@ class Grid(_Grid):
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
         clearance = np.minimum.reduce([gx - x0, -x0 - gx, gy - y0, -y0 - gy])
         for b in sc.obstacles:
-            c, s = math.cos(b.yaw), math.sin(b.yaw)
-            lx, ly = c * (gx - b.x) + s * (gy - b.y), -s * (gx - b.x) + c * (gy - b.y)
-            dx, dy = np.maximum(np.abs(lx) - b.sx, 0.0), np.maximum(np.abs(ly) - b.sy, 0.0)
-            clearance = np.minimum(clearance, np.hypot(dx, dy))
+            clearance = np.minimum(clearance, box_distance(b, gx, gy))
         super().__init__(clearance, (x0, y0), res, inflate_m)
