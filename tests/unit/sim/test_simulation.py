@@ -37,8 +37,20 @@ def test_driving_into_a_wall_is_a_collision(tmp_path):
     sim.set_body_velocity(0.8, 0.0)
     for _ in range(40):
         sim.step(50)
-    assert sim.episode.status == "collision" and sim.episode.collisions == 1
+    assert sim.episode.status == "collision" and sim.episode.collisions == 1 and sim.episode.hit == "wall"
     assert sim.min_obstacle_distance() == pytest.approx(0.0, abs=0.01)
+
+
+def test_the_episode_says_what_was_hit(tmp_path):
+    p = tmp_path / "person.yaml"
+    p.write_text("map: factory_hall\nstart: {x: -6.0, y: 0.0, yaw: 0.0}\ngoal: {x: 0, y: 0}\n"
+                 "pedestrians: [{path: [[-4.5, 0.0], [-4.5, 0.0]], speed_mps: 0.0}]\n")
+    sim = Simulation(scenario.load(str(p)), camera=None, stop_on_collision=True)
+    assert sim.episode.hit == ""
+    sim.set_body_velocity(0.8, 0.0)
+    for _ in range(40):
+        sim.step(50)
+    assert sim.episode.status == "collision" and sim.episode.hit == "person"
 
 
 def test_velocity_tracking_and_twist(hall):

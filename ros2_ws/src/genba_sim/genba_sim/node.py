@@ -209,7 +209,7 @@ class SimNode(Node):
         ep = self.sim.episode
         x, y, _ = self.sim.pose()
         return {"scenario": self.sc.name, "seed": self.sc.seed, "status": ep.status,
-                "sim_time_s": round(self.sim.time, 3), "collisions": ep.collisions,
+                "sim_time_s": round(self.sim.time, 3), "collisions": ep.collisions, "first_hit": ep.hit or None,
                 "min_obstacle_distance_m": round(ep.min_obstacle_distance_m, 4)
                 if math.isfinite(ep.min_obstacle_distance_m) else None,
                 "path_length_m": round(ep.path_length_m, 3),

@@ -51,6 +51,16 @@ class EpisodeState:
     path_length_m: float = 0.0
     trajectory: list = field(default_factory=list)   # (t, x, y, yaw)
     in_contact: bool = False
+    hit: str = ""                # what the first collision was with: person, wall, or a box's kind
+
+
+def _kind_of(geom_name: str) -> str:
+    """'ped_0_body' -> 'person', 'obs_3_clutter' -> 'clutter', 'wall_2' -> 'wall' (world.py's names)."""
+    if geom_name.startswith("ped_"):
+        return "person"
+    if geom_name.startswith("obs_"):
+        return geom_name.split("_", 2)[-1]
+    return geom_name.split("_", 1)[0] or "unknown"
 
 
 class Simulation:
@@ -145,7 +155,8 @@ class Simulation:
         touching = self._robot_in_contact()
         if touching and not ep.in_contact:
             ep.collisions += 1
-        ep.in_contact = touching
+            ep.hit = ep.hit or touching
+        ep.in_contact = bool(touching)
         if ep.status == "running":
             if touching and self.stop_on_collision:
                 ep.status = "collision"
@@ -154,14 +165,16 @@ class Simulation:
             elif self.time >= self.sc.time_limit_s:
                 ep.status = "timeout"
 
-    def _robot_in_contact(self) -> bool:
+    def _robot_in_contact(self) -> str:
+        """What the robot touches ('person', 'wall', a box's kind such as 'clutter'), '' if nothing."""
         d, m = self.data, self.model
         for i in range(d.ncon):
             c = d.contact[i]
             b1, b2 = m.geom_bodyid[c.geom1], m.geom_bodyid[c.geom2]
             if (b1 == self.robot_body) != (b2 == self.robot_body) and self.floor not in (c.geom1, c.geom2):
-                return True
-        return False
+                other = c.geom2 if b1 == self.robot_body else c.geom1
+                return _kind_of(self.mj.mj_id2name(m, self.mj.mjtObj.mjOBJ_GEOM, other) or "")
+        return ""
 
     def min_obstacle_distance(self, search_m: float = 3.0) -> float:
         """Exact distance from the chassis to the nearest obstacle or person (0 when touching)."""

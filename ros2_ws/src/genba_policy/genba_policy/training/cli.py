@@ -105,9 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
     results = evaluate(args.seeds, drive, f"eval {args.policy}")
     ok = sum(r.success for r in results)
-    print(f"\n| policy | scenarios | success | collisions | timeouts | wall s |\n|---|---|---|---|---|---|\n"
+    hits = sorted(r.hit or "unknown" for r in results if r.status == "collision")
+    print(f"\n| policy | scenarios | success | collisions (with) | timeouts | wall s |\n|---|---|---|---|---|---|\n"
           f"| {args.policy} | {len(results)} | {ok / len(results):.0%} | "
-          f"{sum(r.status == 'collision' for r in results)} | {sum(r.status == 'timeout' for r in results)} | "
+          f"{len(hits)} ({', '.join(hits) or '-'}) | {sum(r.status == 'timeout' for r in results)} | "
           f"{time.monotonic() - t0:.0f} |")
     sys.exit(0)
 
@@ -172,6 +173,15 @@ def release_cmd(args) -> int:
     return 0
 
 
+def _collisions(r: dict) -> str:
+    hits = r.get("collisions_with", {})
+    return f"{r['collisions']}" + (" (" + ", ".join(f"{n} {k}" for k, n in sorted(hits.items())) + ")" if hits else "")
+
+
+def _seeds(r: dict) -> str:
+    return ", ".join(str(s) for s in r.get("failed_seeds", [])) or "-"
+
+
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
     from genba_policy.training.distill import BC_SEEDS, DAGGER_BETAS, DAGGER_EPISODES
     t, st, so = m["teacher"], m["student_torch"], m["student_onnx"]
@@ -205,11 +215,11 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 
 ## Closed-loop evaluation (held-out seeds {m['held_out_seeds']}, never trained on)
 
-| policy | success | collisions | timeouts |
-|---|---|---|---|
-| teacher (privileged) | {t['success_rate']:.0%} | {t['collisions']} | {t['timeouts']} |
-| student, torch | {st['success_rate']:.0%} | {st['collisions']} | {st['timeouts']} |
-| student, ONNX Runtime CPU | {so['success_rate']:.0%} | {so['collisions']} | {so['timeouts']} |
+| policy | success | collisions (with) | timeouts | failed seeds |
+|---|---|---|---|---|
+| teacher (privileged) | {t['success_rate']:.0%} | {_collisions(t)} | {t['timeouts']} | {_seeds(t)} |
+| student, torch | {st['success_rate']:.0%} | {_collisions(st)} | {st['timeouts']} | {_seeds(st)} |
+| student, ONNX Runtime CPU | {so['success_rate']:.0%} | {_collisions(so)} | {so['timeouts']} | {_seeds(so)} |
 
 Student / teacher success ratio (ONNX): {so['success_rate'] / max(t['success_rate'], 1e-9):.0%} (target >= 85%).
 These episodes run the policy alone, without the safety supervisor; on the robot every command

@@ -20,6 +20,7 @@ class EpisodeResult:
     time_s: float
     collisions: int
     min_distance_m: float
+    hit: str = ""  # what the first collision was with: person, wall, clutter, pillar, ...
 
 
 def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
@@ -37,6 +38,6 @@ def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
             sim.min_obstacle_distance()
         ep = sim.episode
         return EpisodeResult(sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
-                             round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3))
+                             round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3), ep.hit)
     finally:
         sim.close()
