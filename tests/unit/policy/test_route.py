@@ -78,6 +78,21 @@ def test_unreachable_goal_steers_at_the_goal_and_says_so():
     assert r.carrot((1.0, 2.0, 0.0), (5.0, 2.0)) == (5.0, 2.0) and r.unreachable
 
 
+def test_unreachable_goal_is_retried_only_after_moving():
+    occ = open_room()
+    occ[:, 30] = OCCUPIED
+    r = RouteFollower(Grid.from_occupancy(occ, (0.0, 0.0), 0.1))
+    for _ in range(5):  # one scan after another from the same place: one A* search, not five
+        assert r.carrot((1.0, 2.0, 0.0), (5.0, 2.0)) == (5.0, 2.0)
+    assert r.plans == 1 and r.unreachable
+    r.carrot((1.3, 2.0, 0.0), (5.0, 2.0))
+    assert r.plans == 1
+    r.carrot((1.6, 2.0, 0.0), (5.0, 2.0))
+    assert r.plans == 2                       # moved 0.6 m: worth another try
+    r.carrot((1.6, 2.0, 0.0), (2.0, 3.0))
+    assert r.plans == 3 and not r.unreachable  # a new goal is always planned
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 19), st.integers(0, 13)), min_size=1, max_size=20))
 def test_clearance_is_zero_on_obstacles_and_grows_by_at_most_one_cell(cells):

@@ -14,6 +14,7 @@ import numpy as np
 
 LOOKAHEAD_M = 1.5      # route point this far along the route from the robot's nearest point
 REPLAN_OFF_ROUTE_M = 1.0
+RETRY_MOVED_M = 0.5    # an unreachable goal is tried again once the robot has moved this far
 
 
 class Grid:
@@ -176,20 +177,26 @@ class RouteFollower:
         self.goal: tuple[float, float] | None = None
         self.plans = 0
         self.unreachable = False
+        self._tried_from: tuple[float, float] | None = None
 
     def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
         """The route point to steer by (map frame). Falls back to the goal itself if no route."""
         x, y, _ = pose
-        near = self.path.nearest(x, y) if (self.path is not None and goal == self.goal) else None
-        if near is None or near[1] > self.replan_off:
+        if goal != self.goal:
             self._plan((x, y), goal)
-            if self.path is None:
-                return goal
-            near = self.path.nearest(x, y)
+        elif self.path is None:
+            # unreachable on the map: A* would fail the same way until the robot gets elsewhere
+            if self._tried_from is None or math.dist(self._tried_from, (x, y)) >= RETRY_MOVED_M:
+                self._plan((x, y), goal)
+        elif self.path.nearest(x, y)[1] > self.replan_off:
+            self._plan((x, y), goal)
+        if self.path is None:
+            return goal
+        near = self.path.nearest(x, y)
         return tuple(self.path.point_at(near[0] + self.lookahead))
 
     def _plan(self, start: tuple[float, float], goal: tuple[float, float]) -> None:
-        self.goal = goal
+        self.goal, self._tried_from = goal, start
         pts = astar(self.grid, start, goal)
         self.plans += 1
         self.unreachable = pts is None
