@@ -40,3 +40,17 @@ def test_teacher_reaches_goal_in_95_percent_of_held_out_scenarios():
     assert rate >= 0.95, [(r.name, r.status) for r in results if not r.success]
     assert not any(r.status == "collision" for r in results)
 
+
+
+def test_collision_kinds_and_the_eval_table_name_what_was_hit():
+    from genba_policy.training.cli import _collisions
+    from genba_policy.training.episodes import EpisodeResult, collision_kinds
+    res = [EpisodeResult("a", False, "collision", 3.0, 1, 0.0, "person"),
+           EpisodeResult("b", False, "collision", 4.0, 1, 0.0, "person"),
+           EpisodeResult("c", False, "collision", 5.0, 1, 0.0, "pillar"),
+           EpisodeResult("d", False, "timeout", 90.0, 0, 0.4),
+           EpisodeResult("e", True, "goal_reached", 20.0, 0, 0.3)]
+    kinds = collision_kinds(res)
+    assert kinds == {"person": 2, "pillar": 1}
+    assert _collisions({"collisions": 3, "collisions_with": kinds}) == "3 (2 person, 1 pillar)"
+    assert _collisions({"collisions": 0, "collisions_with": {}}) == "0"

@@ -182,18 +182,22 @@ class RouteFollower:
     def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
         """The route point to steer by (map frame). Falls back to the goal itself if no route."""
         x, y, _ = pose
+        near = None
         if goal != self.goal:
             self._plan((x, y), goal)
         elif self.path is None:
             # unreachable on the map: A* would fail the same way until the robot gets elsewhere
             if self._tried_from is None or math.dist(self._tried_from, (x, y)) >= RETRY_MOVED_M:
                 self._plan((x, y), goal)
-        elif self.path.nearest(x, y)[1] > self.replan_off:
-            self._plan((x, y), goal)
+        else:
+            near = self.path.nearest(x, y)
+            if near[1] > self.replan_off:
+                self._plan((x, y), goal)
+                near = None
         if self.path is None:
             return goal
-        near = self.path.nearest(x, y)
-        return tuple(self.path.point_at(near[0] + self.lookahead))
+        s, _ = self.path.nearest(x, y) if near is None else near
+        return tuple(self.path.point_at(s + self.lookahead))
 
     def _plan(self, start: tuple[float, float], goal: tuple[float, float]) -> None:
         self.goal, self._tried_from = goal, start

@@ -16,7 +16,7 @@ import argparse
 import sys
 import time
 
-from genba_policy.training.episodes import EpisodeResult, run_episode
+from genba_policy.training.episodes import EpisodeResult, collision_kinds, run_episode
 from genba_policy.training.scenarios import generate
 from genba_policy.training.teacher import Teacher
 
@@ -105,10 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
     results = evaluate(args.seeds, drive, f"eval {args.policy}")
     ok = sum(r.success for r in results)
-    hits = sorted(r.hit or "unknown" for r in results if r.status == "collision")
+    collided = {"collisions": sum(r.status == "collision" for r in results),
+                "collisions_with": collision_kinds(results)}
     print(f"\n| policy | scenarios | success | collisions (with) | timeouts | wall s |\n|---|---|---|---|---|---|\n"
           f"| {args.policy} | {len(results)} | {ok / len(results):.0%} | "
-          f"{len(hits)} ({', '.join(hits) or '-'}) | {sum(r.status == 'timeout' for r in results)} | "
+          f"{_collisions(collided)} | {sum(r.status == 'timeout' for r in results)} | "
           f"{time.monotonic() - t0:.0f} |")
     sys.exit(0)
 

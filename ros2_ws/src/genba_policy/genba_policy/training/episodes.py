@@ -23,6 +23,15 @@ class EpisodeResult:
     hit: str = ""  # what the first collision was with: person, wall, clutter, pillar, ...
 
 
+def collision_kinds(results: list[EpisodeResult]) -> dict[str, int]:
+    """How many episodes ended in a collision with each kind of thing (person, wall, clutter...)."""
+    kinds: dict[str, int] = {}
+    for r in results:
+        if r.status == "collision":
+            kinds[r.hit or "unknown"] = kinds.get(r.hit or "unknown", 0) + 1
+    return kinds
+
+
 def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
                 camera: CameraConfig | None = None) -> EpisodeResult:
     """Run until goal, collision or time limit; ``act`` sees the live simulation each 0.1 s."""

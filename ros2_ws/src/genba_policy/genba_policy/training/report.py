@@ -11,6 +11,7 @@ import torch
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.observation import ScanHistory
 from genba_policy.training.dataset import map_route, sim_observation
+from genba_policy.training.episodes import collision_kinds
 from genba_policy.training.scenarios import generate
 from genba_policy.training.student import Student
 
@@ -46,14 +47,10 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
 def success(seeds: range, drive, label: str = "eval") -> dict:
     from genba_policy.training.cli import evaluate
     res = evaluate(seeds, drive, label)
-    hits: dict[str, int] = {}
-    for r in res:
-        if r.status == "collision":
-            hits[r.hit or "unknown"] = hits.get(r.hit or "unknown", 0) + 1
     return {"success_rate": sum(r.success for r in res) / len(res), "episodes": len(res),
-            "collisions": sum(r.status == "collision" for r in res), "collisions_with": hits,
+            "collisions": sum(r.status == "collision" for r in res), "collisions_with": collision_kinds(res),
             "timeouts": sum(r.status == "timeout" for r in res),
-            "failed_seeds": [int(r.name.rsplit("_", 1)[-1]) for r in res if not r.success]}
+            "failed_seeds": [seed for seed, r in zip(seeds, res) if not r.success]}
 
 
 def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict:
