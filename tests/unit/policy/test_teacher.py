@@ -54,3 +54,50 @@ def test_collision_kinds_and_the_eval_table_name_what_was_hit():
     assert kinds == {"person": 2, "pillar": 1}
     assert _collisions({"collisions": 3, "collisions_with": kinds}) == "3 (2 person, 1 pillar)"
     assert _collisions({"collisions": 0, "collisions_with": {}}) == "0"
+
+
+def _teacher_with_person(walking: str):
+    """Robot 1 m along its path, heading along it; one person 2.5 m further on, 1.6 m to the side,
+    walking at 0.6 m/s across the path ("toward") or away from it ("away"), or standing."""
+    import dataclasses
+
+    from genba_policy.training.teacher import Teacher
+    sc = generate(9003)
+    path = Teacher(dataclasses.replace(sc, pedestrians=())).path
+    robot, ahead, nxt = path.point_at(1.0), path.point_at(3.5), path.point_at(3.6)
+    tx, ty = (nxt - ahead) / np.linalg.norm(nxt - ahead)
+    side = np.array([-ty, tx])
+    start = ahead + 1.6 * side
+    end = start - 4.0 * side if walking == "toward" else start + 4.0 * side
+    person = scenario.Pedestrian(waypoints=(tuple(start), tuple(end)), speed_mps=0.0 if walking == "standing" else 0.6)
+    teacher = Teacher(dataclasses.replace(sc, pedestrians=(person,)))
+    return teacher, (float(robot[0]), float(robot[1]), math.atan2(ty, tx))
+
+
+def test_teacher_yields_to_a_person_walking_into_its_way_not_to_one_walking_away():
+    teacher, pose = _teacher_with_person("toward")
+    v_toward, _ = teacher.act(pose, 0.2)
+    teacher, pose = _teacher_with_person("away")
+    v_away, _ = teacher.act(pose, 0.2)
+    assert v_away > 0.5
+    assert v_toward < 0.6 * v_away, (v_toward, v_away)
+
+
+def test_teacher_labels_depend_only_on_the_situation_not_on_history():
+    # no timers, no memory: the same pose and time get the same label whatever came before
+    teacher, pose = _teacher_with_person("toward")
+    first = teacher.act(pose, 0.2)
+    for t in np.arange(0.3, 12.0, 0.1):
+        teacher.act(pose, float(t))
+    assert teacher.act(pose, 0.2) == first
+
+
+def test_teacher_yields_from_where_the_robot_really_is():
+    # someone standing 1.6 m beside the path: the robot on its path passes them, but a robot 1.6 m
+    # to that side (a student drove it there) is heading straight at them, and the teacher sees that
+    teacher, (x, y, yaw) = _teacher_with_person("standing")
+    s_now = teacher.path.nearest(x, y)[0]
+    side = (-math.sin(yaw), math.cos(yaw))
+    on_path = teacher.yield_speed((x, y), s_now, 0.2)
+    off_path = teacher.yield_speed((x + 1.6 * side[0], y + 1.6 * side[1]), s_now, 0.2)
+    assert on_path > 0.5 and off_path < 0.6 * on_path, (on_path, off_path)

@@ -37,7 +37,8 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
 
 def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, beta: float,
             rng: np.random.Generator, record: list | None = None) -> EpisodeResult:
-    """One episode. Each step the teacher labels the observation; the teacher drives with
+    """One episode. Each step the teacher labels the observation ((v, w), then its privileged
+    auxiliary targets, teacher.AUX_NAMES); the teacher drives with
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
     sc = generate(seed)
     teacher = Teacher(sc)
@@ -47,7 +48,7 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
         obs = sim_observation(sim, route, history)
         label = teacher.act(sim.pose(), sim.time)
         if record is not None:
-            record.append((obs, label))
+            record.append((obs, (*label, *teacher.privileged(sim.pose(), sim.time))))
         return label if (driver is None or rng.random() < beta) else driver(obs)
     return run_episode(sc, act, camera=CAMERA)
 

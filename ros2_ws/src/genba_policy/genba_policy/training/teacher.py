@@ -1,5 +1,13 @@
-"""The privileged teacher: plans on the true map, tracks the path, and yields to people it can
-see perfectly (their true positions and future paths). Used to label data for the student."""
+"""The privileged teacher: plans on the true map (it knows the clutter), tracks the path, and yields
+to people it knows exactly (their true positions and velocities). Used to label data for the student.
+
+Its yielding is deliberately a function of what the student can observe too: where the robot is,
+where each person is and which way they walk. It predicts people walking straight on at their
+current velocity (not along their true future path) and keeps no timers, so the same situation always
+gets the same label. A teacher that knew where people will turn round, or how long it had waited,
+taught students to ignore people: for the student, the same picture was labelled "go" one time and
+"back off" the next (genba_student_v1 did; see models/genba_student_v2.md).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,18 @@ import math
 
 import numpy as np
 
+from genba_policy.route import Path
 from genba_policy.training.planner import Grid, astar
 from genba_sim.scenario import Scenario
 
-SAFE_M = 1.1       # centre-to-centre: robot circumradius 0.39 + person radius 0.25 + margin
-PATIENT_SAFE_M = 0.85  # after waiting PATIENCE_S, accept this (still > 0.64 m contact distance)
-PATIENCE_S = 5.0
+SAFE_M = 1.1          # centre-to-centre: robot circumradius 0.39 + person radius 0.25 + margin
+HORIZON_S = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+SPEED_FRACTIONS = (1.0, 0.75, 0.5, 0.25, 0.0)
+BACK_OFF_MPS = -0.25
+PERSON_RANGE_M = 4.0
+AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
+             "person_vy", "person_present")
+AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
 
 
 class Teacher:
@@ -25,71 +39,79 @@ class Teacher:
             path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
         if path is None:
             raise ValueError(f"scenario {sc.name}: no path from start to goal")
-        self.path = np.asarray(path)
-        self._waiting_since: float | None = None
-        seg = np.diff(self.path, axis=0)
-        self.s = np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])
-
-    def _point_at(self, s: float) -> np.ndarray:
-        s = min(max(s, 0.0), self.s[-1])
-        k = min(int(np.searchsorted(self.s, s, side="right")) - 1, len(self.path) - 2)
-        f = (s - self.s[k]) / max(self.s[k + 1] - self.s[k], 1e-9)
-        return self.path[k] + f * (self.path[k + 1] - self.path[k])
-
-    def _progress(self, x: float, y: float) -> float:
-        """Arc length of the path point nearest to (x, y)."""
-        best, best_s = math.inf, 0.0
-        for k in range(len(self.path) - 1):
-            a, b = self.path[k], self.path[k + 1]
-            ab = b - a
-            t = float(np.clip(np.dot([x - a[0], y - a[1]], ab) / max(np.dot(ab, ab), 1e-12), 0.0, 1.0))
-            p = a + t * ab
-            d = math.hypot(x - p[0], y - p[1])
-            if d < best:
-                best, best_s = d, self.s[k] + t * math.hypot(*ab)
-        return best_s
+        self.path = Path(path)
 
     def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
         """(v, w) for the robot at ``pose`` at simulated time ``t``."""
         x, y, yaw = pose
         dist_goal = math.hypot(self.sc.goal.x - x, self.sc.goal.y - y)
-        s_now = self._progress(x, y)
-        target = self._point_at(s_now + self.lookahead)
+        s_now = self.path.nearest(x, y)[0]
+        target = self.path.point_at(s_now + self.lookahead)
         alpha = math.atan2(target[1] - y, target[0] - x) - yaw
         alpha = math.atan2(math.sin(alpha), math.cos(alpha))
+        if self.sc.pedestrians:
+            v_people = self.yield_speed((x, y), s_now, t)
+            if v_people < 0.0:
+                return v_people, 0.0  # backing off the way we came
+        else:
+            v_people = self.max_speed
         if abs(alpha) > math.radians(50):
             return 0.0, math.copysign(1.2, alpha)  # turn toward the path first
         v = self.max_speed * min(1.0, dist_goal / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
         # slow near static obstacles (ground-truth clearance of the robot's cell)
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
-        v *= float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0))
-        if self.sc.pedestrians:
-            v = self._yield_speed(s_now, v, t)
-        if v < 0.0:
-            return v, 0.0  # backing off along the way we came
+        v = min(v * float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)), v_people)
         w = 2.0 * max(v, 0.15) * math.sin(alpha) / self.lookahead
         return v, float(np.clip(w, -1.5, 1.5))
 
-    def _yield_speed(self, s_now: float, v: float, t: float) -> float:
-        """Pick go / slow / wait / back off, whichever keeps people (whose true future positions
-        the teacher knows) at least SAFE_M away over the next 3 s; else the one keeping them farthest."""
+    def privileged(self, pose: tuple[float, float, float], t: float) -> np.ndarray:
+        """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
+        (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
+        and the nearest person within PERSON_RANGE_M with their velocity."""
+        x, y, yaw = pose
+        s_now = self.path.nearest(x, y)[0]
+        target = self.path.point_at(s_now + self.lookahead)
+        alpha = math.atan2(target[1] - y, target[0] - x) - yaw
+        v_people = self.yield_speed((x, y), s_now, t) if self.sc.pedestrians else self.max_speed
+        clear = float(self.grid.clearance[self.grid.cell(x, y)])
+        c, s = math.cos(yaw), math.sin(yaw)
+        person = (0.0, 0.0, 0.0, 0.0, 0.0)
+        best = PERSON_RANGE_M
+        for px, py, vx, vy in self.people_now(t):
+            dx, dy = px - x, py - y
+            d = math.hypot(dx, dy)
+            if d < best:
+                best = d
+                person = ((c * dx + s * dy) / PERSON_RANGE_M, (-s * dx + c * dy) / PERSON_RANGE_M,
+                          c * vx + s * vy, -s * vx + c * vy, 1.0)
+        return np.array([math.cos(alpha), math.sin(alpha), v_people / self.max_speed,
+                         float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)), *person], np.float32)
+
+    def people_now(self, t: float) -> list[tuple[float, float, float, float]]:
+        """(x, y, vx, vy) of each person at time ``t``."""
+        out = []
+        for ped in self.sc.pedestrians:
+            (px, py, _), (qx, qy, _) = ped.position(t), ped.position(t - 0.1)
+            out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
+        return out
+
+    def yield_speed(self, xy: tuple[float, float], s_now: float, t: float) -> float:
+        """The fastest of a few speeds along the path (from where the robot really is) that keeps
+        everyone at least SAFE_M away over the next 3 s, people walking straight on; if none does,
+        whichever of stopping or backing off keeps them farthest."""
+        here = self.path.point_at(s_now)
+        ox, oy = xy[0] - here[0], xy[1] - here[1]
+        people = self.people_now(t)
         best_v, best_d = 0.0, -math.inf
-        impatient = self._waiting_since is not None and t - self._waiting_since > PATIENCE_S
-        safe = PATIENT_SAFE_M if impatient else SAFE_M
-        for cand in (v, 0.5 * v, 0.0, -0.25):
+        for cand in (*(f * self.max_speed for f in SPEED_FRACTIONS), BACK_OFF_MPS):
             d_min = math.inf
-            for dt in (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
-                rx, ry = self._point_at(s_now + cand * dt)
-                for ped in self.sc.pedestrians:
-                    px, py, _ = ped.position(t + dt)
-                    d_min = min(d_min, math.hypot(px - rx, py - ry))
-            if d_min >= safe:
-                best_v, best_d = cand, math.inf
-                break
-            if d_min > best_d:
+            for dt in HORIZON_S:
+                rx, ry = self.path.point_at(s_now + cand * dt)
+                rx, ry = rx + ox, ry + oy
+                for px, py, vx, vy in people:
+                    d_min = min(d_min, math.hypot(px + vx * dt - rx, py + vy * dt - ry))
+            if d_min >= SAFE_M:
+                return cand
+            if d_min > best_d + 1e-9:
                 best_v, best_d = cand, d_min
-        if best_v > 0.0:
-            self._waiting_since = None
-        elif self._waiting_since is None:
-            self._waiting_since = t
         return best_v
