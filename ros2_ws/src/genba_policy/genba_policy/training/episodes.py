@@ -21,6 +21,7 @@ class EpisodeResult:
     collisions: int
     min_distance_m: float
     hit: str = ""  # what the first collision was with: person, wall, clutter, pillar, ...
+    hit_standing: bool = False  # the collision came with the robot standing (a person walked into it)
 
 
 def collision_kinds(results: list[EpisodeResult]) -> dict[str, int]:

@@ -44,11 +44,13 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
             "lidar_all_max_flagged": float(np.mean(blind)), "samples_each": len(normal)}
 
 
-def success(seeds: range, drive, label: str = "eval") -> dict:
+def success(seeds, drive, label: str = "eval", supervised: bool = False) -> dict:
+    """Closed-loop summary over ``seeds`` (see cli.evaluate)."""
     from genba_policy.training.cli import evaluate
-    res = evaluate(seeds, drive, label)
+    res = evaluate(seeds, drive, label, supervised=supervised)
     return {"success_rate": sum(r.success for r in res) / len(res), "episodes": len(res),
             "collisions": sum(r.status == "collision" for r in res), "collisions_with": collision_kinds(res),
+            "collisions_standing": sum(r.hit_standing for r in res),
             "timeouts": sum(r.status == "timeout" for r in res),
             "failed_seeds": [seed for seed, r in zip(seeds, res) if not r.success]}
 
