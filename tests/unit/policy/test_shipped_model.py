@@ -1,6 +1,6 @@
-"""The committed student v1: approved by hash, carries its contract and its evaluation.
+"""The committed student v2: approved by hash, carries its contract and its evaluation.
 
-v1 does NOT meet issue #5's targets (see models/genba_student_v1.md): these tests check the
+v2 does NOT meet issue #5's driving target (see models/genba_student_v2.md): these tests check the
 governance and runtime contract, not the acceptance figures, which the release command records.
 """
 
@@ -18,7 +18,7 @@ from genba_policy.training.scenarios import generate
 from genba_sim.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[3]
-MODEL = ROOT / "models" / "genba_student_v1.onnx"
+MODEL = ROOT / "models" / "genba_student_v2.onnx"
 MANIFEST = ROOT / "models" / "manifest.yaml"
 
 
@@ -28,11 +28,13 @@ def test_model_is_small_approved_and_documented():
     meta = {p.key: p.value for p in onnx.load(str(MODEL)).metadata_props}
     assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(meta)
     metrics = json.loads(meta["eval_metrics"])
-    card = (ROOT / "models" / "genba_student_v1.md").read_text()
+    card = (ROOT / "models" / "genba_student_v2.md").read_text()
     assert sha256_file(MODEL) in card and meta["dataset_sha256"] in card
     for key in ("teacher", "student_torch", "student_onnx", "ood", "latency_batch1"):
         assert key in metrics, key
+    # the OOD targets of issue #5, as the release measured them (the driving target is not met: card)
     assert metrics["ood"]["normal_flagged"] <= 0.05
+    assert metrics["ood"]["black_camera_flagged"] >= 0.95 and metrics["ood"]["lidar_all_max_flagged"] >= 0.95
 
 
 def test_model_gives_bounded_commands_on_a_real_observation():
@@ -52,3 +54,16 @@ def test_non_finite_inputs_never_become_motion(field):
     obs[field] = np.full_like(obs[field], np.nan)
     v, w, ood, _, valid = pol.infer(obs)
     assert (not valid and (v, w) == (0.0, 0.0)) or ood > 0.8
+
+
+def test_model_flags_a_black_camera_and_a_blind_lidar_as_out_of_distribution():
+    pol = OnnxPolicy(str(MODEL), str(MANIFEST), "cpu", log=lambda s: None)
+    sc = generate(9004)
+    sim = Simulation(sc, camera=CAMERA)
+    obs = sim_observation(sim, map_route(sc), ScanHistory())
+    sim.close()
+    black = {**obs, "image": np.full_like(obs["image"], -2.0)}  # (0/255 - 0.5) / 0.25
+    blind = {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"])}
+    assert pol.infer(obs)[2] < 0.8
+    assert pol.infer(black)[2] > 0.8
+    assert pol.infer(blind)[2] > 0.8
