@@ -35,6 +35,12 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
                    goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose), history, sim.time)
 
 
+def student_act(sc: Scenario, drive: Callable[[dict], tuple[float, float]]) -> Callable[[Simulation], tuple[float, float]]:
+    """The student ``drive(obs) -> (v, w)`` as an episode's act: observations built as on the robot."""
+    route, history = map_route(sc), ScanHistory()
+    return lambda sim: drive(sim_observation(sim, route, history))
+
+
 def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, beta: float,
             rng: np.random.Generator, record: list | None = None) -> EpisodeResult:
     """One episode. Each step the teacher labels the observation ((v, w), then its privileged
@@ -46,10 +52,10 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
 
     def act(sim: Simulation) -> tuple[float, float]:
         obs = sim_observation(sim, route, history)
-        label = teacher.act(sim.pose(), sim.time)
+        label = teacher.label(sim.pose(), sim.time)
         if record is not None:
-            record.append((obs, (*label, *teacher.privileged(sim.pose(), sim.time))))
-        return label if (driver is None or rng.random() < beta) else driver(obs)
+            record.append((obs, label))
+        return label[:2] if (driver is None or rng.random() < beta) else driver(obs)
     return run_episode(sc, act, camera=CAMERA)
 
 

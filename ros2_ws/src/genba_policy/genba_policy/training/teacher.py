@@ -12,6 +12,7 @@ taught students to ignore people: for the student, the same picture was labelled
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,6 +30,14 @@ AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "p
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
 
 
+@dataclass(frozen=True)
+class Situation:
+    bearing: float           # of the lookahead point on the true path, from the robot's heading (rad, unwrapped)
+    v_people: float          # fastest speed along the path that people allow (m/s; negative: back off)
+    clearance_factor: float  # speed factor for the static clearance of the robot's cell, 0.35..1
+    dist_goal_m: float
+
+
 class Teacher:
     def __init__(self, sc: Scenario, max_speed_mps: float = 0.7, lookahead_m: float = 0.7) -> None:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
@@ -41,39 +50,44 @@ class Teacher:
             raise ValueError(f"scenario {sc.name}: no path from start to goal")
         self.path = Path(path)
 
-    def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
-        """(v, w) for the robot at ``pose`` at simulated time ``t``."""
+    def situation(self, pose: tuple[float, float, float], t: float) -> "Situation":
+        """Everything the teacher's decision rests on, worked out once per state."""
         x, y, yaw = pose
-        dist_goal = math.hypot(self.sc.goal.x - x, self.sc.goal.y - y)
         s_now = self.path.nearest(x, y)[0]
         target = self.path.point_at(s_now + self.lookahead)
-        alpha = math.atan2(target[1] - y, target[0] - x) - yaw
-        alpha = math.atan2(math.sin(alpha), math.cos(alpha))
-        if self.sc.pedestrians:
-            v_people = self.yield_speed((x, y), s_now, t)
-            if v_people < 0.0:
-                return v_people, 0.0  # backing off the way we came
-        else:
-            v_people = self.max_speed
+        v_people = self.yield_speed((x, y), s_now, t) if self.sc.pedestrians else self.max_speed
+        clear = float(self.grid.clearance[self.grid.cell(x, y)])
+        return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, v_people,
+                         float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
+                         math.hypot(self.sc.goal.x - x, self.sc.goal.y - y))
+
+    def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
+        """(v, w) for the robot at ``pose`` at simulated time ``t``."""
+        return self.command(self.situation(pose, t))
+
+    def label(self, pose: tuple[float, float, float], t: float) -> tuple[float, ...]:
+        """(v, w) followed by the privileged auxiliary targets (AUX_NAMES), from one situation."""
+        sit = self.situation(pose, t)
+        return (*self.command(sit), *self.privileged(pose, t, sit))
+
+    def command(self, sit: "Situation") -> tuple[float, float]:
+        alpha = math.atan2(math.sin(sit.bearing), math.cos(sit.bearing))
+        if sit.v_people < 0.0:
+            return sit.v_people, 0.0  # backing off the way we came
         if abs(alpha) > math.radians(50):
             return 0.0, math.copysign(1.2, alpha)  # turn toward the path first
-        v = self.max_speed * min(1.0, dist_goal / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
+        v = self.max_speed * min(1.0, sit.dist_goal_m / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
         # slow near static obstacles (ground-truth clearance of the robot's cell)
-        clear = float(self.grid.clearance[self.grid.cell(x, y)])
-        v = min(v * float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)), v_people)
+        v = min(v * sit.clearance_factor, sit.v_people)
         w = 2.0 * max(v, 0.15) * math.sin(alpha) / self.lookahead
         return v, float(np.clip(w, -1.5, 1.5))
 
-    def privileged(self, pose: tuple[float, float, float], t: float) -> np.ndarray:
+    def privileged(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
         """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
         (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
         and the nearest person within PERSON_RANGE_M with their velocity."""
+        sit = sit or self.situation(pose, t)
         x, y, yaw = pose
-        s_now = self.path.nearest(x, y)[0]
-        target = self.path.point_at(s_now + self.lookahead)
-        alpha = math.atan2(target[1] - y, target[0] - x) - yaw
-        v_people = self.yield_speed((x, y), s_now, t) if self.sc.pedestrians else self.max_speed
-        clear = float(self.grid.clearance[self.grid.cell(x, y)])
         c, s = math.cos(yaw), math.sin(yaw)
         person = (0.0, 0.0, 0.0, 0.0, 0.0)
         best = PERSON_RANGE_M
@@ -84,8 +98,8 @@ class Teacher:
                 best = d
                 person = ((c * dx + s * dy) / PERSON_RANGE_M, (-s * dx + c * dy) / PERSON_RANGE_M,
                           c * vx + s * vy, -s * vx + c * vy, 1.0)
-        return np.array([math.cos(alpha), math.sin(alpha), v_people / self.max_speed,
-                         float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)), *person], np.float32)
+        return np.array([math.cos(sit.bearing), math.sin(sit.bearing), sit.v_people / self.max_speed,
+                         sit.clearance_factor, *person], np.float32)
 
     def people_now(self, t: float) -> list[tuple[float, float, float, float]]:
         """(x, y, vx, vy) of each person at time ``t``."""
