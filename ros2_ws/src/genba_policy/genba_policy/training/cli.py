@@ -35,42 +35,33 @@ def parse_seeds(text: str) -> range:
     return range(a, b)
 
 
-def evaluate(seeds: range, drive=None, label: str = "eval", supervised: bool = False) -> list[EpisodeResult]:
+def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False) -> list[EpisodeResult]:
     """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None, else the student
     (``drive(obs) -> (v, w)``), alone, or with ``supervised`` through the safety supervisor core
     as on the robot (training/supervised.py). A progress bar per episode."""
-    import numpy as np
-
-    from genba_policy.training.dataset import CAMERA, map_route, rollout, sim_observation
+    from genba_policy.training.dataset import CAMERA, student_act
     from genba_policy.training.progress import Bar
     from genba_policy.training.supervised import run_supervised_episode
 
     results = []
-    interventions = 0
-    rng = np.random.default_rng(0)
+    stops = 0
     bar = Bar(label, len(seeds))
     for seed in seeds:
         sc = generate(seed)
-        if supervised:
-            if drive is None:
-                teacher = Teacher(sc)
-                r, n = run_supervised_episode(sc, lambda sim, t=teacher: t.act(sim.pose(), sim.time))
-            else:
-                from genba_policy.observation import ScanHistory
-                route, history = map_route(sc), ScanHistory()
-                r, n = run_supervised_episode(
-                    sc, lambda sim: drive(sim_observation(sim, route, history)), camera=CAMERA)
-            interventions += n
-        elif drive is None:
-            teacher = Teacher(sc)
-            r = run_episode(sc, lambda sim, t=teacher: t.act(sim.pose(), sim.time))
+        if drive is None:
+            act, camera = (lambda sim, t=Teacher(sc): t.act(sim.pose(), sim.time)), None
         else:
-            r = rollout(seed, drive, 0.0, rng)
+            act, camera = student_act(sc, drive), CAMERA
+        if supervised:
+            r, n = run_supervised_episode(sc, act, camera=camera)
+            stops += n
+        else:
+            r = run_episode(sc, act, camera=camera)
         results.append(r)
-        extra = f", {interventions} supervisor stops" if supervised else ""
+        extra = f", {stops} supervisor stops" if supervised else ""
         bar.update(note=f"{sum(x.success for x in results)}/{len(results)} ok{extra}; seed {seed} {r.status}")
     if supervised:
-        print(f"supervisor: {interventions} stops; {sum(r.hit_standing for r in results)} of the collisions "
+        print(f"supervisor: {stops} stops; {sum(r.hit_standing for r in results)} of the collisions "
               f"were people walking into the robot while it stood still", flush=True)
     return results
 
@@ -168,26 +159,25 @@ def release_cmd(args) -> int:
     m.load_state_dict(torch.load(args.checkpoint))
     m.eval()
     torch.set_num_threads(1)
-    metrics: dict = {}
-    for key, seeds in (("held_out_seeds", HELD_OUT_SEEDS), ("second_unseen_seeds", SECOND_UNSEEN_SEEDS)):
-        span = f"{seeds.start}-{seeds.stop - 1}"
-        print(f"evaluating on the unseen seeds {span} (teacher, student torch, student ONNX)...", flush=True)
-        block = {
-            "teacher": report.success(seeds, None, "eval teacher"),
-            "student_torch": report.success(seeds, load_driver("torch", args.checkpoint, str(manifest)),
-                                            "eval student torch"),
-            "student_onnx": report.success(seeds, load_driver("onnx", str(onnx_path), str(manifest)),
-                                           "eval student onnx"),
-        }
-        if key == "held_out_seeds":
-            metrics.update(held_out_seeds=span, **block)
-        else:
-            metrics["second_unseen"] = {"seeds": span, **block}
+    drivers = {"teacher": None, "student_torch": load_driver("torch", args.checkpoint, str(manifest)),
+               "student_onnx": load_driver("onnx", str(onnx_path), str(manifest))}
+
+    def evaluate_all(seeds: range) -> dict[str, list[EpisodeResult]]:
+        print(f"evaluating on the unseen seeds {_span(seeds)} (teacher, student torch, student ONNX)...", flush=True)
+        return {k: evaluate(seeds, drv, f"eval {k.replace('_', ' ')}") for k, drv in drivers.items()}
+    held, second = evaluate_all(HELD_OUT_SEEDS), evaluate_all(SECOND_UNSEEN_SEEDS)
     unseen = [*HELD_OUT_SEEDS, *SECOND_UNSEEN_SEEDS]
+    metrics: dict = {
+        "held_out_seeds": _span(HELD_OUT_SEEDS),
+        **{k: report.summary(HELD_OUT_SEEDS, res) for k, res in held.items()},
+        "second_unseen": {"seeds": _span(SECOND_UNSEEN_SEEDS),
+                          **{k: report.summary(SECOND_UNSEEN_SEEDS, res) for k, res in second.items()}},
+        "all_unseen": {k: report.summary(unseen, held[k] + second[k]) for k in drivers},
+    }
     print(f"evaluating the student (ONNX) through the safety supervisor core on all {len(unseen)} unseen seeds...",
           flush=True)
     metrics["student_onnx_with_supervisor"] = report.success(
-        unseen, load_driver("onnx", str(onnx_path), str(manifest)), "eval student onnx + supervisor", supervised=True)
+        unseen, drivers["student_onnx"], "eval student onnx + supervisor", supervised=True)
     print("OOD rates...", flush=True)
     metrics["ood"] = report.ood_rates(m, range(9000, 9010))
     print("latency...", flush=True)
@@ -215,16 +205,8 @@ def _seeds(r: dict) -> str:
     return ", ".join(str(s) for s in r.get("failed_seeds", [])) or "-"
 
 
-def _merge(results: list[dict]) -> dict:
-    """One success summary over several evaluation sets."""
-    n = sum(r["episodes"] for r in results)
-    kinds: dict[str, int] = {}
-    for r in results:
-        for k, c in r.get("collisions_with", {}).items():
-            kinds[k] = kinds.get(k, 0) + c
-    return {"episodes": n, "success_rate": sum(r["success_rate"] * r["episodes"] for r in results) / n,
-            "collisions": sum(r["collisions"] for r in results), "collisions_with": kinds,
-            "timeouts": sum(r["timeouts"] for r in results)}
+def _span(seeds: range) -> str:
+    return f"{seeds.start}-{seeds.stop - 1}"
 
 
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
@@ -232,27 +214,21 @@ def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) 
     lat = m["latency_batch1"]
     ood = m["ood"]
     rows = "\n".join(f"| {k} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} |" for k, v in lat.items())
-    sets = [m] + ([m["second_unseen"]] if "second_unseen" in m else [])
-    second_span = m["second_unseen"]["seeds"] if "second_unseen" in m else "(not run)"
-    merged = {k: _merge([b[k] for b in sets]) for k in ("teacher", "student_torch", "student_onnx")}
-    n_all = merged["teacher"]["episodes"]
+    every = m["all_unseen"]
+    n_all = every["teacher"]["episodes"]
     names = {"teacher": "teacher (privileged)", "student_torch": "student, torch",
              "student_onnx": "student, ONNX Runtime CPU"}
     closed_loop_rows = "\n".join(
-        f"| {names[k]} | {m[k]['success_rate']:.0%} | "
-        + (f"{m['second_unseen'][k]['success_rate']:.0%}" if "second_unseen" in m else "-")
-        + f" | {merged[k]['success_rate']:.0%} | {_collisions(merged[k])} | {merged[k]['timeouts']} |"
-        for k in names)
+        f"| {names[k]} | {m[k]['success_rate']:.0%} | {m['second_unseen'][k]['success_rate']:.0%} | "
+        f"{every[k]['success_rate']:.0%} | {_collisions(every[k])} | {every[k]['timeouts']} |" for k in names)
     failed_held_out = "; ".join(f"{names[k]}: {_seeds(m[k])}" for k in names)
-    ratio = merged["student_onnx"]["success_rate"] / max(merged["teacher"]["success_rate"], 1e-9)
-    deployed = ""
-    if "student_onnx_with_supervisor" in m:
-        d = m["student_onnx_with_supervisor"]
-        deployed = (f"\nAs deployed, the same {d['episodes']} episodes with every command of the student (ONNX) "
-                    f"passing the safety supervisor core (`genba-policy eval --with-supervisor`): "
-                    f"{d['success_rate']:.0%} reach the goal; collisions {_collisions(d)}, "
-                    f"{d['collisions_standing']} of them people walking into the robot while the supervisor "
-                    f"held it still (the simulated people avoid no one); timeouts {d['timeouts']}.\n")
+    ratio = every["student_onnx"]["success_rate"] / max(every["teacher"]["success_rate"], 1e-9)
+    d = m["student_onnx_with_supervisor"]
+    deployed = (f"\nAs deployed, the same {d['episodes']} episodes with every command of the student (ONNX) "
+                f"passing the safety supervisor core (`genba-policy eval --with-supervisor`): "
+                f"{d['success_rate']:.0%} reach the goal; collisions {_collisions(d)}, "
+                f"{d['collisions_standing']} of them people walking into the robot while the supervisor "
+                f"held it still (the simulated people avoid no one); timeouts {d['timeouts']}.\n")
     meets = ratio >= 0.85 and ood["black_camera_flagged"] >= 0.95 and ood["lidar_all_max_flagged"] >= 0.95 \
         and ood["normal_flagged"] <= 0.05
     status = "\n**Status: meets the issue #5 targets.**\n" if meets else \
@@ -280,7 +256,7 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 
 ## Closed-loop evaluation (unseen seeds, never trained on)
 
-| policy | held-out {m['held_out_seeds']} | {second_span} | all {n_all} | collisions (with), all | timeouts, all |
+| policy | held-out {m['held_out_seeds']} | {m['second_unseen']['seeds']} | all {n_all} | collisions (with), all | timeouts, all |
 |---|---|---|---|---|---|
 {closed_loop_rows}
 

@@ -46,8 +46,14 @@ def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
             sim.set_body_velocity(v, w)
             sim.step(steps)
             sim.min_obstacle_distance()
-        ep = sim.episode
-        return EpisodeResult(sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
-                             round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3), ep.hit)
+        return episode_result(sim)
     finally:
         sim.close()
+
+
+def episode_result(sim: Simulation, standing: bool = False) -> EpisodeResult:
+    """The finished episode of ``sim``; ``standing``: the robot stood still when it ended."""
+    ep = sim.episode
+    return EpisodeResult(sim.sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
+                         round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3), ep.hit,
+                         ep.status == "collision" and standing)

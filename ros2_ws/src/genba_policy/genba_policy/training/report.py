@@ -47,7 +47,11 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
 def success(seeds, drive, label: str = "eval", supervised: bool = False) -> dict:
     """Closed-loop summary over ``seeds`` (see cli.evaluate)."""
     from genba_policy.training.cli import evaluate
-    res = evaluate(seeds, drive, label, supervised=supervised)
+    return summary(seeds, evaluate(seeds, drive, label, supervised=supervised))
+
+
+def summary(seeds, res: list) -> dict:
+    """Success rate, collisions by kind, timeouts and failed seeds of the episodes ``res`` on ``seeds``."""
     return {"success_rate": sum(r.success for r in res) / len(res), "episodes": len(res),
             "collisions": sum(r.status == "collision" for r in res), "collisions_with": collision_kinds(res),
             "collisions_standing": sum(r.hit_standing for r in res),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from genba_policy.training.episodes import EpisodeResult
+from genba_policy.training.episodes import EpisodeResult, episode_result
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
 from genba_safety.watchdog import Now
 from genba_safety.zones import ScanGeometry
@@ -63,10 +63,6 @@ def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float
             if k % POLICY_EVERY == 0:
                 sim.min_obstacle_distance()
             k += 1
-        ep = sim.episode
-        result = EpisodeResult(sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
-                               round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3), ep.hit,
-                               ep.status == "collision" and standing)
-        return result, sup.interventions
+        return episode_result(sim, standing), sup.interventions
     finally:
         sim.close()
