@@ -16,6 +16,7 @@ from genba_sim.occupancy import static_occupancy
 from genba_sim.scenario import Scenario
 from genba_sim.simulation import CameraConfig, Simulation
 
+TRAIN_PEDESTRIANS = (1, 3)  # more people crossing than in evaluation (0-2): more yielding to learn from
 CAMERA = CameraConfig(128, 96, 60.0)  # the simulated robot's camera (calibration/sim_front_camera.yaml)
 
 
@@ -32,7 +33,7 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
     cfg = sim.lidar_cfg
     goal = (sim.sc.goal.x, sim.sc.goal.y)
     return observe(sim.render(), sim.lidar(), cfg.range_min_m, cfg.range_max_m, v, w,
-                   goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose), history, sim.time)
+                   goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose), history, sim.time, pose)
 
 
 def student_act(sc: Scenario, drive: Callable[[dict], tuple[float, float]]) -> Callable[[Simulation], tuple[float, float]]:
@@ -46,7 +47,7 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
     """One episode. Each step the teacher labels the observation ((v, w), then its privileged
     auxiliary targets, teacher.AUX_NAMES); the teacher drives with
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
-    sc = generate(seed)
+    sc = generate(seed, TRAIN_PEDESTRIANS)
     teacher = Teacher(sc)
     route, history = map_route(sc), ScanHistory()
 

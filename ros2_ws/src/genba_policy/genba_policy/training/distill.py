@@ -72,7 +72,7 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = 12, progress=print,
     """Behaviour cloning on teacher episodes (collected now, or ``teacher_data`` from
     ``genba-policy collect``), then DAgger rounds; writes student.pt and training_log.json."""
     torch.manual_seed(seed)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # one thread: the same model bit for bit on any machine, whatever its cores
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
