@@ -37,10 +37,12 @@ class PolicyNode(Node):
         self.inflation_m = declare(self, "route_inflation_m", 0.45,
                                    "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
         self.route: RouteFollower | None = None
-        self.history = ScanHistory()
+        # the laser mount: the placeholder's geometry, and how the student's older scan is moved
+        # (by the odometry pose change) to where the laser is now
         self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
+        self.history = ScanHistory(laser=self.laser)
         self.onnx = None
         self.policy = PlaceholderPolicy(max_speed) if self.backend == "placeholder" else None
         self.image = None
@@ -125,7 +127,7 @@ class PolicyNode(Node):
             route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
             v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
                                                            *self.twist, goal, route_point, self.history,
-                                                           stamp_to_sec(msg.header.stamp)))
+                                                           stamp_to_sec(msg.header.stamp), self.pose))
             out = PolicyOutput(v, w, ood, ms, valid)
         else:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)

@@ -3,7 +3,9 @@ robot (from ROS messages). Changing anything here changes the model contract: bu
 
     image  float32 [1, 3, 48, 64]  RGB, (x/255 - 0.5) / 0.25
     scan   float32 [1, 64]         min range per 5.625-degree sector from -pi, / SCAN_MAX_M, in [0, 1]
-    scan_prev float32 [1, 64]      the same, SCAN_HISTORY_S earlier (what moved: people)
+    scan_prev float32 [1, 64]      the scan SCAN_HISTORY_S earlier, seen from where the robot is now
+                                   (moved by the odometry pose change), so that scan - scan_prev is what
+                                   moved in the world (people), not the robot's own motion
     state  float32 [1, 2]          measured v [m/s], w [rad/s]
     goal   float32 [1, 3]          min(distance, 10) / 10, cos(bearing), sin(bearing), in base_link
     route  float32 [1, 3]          the same for the route point route.LOOKAHEAD_M ahead on the global route
@@ -19,24 +21,27 @@ import numpy as np
 from genba_perception.image import normalise, resize_area
 from genba_perception.scan import bin_ranges, clean_ranges
 
-OBS_VERSION = 3
+OBS_VERSION = 4
 IMAGE_H, IMAGE_W = 48, 64
 SCAN_BINS = 64
 SCAN_MAX_M = 8.0
 INPUT_NAMES = ("image", "scan", "scan_prev", "state", "goal", "route")
 SCAN_HISTORY_S = 0.5
 ROUTE_SCALE_M = 2.0
+LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link (the simulated robot's mount)
 
 
 def observe(image_rgb: np.ndarray, ranges: np.ndarray, range_min: float, range_max: float,
             v: float, w: float, goal_base: tuple[float, float],
-            route_base: tuple[float, float], history: "ScanHistory", stamp_s: float) -> dict[str, np.ndarray]:
+            route_base: tuple[float, float], history: "ScanHistory", stamp_s: float,
+            pose: tuple[float, float, float]) -> dict[str, np.ndarray]:
     """One observation (batch of 1). ``ranges`` is a full 360-degree scan starting at -pi, taken at
-    ``stamp_s``; goal and route point are (x, y) in base_link; ``history`` supplies scan_prev."""
+    ``stamp_s`` with base_link at ``pose`` (x, y, yaw in the odometry frame); goal and route point
+    are (x, y) in base_link; ``history`` supplies scan_prev."""
     img = normalise(resize_area(image_rgb, IMAGE_H, IMAGE_W))[None]
     cleaned = clean_ranges(ranges, range_min, range_max)
     scan = (bin_ranges(cleaned, SCAN_BINS, SCAN_MAX_M) / SCAN_MAX_M)[None].astype(np.float32)
-    return {"image": img.astype(np.float32), "scan": scan, "scan_prev": history.push(stamp_s, scan),
+    return {"image": img.astype(np.float32), "scan": scan, "scan_prev": history.push(stamp_s, pose, cleaned),
             "state": np.array([[v, w]], np.float32),
             "goal": _polar(goal_base, 10.0), "route": _polar(route_base, ROUTE_SCALE_M)}
 
@@ -46,18 +51,47 @@ def _polar(xy: tuple[float, float], scale_m: float) -> np.ndarray:
     return np.array([[min(dist, scale_m) / scale_m, math.cos(bearing), math.sin(bearing)]], np.float32)
 
 
+def _compose(a: tuple[float, float, float], b: tuple[float, float, float]) -> tuple[float, float, float]:
+    c, s = math.cos(a[2]), math.sin(a[2])
+    return a[0] + c * b[0] - s * b[1], a[1] + s * b[0] + c * b[1], a[2] + b[2]
+
+
+def _inverse(a: tuple[float, float, float]) -> tuple[float, float, float]:
+    c, s = math.cos(a[2]), math.sin(a[2])
+    return -c * a[0] - s * a[1], s * a[0] - c * a[1], -a[2]
+
+
+def rebin_from(ranges: np.ndarray, laser_then_in_now: tuple[float, float, float]) -> np.ndarray:
+    """The binned scan [1, SCAN_BINS] of a full scan's returns (cleaned ranges, beam 0 at -pi) taken
+    from a laser pose given in the current laser frame: each return moved to where it lies now."""
+    r = np.asarray(ranges, np.float64)
+    ang = -math.pi + 2 * math.pi * np.arange(r.size) / r.size
+    hit = np.isfinite(r)
+    x, y, yaw = laser_then_in_now
+    a = ang[hit] + yaw
+    px, py = x + r[hit] * np.cos(a), y + r[hit] * np.sin(a)
+    sector = np.floor((np.arctan2(py, px) + math.pi) * SCAN_BINS / (2 * math.pi)).astype(int) % SCAN_BINS
+    out = np.full(SCAN_BINS, SCAN_MAX_M)
+    np.minimum.at(out, sector, np.hypot(px, py))
+    return (np.clip(out, 0.0, SCAN_MAX_M) / SCAN_MAX_M)[None].astype(np.float32)
+
+
 class ScanHistory:
-    """Recent binned scans; ``push`` gives the newest one taken at least ``delay_s`` before this one (the
-    oldest one kept if the history is shorter, the newest itself at the start)."""
+    """Recent scans with the odometry pose they were taken from. ``push`` gives the newest one taken
+    at least ``delay_s`` before this one (the oldest kept if the history is shorter, the new one
+    itself at the start), binned as seen from the laser's pose now."""
 
-    def __init__(self, delay_s: float = SCAN_HISTORY_S) -> None:
+    def __init__(self, delay_s: float = SCAN_HISTORY_S, laser: tuple[float, float, float] = LASER_IN_BASE) -> None:
         self.delay = delay_s
-        self.items: list[tuple[float, np.ndarray]] = []
+        self.laser = laser
+        self.items: list[tuple[float, tuple[float, float, float], np.ndarray]] = []
 
-    def push(self, stamp_s: float, scan: np.ndarray) -> np.ndarray:
+    def push(self, stamp_s: float, pose: tuple[float, float, float], ranges: np.ndarray) -> np.ndarray:
         if self.items and stamp_s < self.items[-1][0]:
             self.items.clear()  # time went backwards (sim reset, bag loop): start afresh
-        self.items.append((stamp_s, scan))
+        self.items.append((stamp_s, pose, ranges))
         while len(self.items) > 1 and self.items[1][0] <= stamp_s - self.delay:
             self.items.pop(0)
-        return self.items[0][1]
+        _, then, old = self.items[0]
+        laser_now, laser_then = _compose(pose, self.laser), _compose(then, self.laser)
+        return rebin_from(old, _compose(_inverse(laser_now), laser_then))

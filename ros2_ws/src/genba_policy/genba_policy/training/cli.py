@@ -3,9 +3,9 @@
     genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
     genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz]
         (teacher data, behaviour cloning, DAgger rounds, with progress bars)
-    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v2.onnx
+    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v3.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
-    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v2
+    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v3
         (evaluates teacher / torch / ONNX on 60 unseen seeds, the ONNX student through the safety
          supervisor, OOD rates, latency; exports the ONNX
          with those metrics in its metadata, approves it in models/manifest.yaml, writes the model card)
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     ex.add_argument("--metrics", help="JSON file of evaluation results to embed")
     re_ = sub.add_parser("release", help="evaluate, export with metrics, approve, write the model card")
     re_.add_argument("--checkpoint", required=True)
-    re_.add_argument("--name", default="genba_student_v2")
+    re_.add_argument("--name", default="genba_student_v3")
     re_.add_argument("--models-dir", default="models")
     args = ap.parse_args(argv)
     if args.cmd == "release":
@@ -210,7 +210,9 @@ def _span(seeds: range) -> str:
 
 
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
+    from genba_policy.training.dataset import TRAIN_PEDESTRIANS
     from genba_policy.training.distill import BC_SEEDS, DAGGER_BETAS, DAGGER_EPISODES
+    from genba_policy.training.student import IMAGE_DROPOUT
     lat = m["latency_batch1"]
     ood = m["ood"]
     rows = "\n".join(f"| {k} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} |" for k, v in lat.items())
@@ -245,12 +247,12 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 | | |
 |---|---|
 | file | `{name}.onnx` ({size} bytes), SHA-256 `{sha}` (approved in `manifest.yaml`) |
-| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; scan_prev [1,64] the same 0.5 s earlier; state [1,2] measured v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
+| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,64] min range per sector / 8 m; scan_prev [1,64] the scan 0.5 s earlier, moved by the odometry pose change to the laser's pose now (so scan - scan_prev is what moved in the world); state [1,2] measured v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
 | outputs | cmd [1,2] v m/s (|v| <= 0.8), w rad/s (|w| <= 1.5); ood [1,1] in [0,1], > 0.8 = out of distribution |
 | parameters | {params} |
 | architecture | image: 3 conv layers, pooled to a 2x4 layout; LiDAR: circular 1-D convolutions over the 64 sectors (scan, scan_prev and their difference as channels), so a person looks the same at every bearing; velocity, goal, route point: a small MLP; fused by an MLP into a tanh head |
 | teacher | privileged: A* on the true map (clutter included), pure pursuit; yields to people from their true positions and current velocities (walking straight on), judged from where the robot really is, with no timers: the same situation always gets the same label |
-| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on 2 CPU cores |
+| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); training scenarios with {TRAIN_PEDESTRIANS[0]}-{TRAIN_PEDESTRIANS[1]} people crossing (evaluation: 0-2); against learning scenes by heart, the camera's features dropped on {IMAGE_DROPOUT:.0%} of samples, dropout 0.1 in the fused layer, AdamW weight decay 1e-3; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s, one torch thread, on the 2-core dev VM |
 | dataset SHA-256 | `{log.get('dataset_sha256')}` |
 | reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
 

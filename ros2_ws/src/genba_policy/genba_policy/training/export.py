@@ -29,7 +29,8 @@ def export_onnx(model: Student, path: Path, metadata: dict) -> None:
     proto = onnx.load(str(path))
     meta = {"obs_version": str(OBS_VERSION), "inputs": json.dumps(SHAPES),
             "normalisation": json.dumps({"image": "rgb, (x/255-0.5)/0.25", "scan": f"min per sector / {SCAN_MAX_M}",
-                                         "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier",
+                                         "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier, moved by the odometry "
+                                                      f"pose change to where the laser is now",
                                          "state": "v m/s, w rad/s", "goal": "dist/10 (max 1), cos, sin",
                                          "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin"}),
             "outputs": json.dumps({"cmd": "[v m/s, w rad/s]", "ood": "[0,1], >0.8 = out of distribution"})}

@@ -1,0 +1,93 @@
+"""The observation contract's scan history: the scan half a second ago, seen from where the robot is now."""
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genba_perception.scan import bin_ranges
+from genba_policy.observation import LASER_IN_BASE, SCAN_BINS, SCAN_MAX_M, ScanHistory, rebin_from
+
+BEAMS = 360
+ANGLES = -math.pi + 2 * math.pi * np.arange(BEAMS) / BEAMS
+
+
+def _laser_pose(pose):
+    x, y, yaw = pose
+    lx, ly, lyaw = LASER_IN_BASE
+    return x + math.cos(yaw) * lx - math.sin(yaw) * ly, y + math.sin(yaw) * lx + math.cos(yaw) * ly, yaw + lyaw
+
+
+def scan_of(pose, walls_r=6.0, posts=()):
+    """A 360-beam scan from base_link at ``pose`` inside a round room of radius ``walls_r`` centred on
+    the origin, with round posts (x, y, radius) in it."""
+    ox, oy, oyaw = _laser_pose(pose)
+    d = np.stack([np.cos(ANGLES + oyaw), np.sin(ANGLES + oyaw)], 1)
+    p = np.array([ox, oy])
+    b = d @ p
+    out = -b + np.sqrt(b * b - (p @ p - walls_r ** 2))  # inside the room: the far root
+    for cx, cy, r in posts:
+        q = p - np.array([cx, cy])
+        bq = d @ q
+        disc = bq * bq - (q @ q - r * r)
+        t = -bq - np.sqrt(np.where(disc > 0, disc, 0))
+        out = np.where((disc > 0) & (t > 0), np.minimum(out, t), out)
+    return out
+
+
+def binned(ranges):
+    return (bin_ranges(ranges, SCAN_BINS, SCAN_MAX_M) / SCAN_MAX_M)[None]
+
+
+def test_history_gives_the_scan_from_half_a_second_ago_and_starts_afresh_when_time_goes_back():
+    h = ScanHistory(0.5)
+    scans = [np.full(BEAMS, 1.0 + k / 10) for k in range(10)]
+    out = [h.push(k * 0.1, (0.0, 0.0, 0.0), s) for k, s in enumerate(scans)]
+    near = [float(np.median(o)) * SCAN_MAX_M for o in out]
+    assert near[0] == near[3] == near[5] == 1.0       # less than 0.5 s of history: the oldest scan
+    assert abs(near[9] - 1.4) < 1e-6                   # then exactly 0.5 s before
+    assert len(h.items) <= 7                           # bounded
+    assert abs(float(np.median(h.push(0.0, (0.0, 0.0, 0.0), scans[1]))) * SCAN_MAX_M - 1.1) < 1e-6
+
+
+def test_without_motion_the_rebinned_scan_is_the_binned_scan():
+    r = scan_of((0.5, -0.3, 0.4), posts=[(2.0, 0.5, 0.3), (-1.0, 2.0, 0.2)])
+    same = rebin_from(r, (0.0, 0.0, 0.0))
+    assert np.mean(np.abs(same - binned(r)) * SCAN_MAX_M < 0.05) > 0.95
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-1.0, 1.0), st.floats(-1.0, 1.0), st.floats(-math.pi, math.pi),
+       st.floats(0.0, 0.5), st.floats(-0.6, 0.6))
+def test_in_a_still_world_the_moved_scan_matches_the_scan_now(x, y, yaw, forward_m, turn_rad):
+    """The robot drives and turns for half a second: the old scan, moved by the odometry, is what
+    the laser sees now (the raw old scan is not, for any real motion)."""
+    posts = [(2.5, 0.0, 0.3), (-1.5, 2.0, 0.25), (0.0, -2.5, 0.4)]
+    then = (x, y, yaw)
+    now = (x + forward_m * math.cos(yaw), y + forward_m * math.sin(yaw), yaw + turn_rad)
+    h = ScanHistory(0.5)
+    h.push(0.0, then, scan_of(then, posts=posts))
+    moved = h.push(0.5, now, scan_of(now, posts=posts))
+    err = np.abs(moved - binned(scan_of(now, posts=posts)))[0] * SCAN_MAX_M
+    assert np.median(err) < 0.05 and np.mean(err < 0.25) > 0.85, np.round(err, 2)
+
+
+def test_a_person_who_moved_shows_in_the_difference_and_the_still_world_does_not():
+    then, now = (0.0, 0.0, 0.0), (0.4, 0.0, 0.1)          # the robot drove 0.4 m and turned a little
+    person_then, person_now = (2.5, -1.0, 0.25), (2.5, -0.5, 0.25)  # walked 0.5 m to the robot's left
+    h = ScanHistory(0.5)
+    h.push(0.0, then, scan_of(then, posts=[person_then]))
+    now_scan = binned(scan_of(now, posts=[person_now]))
+    diff = np.abs(now_scan - h.push(0.5, now, scan_of(now, posts=[person_now])))[0] * SCAN_MAX_M
+    bearing = math.atan2(-0.5 - 0.0, 2.5 - 0.4 - LASER_IN_BASE[0]) - 0.1
+    person_sector = int((bearing + math.pi) * SCAN_BINS / (2 * math.pi))
+    assert diff[person_sector] > 1.0                           # the room wall behind, then the person
+    elsewhere = np.delete(diff, range(person_sector - 4, person_sector + 5))
+    assert np.mean(elsewhere < 0.1) > 0.9
+
+
+def test_nothing_in_range_stays_nothing_in_range():
+    r = np.full(BEAMS, np.inf)
+    out = ScanHistory().push(0.0, (0.0, 0.0, 0.0), r)
+    assert np.all(out == 1.0)
