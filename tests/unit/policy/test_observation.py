@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genba_perception.scan import bin_ranges
-from genba_policy.observation import LASER_IN_BASE, SCAN_BINS, SCAN_MAX_M, ScanHistory, rebin_from
+from genba_policy.observation import SCAN_BINS, SCAN_MAX_M, ScanHistory, rebin_from
 
 BEAMS = 360
 ANGLES = -math.pi + 2 * math.pi * np.arange(BEAMS) / BEAMS
+LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link
 
 
 def _laser_pose(pose):
@@ -41,7 +42,7 @@ def binned(ranges):
 
 
 def test_history_gives_the_scan_from_half_a_second_ago_and_starts_afresh_when_time_goes_back():
-    h = ScanHistory(0.5)
+    h = ScanHistory(LASER_IN_BASE, 0.5)
     scans = [np.full(BEAMS, 1.0 + k / 10) for k in range(10)]
     out = [h.push(k * 0.1, (0.0, 0.0, 0.0), s) for k, s in enumerate(scans)]
     near = [float(np.median(o)) * SCAN_MAX_M for o in out]
@@ -66,7 +67,7 @@ def test_in_a_still_world_the_moved_scan_matches_the_scan_now(x, y, yaw, forward
     posts = [(2.5, 0.0, 0.3), (-1.5, 2.0, 0.25), (0.0, -2.5, 0.4)]
     then = (x, y, yaw)
     now = (x + forward_m * math.cos(yaw), y + forward_m * math.sin(yaw), yaw + turn_rad)
-    h = ScanHistory(0.5)
+    h = ScanHistory(LASER_IN_BASE, 0.5)
     h.push(0.0, then, scan_of(then, posts=posts))
     moved = h.push(0.5, now, scan_of(now, posts=posts))
     err = np.abs(moved - binned(scan_of(now, posts=posts)))[0] * SCAN_MAX_M
@@ -76,7 +77,7 @@ def test_in_a_still_world_the_moved_scan_matches_the_scan_now(x, y, yaw, forward
 def test_a_person_who_moved_shows_in_the_difference_and_the_still_world_does_not():
     then, now = (0.0, 0.0, 0.0), (0.4, 0.0, 0.1)          # the robot drove 0.4 m and turned a little
     person_then, person_now = (2.5, -1.0, 0.25), (2.5, -0.5, 0.25)  # walked 0.5 m to the robot's left
-    h = ScanHistory(0.5)
+    h = ScanHistory(LASER_IN_BASE, 0.5)
     h.push(0.0, then, scan_of(then, posts=[person_then]))
     now_scan = binned(scan_of(now, posts=[person_now]))
     diff = np.abs(now_scan - h.push(0.5, now, scan_of(now, posts=[person_now])))[0] * SCAN_MAX_M
@@ -89,5 +90,5 @@ def test_a_person_who_moved_shows_in_the_difference_and_the_still_world_does_not
 
 def test_nothing_in_range_stays_nothing_in_range():
     r = np.full(BEAMS, np.inf)
-    out = ScanHistory().push(0.0, (0.0, 0.0, 0.0), r)
+    out = ScanHistory(LASER_IN_BASE).push(0.0, (0.0, 0.0, 0.0), r)
     assert np.all(out == 1.0)

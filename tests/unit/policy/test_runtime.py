@@ -27,7 +27,7 @@ def sample_obs(seed=0):
     rng = np.random.default_rng(seed)
     img = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
     ranges = rng.uniform(0.3, 10.0, 360)
-    history = ScanHistory()
+    history = ScanHistory((0.20, 0.0, 0.0))
     observe(img, rng.uniform(0.3, 10.0, 360), 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5), history, 0.0,
             (0.0, 0.0, 0.0))
     return observe(img, ranges, 0.12, 12.0, 0.3, 0.1, (3.0, 1.0), (1.4, 0.5), history, 0.5,

@@ -11,9 +11,8 @@ import numpy as np
 import onnx
 import pytest
 
-from genba_policy.observation import ScanHistory
 from genba_policy.runtime import OnnxPolicy, sha256_file
-from genba_policy.training.dataset import CAMERA, map_route, sim_observation
+from genba_policy.training.dataset import CAMERA, map_route, sim_observation, sim_scan_history
 from genba_policy.training.scenarios import generate
 from genba_sim.simulation import Simulation
 
@@ -41,7 +40,7 @@ def test_model_gives_bounded_commands_on_a_real_observation():
     pol = OnnxPolicy(str(MODEL), str(MANIFEST), "cpu", log=lambda s: None)
     sc = generate(9001)
     sim = Simulation(sc, camera=CAMERA)
-    v, w, ood, ms, valid = pol.infer(sim_observation(sim, map_route(sc), ScanHistory()))
+    v, w, ood, ms, valid = pol.infer(sim_observation(sim, map_route(sc), sim_scan_history()))
     assert valid and ood < 0.8 and abs(v) <= 0.8 and abs(w) <= 1.5
     sim.close()
 
@@ -50,7 +49,7 @@ def test_model_gives_bounded_commands_on_a_real_observation():
 def test_non_finite_inputs_never_become_motion(field):
     pol = OnnxPolicy(str(MODEL), str(MANIFEST), "cpu", log=lambda s: None)
     sc = generate(9002)
-    obs = sim_observation(Simulation(sc, camera=CAMERA), map_route(sc), ScanHistory())
+    obs = sim_observation(Simulation(sc, camera=CAMERA), map_route(sc), sim_scan_history())
     obs[field] = np.full_like(obs[field], np.nan)
     v, w, ood, _, valid = pol.infer(obs)
     assert (not valid and (v, w) == (0.0, 0.0)) or ood > 0.8
@@ -60,7 +59,7 @@ def test_model_flags_a_black_camera_and_a_blind_lidar_as_out_of_distribution():
     pol = OnnxPolicy(str(MODEL), str(MANIFEST), "cpu", log=lambda s: None)
     sc = generate(9004)
     sim = Simulation(sc, camera=CAMERA)
-    obs = sim_observation(sim, map_route(sc), ScanHistory())
+    obs = sim_observation(sim, map_route(sc), sim_scan_history())
     sim.close()
     black = {**obs, "image": np.full_like(obs["image"], -2.0)}  # (0/255 - 0.5) / 0.25
     blind = {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"])}

@@ -42,7 +42,7 @@ class PolicyNode(Node):
         self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
                       declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
                       declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
-        self.history = ScanHistory(laser=self.laser)
+        self.history = ScanHistory(self.laser)
         self.onnx = None
         self.policy = PlaceholderPolicy(max_speed) if self.backend == "placeholder" else None
         self.image = None

@@ -28,7 +28,6 @@ SCAN_MAX_M = 8.0
 INPUT_NAMES = ("image", "scan", "scan_prev", "state", "goal", "route")
 SCAN_HISTORY_S = 0.5
 ROUTE_SCALE_M = 2.0
-LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link (the simulated robot's mount)
 
 
 def observe(image_rgb: np.ndarray, ranges: np.ndarray, range_min: float, range_max: float,
@@ -79,11 +78,12 @@ def rebin_from(ranges: np.ndarray, laser_then_in_now: tuple[float, float, float]
 class ScanHistory:
     """Recent scans with the odometry pose they were taken from. ``push`` gives the newest one taken
     at least ``delay_s`` before this one (the oldest kept if the history is shorter, the new one
-    itself at the start), binned as seen from the laser's pose now."""
+    itself at the start), binned as seen from the laser's pose now. ``laser`` is the laser's mount
+    (x, y, yaw) in base_link."""
 
-    def __init__(self, delay_s: float = SCAN_HISTORY_S, laser: tuple[float, float, float] = LASER_IN_BASE) -> None:
-        self.delay = delay_s
+    def __init__(self, laser: tuple[float, float, float], delay_s: float = SCAN_HISTORY_S) -> None:
         self.laser = laser
+        self.delay = delay_s
         self.items: list[tuple[float, tuple[float, float, float], np.ndarray]] = []
 
     def push(self, stamp_s: float, pose: tuple[float, float, float], ranges: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from genba_policy.training.teacher import Teacher
 from genba_sim.occupancy import static_occupancy
 from genba_sim.scenario import Scenario
 from genba_sim.simulation import CameraConfig, Simulation
+from genba_sim.world import LASER_XYZ
 
 TRAIN_PEDESTRIANS = (1, 3)  # more people crossing than in evaluation (0-2): more yielding to learn from
 CAMERA = CameraConfig(128, 96, 60.0)  # the simulated robot's camera (calibration/sim_front_camera.yaml)
@@ -25,6 +26,11 @@ def map_route(sc: Scenario) -> RouteFollower:
     it from /map (the map knows no clutter and no people)."""
     occ, origin = static_occupancy(sc)
     return RouteFollower(Grid.from_occupancy(occ, origin, 0.1))
+
+
+def sim_scan_history() -> ScanHistory:
+    """The scan history for the simulated robot, whose laser sits at LASER_XYZ facing forward."""
+    return ScanHistory((LASER_XYZ[0], LASER_XYZ[1], 0.0))
 
 
 def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory) -> dict[str, np.ndarray]:
@@ -38,7 +44,7 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
 
 def student_act(sc: Scenario, drive: Callable[[dict], tuple[float, float]]) -> Callable[[Simulation], tuple[float, float]]:
     """The student ``drive(obs) -> (v, w)`` as an episode's act: observations built as on the robot."""
-    route, history = map_route(sc), ScanHistory()
+    route, history = map_route(sc), sim_scan_history()
     return lambda sim: drive(sim_observation(sim, route, history))
 
 
@@ -49,7 +55,7 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
     sc = generate(seed, TRAIN_PEDESTRIANS)
     teacher = Teacher(sc)
-    route, history = map_route(sc), ScanHistory()
+    route, history = map_route(sc), sim_scan_history()
 
     def act(sim: Simulation) -> tuple[float, float]:
         obs = sim_observation(sim, route, history)

@@ -9,8 +9,7 @@ import numpy as np
 import torch
 
 from genba_policy.observation import INPUT_NAMES
-from genba_policy.observation import ScanHistory
-from genba_policy.training.dataset import map_route, sim_observation
+from genba_policy.training.dataset import map_route, sim_observation, sim_scan_history
 from genba_policy.training.episodes import collision_kinds
 from genba_policy.training.scenarios import generate
 from genba_policy.training.student import Student
@@ -28,7 +27,7 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
     for seed in seeds:
         sc = generate(seed)
         teacher, sim, route = Teacher(sc), Simulation(sc, camera=CAMERA), map_route(sc)
-        history = ScanHistory()
+        history = sim_scan_history()
         for _ in range(40):  # 4 s of driving, sampled every 0.1 s
             obs = sim_observation(sim, route, history)
             for bucket, o in ((normal, obs),
