@@ -212,7 +212,8 @@ def _span(seeds: range) -> str:
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
     from genba_policy.training.dataset import TRAIN_PEDESTRIANS
     from genba_policy.training.distill import BC_SEEDS, DAGGER_BETAS, DAGGER_EPISODES
-    from genba_policy.training.student import IMAGE_DROPOUT
+    from genba_policy.training.scenarios import EVAL_PEDESTRIANS
+    from genba_policy.training.student import FUSE_DROPOUT, IMAGE_DROPOUT, WEIGHT_DECAY
     lat = m["latency_batch1"]
     ood = m["ood"]
     rows = "\n".join(f"| {k} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} |" for k, v in lat.items())
@@ -252,7 +253,7 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 | parameters | {params} |
 | architecture | image: 3 conv layers, pooled to a 2x4 layout; LiDAR: circular 1-D convolutions over the 64 sectors (scan, scan_prev and their difference as channels), so a person looks the same at every bearing; velocity, goal, route point: a small MLP; fused by an MLP into a tanh head |
 | teacher | privileged: A* on the true map (clutter included), pure pursuit; yields to people from their true positions and current velocities (walking straight on), judged from where the robot really is, with no timers: the same situation always gets the same label |
-| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); training scenarios with {TRAIN_PEDESTRIANS[0]}-{TRAIN_PEDESTRIANS[1]} people crossing (evaluation: 0-2); against learning scenes by heart, the camera's features dropped on {IMAGE_DROPOUT:.0%} of samples, dropout 0.1 in the fused layer, AdamW weight decay 1e-3; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s, one torch thread, on the 2-core dev VM |
+| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); training scenarios with {TRAIN_PEDESTRIANS[0]}-{TRAIN_PEDESTRIANS[1]} people crossing (evaluation: {EVAL_PEDESTRIANS[0]}-{EVAL_PEDESTRIANS[1]}); against learning scenes by heart, the camera's features dropped on {IMAGE_DROPOUT:.0%} of samples, dropout {FUSE_DROPOUT} in the fused layer, AdamW weight decay {WEIGHT_DECAY:g}; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s, one torch thread, on the 2-core dev VM |
 | dataset SHA-256 | `{log.get('dataset_sha256')}` |
 | reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
 

@@ -11,7 +11,10 @@ from genba_policy.training.planner import Grid
 from genba_sim import scenario as scenario_mod
 
 
-def generate(seed: int, pedestrians: tuple[int, int] = (0, 2)) -> scenario_mod.Scenario:
+EVAL_PEDESTRIANS = (0, 2)  # people per scenario, as evaluated (training may ask for more)
+
+
+def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scenario_mod.Scenario:
     """A valid scenario for ``seed``: start and goal >= 7 m apart in free space, 2-5 crates,
     people walking across the straight line between them."""
     rng = np.random.default_rng(seed)

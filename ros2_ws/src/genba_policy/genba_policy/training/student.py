@@ -13,8 +13,8 @@ before this split: 27% of black frames flagged).
 Regularised against learning scenes by heart: the student fitted the teacher's yielding on its
 training scenarios but not on new ones, while its auxiliary estimate of where the person is held up
 on both (genba_student_v3's card). So the camera's features are dropped for IMAGE_DROPOUT of the
-training samples (the LiDAR must carry the decision), the fused layer has dropout 0.1, and the
-optimiser decays weights (AdamW, 1e-3).
+training samples (the LiDAR must carry the decision), the fused layer has dropout FUSE_DROPOUT,
+and the optimiser decays weights (AdamW, WEIGHT_DECAY).
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class CircularConv1d(nn.Module):
 
 
 IMAGE_DROPOUT = 0.3  # training only: fraction of samples whose camera features are zeroed
+FUSE_DROPOUT = 0.1
+WEIGHT_DECAY = 1e-3
 
 
 class Student(nn.Module):
@@ -66,7 +68,7 @@ class Student(nn.Module):
             CircularConv1d(3, 16, 5), nn.ReLU(), CircularConv1d(16, 32, 5, stride=2), nn.ReLU(),
             CircularConv1d(32, 32, 3, stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 64), nn.ReLU())
         self.state = nn.Sequential(nn.Linear(8, 32), nn.ReLU())  # v, w, goal, route point
-        self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, feat), nn.ReLU())
+        self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU())
         self.head = nn.Linear(feat, 2)
         # training only (not in the ONNX graph): predicts the teacher's privileged quantities
         self.aux = nn.Linear(feat, len(AUX_NAMES))
@@ -183,7 +185,7 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
     x = to_tensors(data)
     y = torch.from_numpy(data["label"])
     scale = torch.tensor([V_MAX, W_MAX])
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-3)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
     n = y.shape[0]
     loss_v = math.nan
     for ep in range(epochs):
