@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from genba_policy.observation import INPUT_NAMES
+from genba_policy.training.augment import N_LABEL, add_person
 from genba_policy.training.teacher import AUX_LATERAL, AUX_NAMES
 
 V_MAX, W_MAX = 0.8, 1.5
@@ -79,7 +80,7 @@ class Student(nn.Module):
         self.register_buffer("stats_precision", torch.eye(N_STATS))
         self.register_buffer("stats_scale", torch.tensor(1.0))
 
-    def features(self, image, scan, scan_prev, state, goal, route):
+    def features(self, image, scan, scan_prev, state, goal, route, keep_image=None):
         scans = torch.stack([scan, scan_prev, scan - scan_prev], 1)
         img = self.image(image)
         if self.training and IMAGE_DROPOUT > 0:
@@ -87,6 +88,8 @@ class Student(nn.Module):
             # the decision too (and the camera cannot serve to recognise the scene and recall it)
             keep = (torch.rand(img.shape[0], 1, generator=self.drop_gen) >= IMAGE_DROPOUT).float()
             img = img * keep
+        if keep_image is not None:  # training only: samples whose camera cannot see what the label rests on
+            img = img * keep_image[:, None].float()
         return self.fuse(torch.cat([img, self.scan(scans),
                                     self.state(torch.cat([state, goal, route], 1))], 1))
 
@@ -140,6 +143,7 @@ def to_tensors(data: dict[str, np.ndarray]) -> list[torch.Tensor]:
 
 STATE_DROPOUT = 0.5
 STATE = INPUT_NAMES.index("state")
+SCAN = INPUT_NAMES.index("scan")  # scan_prev follows
 
 
 def scramble_state(state: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
@@ -182,6 +186,7 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
     """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges), with the
     measured velocity scrambled on a fraction ``state_dropout`` of samples (see scramble_state)."""
     g = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
     x = to_tensors(data)
     y = torch.from_numpy(data["label"])
     scale = torch.tensor([V_MAX, W_MAX])
@@ -193,10 +198,15 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
         total = 0.0
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
-            inputs = [t[idx] for t in x]
-            inputs, target = mirror(inputs, y[idx], MIRROR, g)
+            inputs, target, keep_image = [t[idx] for t in x], y[idx], None
+            if target.shape[1] > N_LABEL:  # the states' geometry came along: add people (augment.py)
+                scan, scan_prev, target, added = add_person(inputs[SCAN].numpy(), inputs[SCAN + 1].numpy(),
+                                                            target.numpy(), rng)
+                inputs[SCAN], inputs[SCAN + 1], target = (torch.from_numpy(a) for a in (scan, scan_prev, target))
+                keep_image = torch.from_numpy(~added)
+            inputs, target = mirror(inputs, target, MIRROR, g)
             inputs[STATE] = scramble_state(inputs[STATE], state_dropout, g)
-            f = model.features(*inputs)
+            f = model.features(*inputs, keep_image=keep_image)
             cmd_loss = (((model.command(f) - target[:, :2]) / scale) ** 2).mean()
             loss = cmd_loss
             if target.shape[1] > 2:

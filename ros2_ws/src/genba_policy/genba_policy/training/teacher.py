@@ -28,6 +28,11 @@ PERSON_RANGE_M = 4.0
 AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
              "person_vy", "person_present")
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
+MAX_PEOPLE = 4  # people kept in a state's geometry (training scenarios have at most 3)
+GEOMETRY_NAMES = ("bearing", "nav_speed",
+                  *(f"future_{c}_{h}_{xy}" for c in range(len(SPEED_FRACTIONS) + 1) for h in range(len(HORIZON_S))
+                    for xy in "xy"),
+                  *(f"person{k}_{q}" for k in range(MAX_PEOPLE) for q in ("x", "y", "vx", "vy", "present")))
 
 
 @dataclass(frozen=True)
@@ -66,21 +71,39 @@ class Teacher:
         return self.command(self.situation(pose, t))
 
     def label(self, pose: tuple[float, float, float], t: float) -> tuple[float, ...]:
-        """(v, w) followed by the privileged auxiliary targets (AUX_NAMES), from one situation."""
+        """(v, w), the privileged auxiliary targets (AUX_NAMES), then the state's geometry
+        (GEOMETRY_NAMES), from one situation."""
         sit = self.situation(pose, t)
-        return (*self.command(sit), *self.privileged(pose, t, sit))
+        return (*self.command(sit), *self.privileged(pose, t, sit), *self.geometry(pose, t, sit))
 
     def command(self, sit: "Situation") -> tuple[float, float]:
+        v, w = steer(sit.bearing, self.nav_speed(sit), sit.v_people, self.lookahead)
+        return float(v), float(w)
+
+    def nav_speed(self, sit: "Situation") -> float:
+        """The speed the path and the clutter allow, before people are considered."""
         alpha = math.atan2(math.sin(sit.bearing), math.cos(sit.bearing))
-        if sit.v_people < 0.0:
-            return sit.v_people, 0.0  # backing off the way we came
-        if abs(alpha) > math.radians(50):
-            return 0.0, math.copysign(1.2, alpha)  # turn toward the path first
         v = self.max_speed * min(1.0, sit.dist_goal_m / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
-        # slow near static obstacles (ground-truth clearance of the robot's cell)
-        v = min(v * sit.clearance_factor, sit.v_people)
-        w = 2.0 * max(v, 0.15) * math.sin(alpha) / self.lookahead
-        return v, float(np.clip(w, -1.5, 1.5))
+        return v * sit.clearance_factor  # slow near static obstacles (ground-truth clearance of the robot's cell)
+
+    def geometry(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
+        """Everything needed to label this state again with more people in it (GEOMETRY_NAMES, in
+        base_link): the path bearing, the people-free speed, where the robot would be at each
+        candidate speed and horizon, and every person. Training only (augment.add_person)."""
+        sit = sit or self.situation(pose, t)
+        x, y, yaw = pose
+        c, s = math.cos(yaw), math.sin(yaw)
+
+        def base(px: float, py: float) -> tuple[float, float]:
+            return c * (px - x) + s * (py - y), -s * (px - x) + c * (py - y)
+        s_now = self.path.nearest(x, y)[0]
+        futures = self.futures((x, y), s_now)
+        fut = [base(fx, fy) for fx, fy in futures.reshape(-1, 2)]
+        people = np.zeros((MAX_PEOPLE, 5))
+        for k, (px, py, vx, vy) in enumerate(self.people_now(t)[:MAX_PEOPLE]):
+            people[k] = (*base(px, py), c * vx + s * vy, -s * vx + c * vy, 1.0)
+        return np.concatenate([[math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
+                               np.ravel(fut), people.ravel()]).astype(np.float32)
 
     def privileged(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
         """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
@@ -109,23 +132,55 @@ class Teacher:
             out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
         return out
 
+    def candidates(self) -> np.ndarray:
+        return candidate_speeds(self.max_speed)
+
+    def futures(self, xy: tuple[float, float], s_now: float) -> np.ndarray:
+        """[candidates, HORIZON_S, 2]: where the robot would be, following the path (offset by how far
+        off it the robot is now) at each candidate speed after each horizon."""
+        here = self.path.point_at(s_now)
+        ox, oy = xy[0] - here[0], xy[1] - here[1]
+        return np.array([[np.add(self.path.point_at(s_now + cand * dt), (ox, oy)) for dt in HORIZON_S]
+                         for cand in self.candidates()])
+
     def yield_speed(self, xy: tuple[float, float], s_now: float, t: float) -> float:
         """The fastest of a few speeds along the path (from where the robot really is) that keeps
         everyone at least SAFE_M away over the next 3 s, people walking straight on; if none does,
         whichever of stopping or backing off keeps them farthest."""
-        here = self.path.point_at(s_now)
-        ox, oy = xy[0] - here[0], xy[1] - here[1]
-        people = self.people_now(t)
-        best_v, best_d = 0.0, -math.inf
-        for cand in (*(f * self.max_speed for f in SPEED_FRACTIONS), BACK_OFF_MPS):
-            d_min = math.inf
-            for dt in HORIZON_S:
-                rx, ry = self.path.point_at(s_now + cand * dt)
-                rx, ry = rx + ox, ry + oy
-                for px, py, vx, vy in people:
-                    d_min = min(d_min, math.hypot(px + vx * dt - rx, py + vy * dt - ry))
-            if d_min >= SAFE_M:
-                return cand
-            if d_min > best_d + 1e-9:
-                best_v, best_d = cand, d_min
-        return best_v
+        people = np.array(self.people_now(t), float).reshape(1, -1, 4)
+        return float(safest_speed(self.futures(xy, s_now)[None], people, np.ones(people.shape[:2], bool),
+                                  self.candidates())[0])
+
+
+def candidate_speeds(max_speed_mps: float) -> np.ndarray:
+    """The speeds the teacher considers for people, fastest first, then backing off."""
+    return np.array([*(f * max_speed_mps for f in SPEED_FRACTIONS), BACK_OFF_MPS])
+
+
+def safest_speed(futures: np.ndarray, people: np.ndarray, present: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The teacher's rule for people, for a batch: ``futures`` [B, C, H, 2] (Teacher.futures),
+    ``people`` [B, P, 4] (x, y, vx, vy) in the same frame, ``present`` [B, P]. The first candidate
+    that keeps everyone SAFE_M away at every horizon, people walking straight on; if none does,
+    the one that keeps them farthest. [B] speeds."""
+    t = np.asarray(HORIZON_S)[None, None, :, None]
+    px = people[:, None, None, :, 0] + people[:, None, None, :, 2] * t
+    py = people[:, None, None, :, 1] + people[:, None, None, :, 3] * t
+    d = np.hypot(px - futures[..., 0:1], py - futures[..., 1:2])            # [B, C, H, P]
+    d = np.where(present[:, None, None, :], d, np.inf).min(axis=(2, 3))    # [B, C]
+    ok = d >= SAFE_M
+    pick = np.where(ok.any(1), ok.argmax(1), d.argmax(1))
+    return np.asarray(candidates)[pick]
+
+
+def steer(bearing, v_nav, v_people, lookahead: float):
+    """The teacher's command from the path bearing (rad), the people-free speed and the speed people
+    allow; scalars or arrays. Backs off straight when people say so, turns on the spot toward a
+    path more than 50 degrees off, else pure pursuit at the slower of the two speeds."""
+    alpha = np.arctan2(np.sin(bearing), np.cos(bearing))
+    v = np.minimum(v_nav, v_people)
+    w = np.clip(2.0 * np.maximum(v, 0.15) * np.sin(alpha) / lookahead, -1.5, 1.5)
+    turn = np.abs(alpha) > math.radians(50)
+    back = np.asarray(v_people) < 0.0
+    v = np.where(back, v_people, np.where(turn, 0.0, v))
+    w = np.where(back, 0.0, np.where(turn, np.copysign(1.2, alpha), w))
+    return v, w
