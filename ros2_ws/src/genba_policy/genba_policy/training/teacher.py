@@ -60,7 +60,7 @@ class Teacher:
         x, y, yaw = pose
         s_now = self.path.nearest(x, y)[0]
         target = self.path.point_at(s_now + self.lookahead)
-        v_people = self.yield_speed((x, y), s_now, t) if self.sc.pedestrians else self.max_speed
+        v_people = self.yield_speed((x, y), s_now, t)
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
         return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, v_people,
                          float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
@@ -148,6 +148,8 @@ class Teacher:
         everyone at least SAFE_M away over the next 3 s, people walking straight on; if none does,
         whichever of stopping or backing off keeps them farthest."""
         people = np.array(self.people_now(t), float).reshape(1, -1, 4)
+        if not people.size:
+            return self.max_speed
         return float(safest_speed(self.futures(xy, s_now)[None], people, np.ones(people.shape[:2], bool),
                                   self.candidates())[0])
 
