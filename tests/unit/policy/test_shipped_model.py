@@ -1,6 +1,6 @@
-"""The committed student v3: approved by hash, carries its contract and its evaluation.
+"""The committed student v4: approved by hash, carries its contract and its evaluation.
 
-v3 does NOT meet issue #5's driving target (see models/genba_student_v3.md): these tests check the
+v4 does NOT meet issue #5's driving target (see models/genba_student_v4.md): these tests check the
 governance and runtime contract, not the acceptance figures, which the release command records.
 """
 
@@ -17,7 +17,7 @@ from genba_policy.training.scenarios import generate
 from genba_sim.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[3]
-MODEL = ROOT / "models" / "genba_student_v3.onnx"
+MODEL = ROOT / "models" / "genba_student_v4.onnx"
 MANIFEST = ROOT / "models" / "manifest.yaml"
 
 
@@ -27,7 +27,7 @@ def test_model_is_small_approved_and_documented():
     meta = {p.key: p.value for p in onnx.load(str(MODEL)).metadata_props}
     assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(meta)
     metrics = json.loads(meta["eval_metrics"])
-    card = (ROOT / "models" / "genba_student_v3.md").read_text()
+    card = (ROOT / "models" / "genba_student_v4.md").read_text()
     assert sha256_file(MODEL) in card and meta["dataset_sha256"] in card
     for key in ("teacher", "student_torch", "student_onnx", "ood", "latency_batch1"):
         assert key in metrics, key

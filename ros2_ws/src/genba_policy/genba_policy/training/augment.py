@@ -2,7 +2,7 @@
 (scan and scan_prev) and labelled by the teacher's own rule (teacher.safest_speed, teacher.steer).
 
 Why: the student fitted the teacher's yielding on its training scenarios but not on new ones; it
-had met a few hundred crossings, too few to learn a rule from (genba_student_v3's card). A recorded
+had met a few hundred crossings, too few to learn a rule from (models/genba_student_v4.md, "How it got here"). A recorded
 state carries its geometry (teacher.GEOMETRY_NAMES: path bearing, people-free speed, where the robot
 would be at each candidate speed, the people there), so a person walking in at any place and
 velocity can be added and the teacher's answer worked out exactly, without the simulator. Every

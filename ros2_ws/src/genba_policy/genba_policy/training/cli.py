@@ -3,9 +3,9 @@
     genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
     genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz]
         (teacher data, behaviour cloning, DAgger rounds, with progress bars)
-    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v3.onnx
+    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v4.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
-    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v3
+    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v4
         (evaluates teacher / torch / ONNX on 60 unseen seeds, the ONNX student through the safety
          supervisor, OOD rates, latency; exports the ONNX
          with those metrics in its metadata, approves it in models/manifest.yaml, writes the model card)
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     ex.add_argument("--metrics", help="JSON file of evaluation results to embed")
     re_ = sub.add_parser("release", help="evaluate, export with metrics, approve, write the model card")
     re_.add_argument("--checkpoint", required=True)
-    re_.add_argument("--name", default="genba_student_v3")
+    re_.add_argument("--name", default="genba_student_v4")
     re_.add_argument("--models-dir", default="models")
     args = ap.parse_args(argv)
     if args.cmd == "release":

@@ -6,7 +6,7 @@ where each person is and which way they walk. It predicts people walking straigh
 current velocity (not along their true future path) and keeps no timers, so the same situation always
 gets the same label. A teacher that knew where people will turn round, or how long it had waited,
 taught students to ignore people: for the student, the same picture was labelled "go" one time and
-"back off" the next (genba_student_v1 did; see models/genba_student_v3.md, "How it got here").
+"back off" the next (genba_student_v1 did; see models/genba_student_v4.md, "How it got here").
 """
 
 from __future__ import annotations
