@@ -23,7 +23,7 @@ from genba_policy.training.teacher import (AUX_NAMES, GEOMETRY_NAMES, HORIZON_S,
                                            candidate_speeds, safest_speed, steer)
 from genba_sim.world import LASER_XYZ, PED_RADIUS_M
 
-ADD_PERSON = 1.0           # fraction of training samples offered one more person (about a third of the
+ADD_PERSON = 1.0           # fraction of training samples offered one more person (about 40% of the
                            # placements are ones the LiDAR could see, and kept)
 SPEED_MPS = (0.4, 0.8)     # as the scenario generator's people walk
 MEET_SPREAD_M = 0.5        # how far from the robot's future position the person passes (1 sigma)
