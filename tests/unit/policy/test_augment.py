@@ -10,7 +10,8 @@ import pytest
 from genba_policy.observation import SCAN_BINS
 from genba_policy.training.augment import N_LABEL, add_person, person_ranges
 from genba_policy.training.scenarios import generate
-from genba_policy.training.teacher import AUX_NAMES, GEOMETRY_NAMES, Teacher, candidate_speeds, safest_speed, steer
+from genba_policy.training.teacher import (AUX_NAMES, GEOMETRY_NAMES, MAX_PEOPLE, Teacher, candidate_speeds,
+                                           safest_speed, steer)
 from genba_sim.world import LASER_XYZ, PED_RADIUS_M
 
 AUX = {n: 2 + i for i, n in enumerate(AUX_NAMES)}
@@ -92,3 +93,9 @@ def test_no_person_is_added_where_the_lidar_could_not_see_one():
     _, _, out, added = add_person(np.ones((100, SCAN_BINS), np.float32), np.ones((100, SCAN_BINS), np.float32),
                                   label, np.random.default_rng(0), fraction=0.0)
     assert not added.any() and out.shape == (100, N_LABEL)
+
+
+def test_a_state_with_more_people_than_its_geometry_keeps_is_refused():
+    teacher, pose = _teacher_on_path([(pose_x, 5.0, 0.0, 0.0) for pose_x in range(MAX_PEOPLE + 1)])
+    with pytest.raises(ValueError, match="MAX_PEOPLE"):
+        teacher.label(pose, 0.0)

@@ -99,8 +99,12 @@ class Teacher:
         s_now = self.path.nearest(x, y)[0]
         futures = self.futures((x, y), s_now)
         fut = [base(fx, fy) for fx, fy in futures.reshape(-1, 2)]
+        now = self.people_now(t)
+        if len(now) > MAX_PEOPLE:  # a label replayed without some of them would be wrong, silently
+            raise ValueError(f"scenario {self.sc.name}: {len(now)} people, but a state's geometry keeps "
+                             f"{MAX_PEOPLE} (teacher.MAX_PEOPLE)")
         people = np.zeros((MAX_PEOPLE, 5))
-        for k, (px, py, vx, vy) in enumerate(self.people_now(t)[:MAX_PEOPLE]):
+        for k, (px, py, vx, vy) in enumerate(now):
             people[k] = (*base(px, py), c * vx + s * vy, -s * vx + c * vy, 1.0)
         return np.concatenate([[math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
                                np.ravel(fut), people.ravel()]).astype(np.float32)
