@@ -5,7 +5,7 @@ import pytest
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.cli import main
-from genba_policy.training.distill import load_records
+from genba_policy.training.distill import LABEL_COLUMNS, load_records
 
 
 def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
@@ -19,6 +19,8 @@ def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
         assert set(z.files) == {*INPUT_NAMES, "label"}
         n = len(z["label"])
         assert n > 50 and all(len(z[k]) == n for k in z.files)
+    with np.load(out) as z:
+        assert z["label"].shape[1] == LABEL_COLUMNS  # each state's geometry comes along (augment.py)
     records = load_records(out)
     assert len(records) == n and set(records[0][0]) == set(INPUT_NAMES)
 
@@ -28,3 +30,14 @@ def test_held_out_seeds_are_never_collected_and_missing_data_is_named(tmp_path):
         main(["collect", "--seeds", "8990:9001", "--out", str(tmp_path / "x.npz")])
     with pytest.raises(SystemExit, match="teacher data not found: .*nope.npz"):
         main(["distill", "--teacher-data", str(tmp_path / "nope.npz"), "--out", str(tmp_path / "p")])
+
+
+def test_teacher_data_without_the_states_geometry_is_refused_by_name(tmp_path):
+    old = tmp_path / "old.npz"
+    np.savez(old, **{k: np.zeros((3, 2), np.float32) for k in INPUT_NAMES}, label=np.zeros((3, 11), np.float32))
+    with pytest.raises(SystemExit, match="old.npz: labels have 11 columns, this training needs .*collect it again"):
+        main(["distill", "--teacher-data", str(old), "--out", str(tmp_path / "p")])
+    junk = tmp_path / "junk.npz"
+    junk.write_text("not a zip")
+    with pytest.raises(SystemExit, match="junk.npz: not a teacher dataset"):
+        main(["distill", "--teacher-data", str(junk), "--out", str(tmp_path / "p")])

@@ -109,6 +109,11 @@ def main(argv: list[str] | None = None) -> None:
             data = Path(args.teacher_data) if args.teacher_data else None
             if data and not data.is_file():
                 raise SystemExit(f"genba-policy distill: error: teacher data not found: {data}")
+            if data:
+                try:
+                    d.check_teacher_data(data)
+                except ValueError as exc:
+                    raise SystemExit(f"genba-policy distill: error: {exc}") from None
             d.distill(Path(args.out), args.seed, teacher_data=data)
         sys.exit(0)
     if args.cmd == "export":

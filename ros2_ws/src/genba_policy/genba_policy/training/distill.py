@@ -18,6 +18,7 @@ from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.dataset import rollout, stack
 from genba_policy.training.progress import Bar
 from genba_policy.training.student import Student, parameter_count, to_tensors, train
+from genba_policy.training.teacher import AUX_NAMES, GEOMETRY_NAMES
 
 BC_SEEDS = range(0, 60)
 DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0, 0.0)
@@ -60,7 +61,26 @@ def save_records(records: list, path: Path) -> str:
     return dataset_hash(data)
 
 
+LABEL_COLUMNS = 2 + len(AUX_NAMES) + len(GEOMETRY_NAMES)  # (v, w), auxiliary targets, the state's geometry
+
+
+def check_teacher_data(path: Path) -> None:
+    """Raise ValueError naming what is wrong if ``path`` is not teacher data this training can use."""
+    try:
+        with np.load(path) as z:
+            missing = sorted({*INPUT_NAMES, "label"} - set(z.files))
+            columns = z["label"].shape[1] if "label" in z.files else None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a teacher dataset (.npz): {exc}") from None
+    if missing:
+        raise ValueError(f"{path}: teacher data lacks {', '.join(missing)}")
+    if columns != LABEL_COLUMNS:
+        raise ValueError(f"{path}: labels have {columns} columns, this training needs {LABEL_COLUMNS} (with each "
+                         f"state's geometry, for the synthetic people): collect it again with genba-policy collect")
+
+
 def load_records(path: Path) -> list:
+    check_teacher_data(path)
     with np.load(path) as z:
         data = {k: z[k] for k in (*INPUT_NAMES, "label")}
     return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
