@@ -2,11 +2,11 @@
 (scan and scan_prev) and labelled by the teacher's own rule (teacher.safest_speed, teacher.steer).
 
 Why: the student fitted the teacher's yielding on its training scenarios but not on new ones; it
-had met a few hundred crossings, too few to learn a rule from (models/genba_student_v4.md, "How it got here"). A recorded
-state carries its geometry (teacher.GEOMETRY_NAMES: path bearing, people-free speed, where the robot
-would be at each candidate speed, the people there), so a person walking in at any place and
-velocity can be added and the teacher's answer worked out exactly, without the simulator. Every
-epoch sees new crossings.
+had met a few hundred crossings, too few to learn a rule from (models/genba_student_v4.md, "How it
+got here"). A recorded state carries its geometry (teacher.GEOMETRY_NAMES: path bearing,
+people-free speed, where the robot would be at each candidate speed, the people there), so a person
+walking in at any place and velocity can be added and the teacher's answer worked out exactly,
+without the simulator. Every epoch sees new crossings.
 
 The camera cannot see the added person, so the sample's camera features are dropped (as the
 modality dropout does), and the LiDAR alone must carry the decision.
@@ -19,8 +19,8 @@ import math
 import numpy as np
 
 from genba_policy.observation import SCAN_BINS, SCAN_HISTORY_S, SCAN_MAX_M
-from genba_policy.training.teacher import (AUX_NAMES, GEOMETRY_NAMES, HORIZON_S, MAX_PEOPLE, PERSON_RANGE_M,
-                                           candidate_speeds, safest_speed, steer)
+from genba_policy.training.teacher import (AUX_NAMES, GEOMETRY_NAMES, HORIZON_S, LOOKAHEAD_M, MAX_PEOPLE,
+                                           MAX_SPEED_MPS, PERSON_RANGE_M, candidate_speeds, safest_speed, steer)
 from genba_sim.world import LASER_XYZ, PED_RADIUS_M
 
 ADD_PERSON = 1.0           # fraction of training samples offered one more person (about 40% of the
@@ -53,7 +53,8 @@ def _sector(xy: np.ndarray) -> np.ndarray:
 
 
 def add_person(scan: np.ndarray, scan_prev: np.ndarray, label: np.ndarray, rng: np.random.Generator,
-               fraction: float = ADD_PERSON, lookahead_m: float = 0.7, max_speed_mps: float = 0.7):
+               fraction: float = ADD_PERSON, lookahead_m: float = LOOKAHEAD_M,
+               max_speed_mps: float = MAX_SPEED_MPS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Put one more person into a ``fraction`` of the samples. ``label`` carries (v, w), the
     auxiliary targets and the geometry (teacher.Teacher.label). Returns new (scan, scan_prev, label
     without the geometry) and the boolean mask of samples that got a person.

@@ -23,6 +23,8 @@ from genba_sim.scenario import Scenario
 SAFE_M = 1.1          # centre-to-centre: robot circumradius 0.39 + person radius 0.25 + margin
 HORIZON_S = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 SPEED_FRACTIONS = (1.0, 0.75, 0.5, 0.25, 0.0)
+MAX_SPEED_MPS = 0.7
+LOOKAHEAD_M = 0.7     # pure pursuit
 BACK_OFF_MPS = -0.25
 PERSON_RANGE_M = 4.0
 AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
@@ -44,7 +46,7 @@ class Situation:
 
 
 class Teacher:
-    def __init__(self, sc: Scenario, max_speed_mps: float = 0.7, lookahead_m: float = 0.7) -> None:
+    def __init__(self, sc: Scenario, max_speed_mps: float = MAX_SPEED_MPS, lookahead_m: float = LOOKAHEAD_M) -> None:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
         self.grid = Grid(sc)
         path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
@@ -178,7 +180,7 @@ def safest_speed(futures: np.ndarray, people: np.ndarray, present: np.ndarray, c
     return np.asarray(candidates)[pick]
 
 
-def steer(bearing, v_nav, v_people, lookahead: float):
+def steer(bearing, v_nav, v_people, lookahead: float) -> tuple[np.ndarray, np.ndarray]:
     """The teacher's command from the path bearing (rad), the people-free speed and the speed people
     allow; scalars or arrays. Backs off straight when people say so, turns on the spot toward a
     path more than 50 degrees off, else pure pursuit at the slower of the two speeds."""
