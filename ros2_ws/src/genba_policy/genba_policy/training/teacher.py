@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genba_policy.placeholder import goal_in_base
 from genba_policy.route import Path
 from genba_policy.training.planner import Grid, astar
 from genba_sim.scenario import Scenario
@@ -43,6 +44,8 @@ class Situation:
     v_people: float          # fastest speed along the path that people allow (m/s; negative: back off)
     clearance_factor: float  # speed factor for the static clearance of the robot's cell, 0.35..1
     dist_goal_m: float
+    futures: np.ndarray      # where the robot would be at each candidate speed and horizon (Teacher.futures)
+    people: tuple[tuple[float, float, float, float], ...]  # (x, y, vx, vy) of each person now
 
 
 class Teacher:
@@ -62,11 +65,11 @@ class Teacher:
         x, y, yaw = pose
         s_now = self.path.nearest(x, y)[0]
         target = self.path.point_at(s_now + self.lookahead)
-        v_people = self.yield_speed((x, y), s_now, t)
+        futures, people = self.futures((x, y), s_now), tuple(self.people_now(t))
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
-        return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, v_people,
+        return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, self.people_speed(futures, people),
                          float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
-                         math.hypot(self.sc.goal.x - x, self.sc.goal.y - y))
+                         math.hypot(self.sc.goal.x - x, self.sc.goal.y - y), futures, people)
 
     def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
         """(v, w) for the robot at ``pose`` at simulated time ``t``."""
@@ -93,21 +96,13 @@ class Teacher:
         base_link): the path bearing, the people-free speed, where the robot would be at each
         candidate speed and horizon, and every person. Training only (augment.add_person)."""
         sit = sit or self.situation(pose, t)
-        x, y, yaw = pose
-        c, s = math.cos(yaw), math.sin(yaw)
-
-        def base(px: float, py: float) -> tuple[float, float]:
-            return c * (px - x) + s * (py - y), -s * (px - x) + c * (py - y)
-        s_now = self.path.nearest(x, y)[0]
-        futures = self.futures((x, y), s_now)
-        fut = [base(fx, fy) for fx, fy in futures.reshape(-1, 2)]
-        now = self.people_now(t)
-        if len(now) > MAX_PEOPLE:  # a label replayed without some of them would be wrong, silently
-            raise ValueError(f"scenario {self.sc.name}: {len(now)} people, but a state's geometry keeps "
+        if len(sit.people) > MAX_PEOPLE:  # a label replayed without some of them would be wrong, silently
+            raise ValueError(f"scenario {self.sc.name}: {len(sit.people)} people, but a state's geometry keeps "
                              f"{MAX_PEOPLE} (teacher.MAX_PEOPLE)")
+        fut = [goal_in_base((fx, fy), pose) for fx, fy in sit.futures.reshape(-1, 2)]
         people = np.zeros((MAX_PEOPLE, 5))
-        for k, (px, py, vx, vy) in enumerate(now):
-            people[k] = (*base(px, py), c * vx + s * vy, -s * vx + c * vy, 1.0)
+        for k, person in enumerate(sit.people):
+            people[k] = (*person_in_base(pose, person), 1.0)
         return np.concatenate([[math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
                                np.ravel(fut), people.ravel()]).astype(np.float32)
 
@@ -116,17 +111,14 @@ class Teacher:
         (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
         and the nearest person within PERSON_RANGE_M with their velocity."""
         sit = sit or self.situation(pose, t)
-        x, y, yaw = pose
-        c, s = math.cos(yaw), math.sin(yaw)
         person = (0.0, 0.0, 0.0, 0.0, 0.0)
         best = PERSON_RANGE_M
-        for px, py, vx, vy in self.people_now(t):
-            dx, dy = px - x, py - y
-            d = math.hypot(dx, dy)
+        for px, py, vx, vy in sit.people:
+            d = math.hypot(px - pose[0], py - pose[1])
             if d < best:
                 best = d
-                person = ((c * dx + s * dy) / PERSON_RANGE_M, (-s * dx + c * dy) / PERSON_RANGE_M,
-                          c * vx + s * vy, -s * vx + c * vy, 1.0)
+                bx, by, bvx, bvy = person_in_base(pose, (px, py, vx, vy))
+                person = (bx / PERSON_RANGE_M, by / PERSON_RANGE_M, bvx, bvy, 1.0)
         return np.array([math.cos(sit.bearing), math.sin(sit.bearing), sit.v_people / self.max_speed,
                          sit.clearance_factor, *person], np.float32)
 
@@ -153,11 +145,21 @@ class Teacher:
         """The fastest of a few speeds along the path (from where the robot really is) that keeps
         everyone at least SAFE_M away over the next 3 s, people walking straight on; if none does,
         whichever of stopping or backing off keeps them farthest."""
-        people = np.array(self.people_now(t), float).reshape(1, -1, 4)
-        if not people.size:
+        return self.people_speed(self.futures(xy, s_now), self.people_now(t))
+
+    def people_speed(self, futures: np.ndarray, people) -> float:
+        """yield_speed for the robot's ``futures`` (Teacher.futures) and ``people`` (x, y, vx, vy)."""
+        if not people:
             return self.max_speed
-        return float(safest_speed(self.futures(xy, s_now)[None], people, np.ones(people.shape[:2], bool),
-                                  self.candidates())[0])
+        arr = np.array(people, float).reshape(1, -1, 4)
+        return float(safest_speed(futures[None], arr, np.ones(arr.shape[:2], bool), self.candidates())[0])
+
+
+def person_in_base(pose: tuple[float, float, float], person) -> tuple[float, float, float, float]:
+    """A person (x, y, vx, vy) from the world frame into base_link at ``pose``."""
+    x, y, vx, vy = person
+    c, s = math.cos(pose[2]), math.sin(pose[2])
+    return (*goal_in_base((x, y), pose), c * vx + s * vy, -s * vx + c * vy)
 
 
 def candidate_speeds(max_speed_mps: float) -> np.ndarray:
