@@ -5,7 +5,8 @@ import pytest
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.cli import main
-from genba_policy.training.distill import LABEL_COLUMNS, load_records
+from genba_policy.training.augment import LABEL_COLUMNS
+from genba_policy.training.distill import load_records
 
 
 def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):

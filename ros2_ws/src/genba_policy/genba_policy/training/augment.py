@@ -30,6 +30,7 @@ MEET_SPREAD_M = 0.5        # how far from the robot's future position the person
 RAYS_PER_SECTOR = 8
 
 N_LABEL = 2 + len(AUX_NAMES)  # (v, w) + auxiliary targets; the geometry follows
+LABEL_COLUMNS = N_LABEL + len(GEOMETRY_NAMES)  # a recorded label, as Teacher.label gives it
 _AUX = {n: 2 + i for i, n in enumerate(AUX_NAMES)}
 _GEO = {n: N_LABEL + i for i, n in enumerate(GEOMETRY_NAMES)}
 N_FUTURES = (sum(n.startswith("future_") for n in GEOMETRY_NAMES) // 2)

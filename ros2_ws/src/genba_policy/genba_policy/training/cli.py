@@ -107,8 +107,6 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{len(records)} samples -> {args.out} (dataset sha256 {digest[:16]}...)")
         else:
             data = Path(args.teacher_data) if args.teacher_data else None
-            if data and not data.is_file():
-                raise SystemExit(f"genba-policy distill: error: teacher data not found: {data}")
             if data:
                 try:
                     d.check_teacher_data(data)

@@ -15,10 +15,10 @@ import numpy as np
 import torch
 
 from genba_policy.observation import INPUT_NAMES
+from genba_policy.training.augment import LABEL_COLUMNS
 from genba_policy.training.dataset import rollout, stack
 from genba_policy.training.progress import Bar
 from genba_policy.training.student import Student, parameter_count, to_tensors, train
-from genba_policy.training.teacher import AUX_NAMES, GEOMETRY_NAMES
 
 BC_SEEDS = range(0, 60)
 DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0, 0.0)
@@ -61,11 +61,10 @@ def save_records(records: list, path: Path) -> str:
     return dataset_hash(data)
 
 
-LABEL_COLUMNS = 2 + len(AUX_NAMES) + len(GEOMETRY_NAMES)  # (v, w), auxiliary targets, the state's geometry
-
-
 def check_teacher_data(path: Path) -> None:
     """Raise ValueError naming what is wrong if ``path`` is not teacher data this training can use."""
+    if not path.is_file():
+        raise ValueError(f"teacher data not found: {path}")
     try:
         with np.load(path) as z:
             missing = sorted({*INPUT_NAMES, "label"} - set(z.files))
