@@ -12,9 +12,9 @@ before this split: 27% of black frames flagged).
 
 Regularised against learning scenes by heart: the student fitted the teacher's yielding on its
 training scenarios but not on new ones, while its auxiliary estimate of where the person is held up
-on both (models/genba_student_v4.md, "How it got here"). So the camera's features are dropped for IMAGE_DROPOUT of the
-training samples (the LiDAR must carry the decision), the fused layer has dropout FUSE_DROPOUT,
-and the optimiser decays weights (AdamW, WEIGHT_DECAY). And it meets far more crossings than the
+on both (models/genba_student_v4.md, "How it got here"). So the camera's features are dropped for
+IMAGE_DROPOUT of the training samples (the LiDAR must carry the decision), the fused layer has
+dropout FUSE_DROPOUT, and the optimiser decays weights (AdamW, WEIGHT_DECAY). And it meets far more crossings than the
 episodes hold: training adds a synthetic person to recorded states, labelled by the teacher's own
 rule (augment.py).
 """
