@@ -60,6 +60,11 @@ def _inverse(a: tuple[float, float, float]) -> tuple[float, float, float]:
     return -c * a[0] - s * a[1], s * a[0] - c * a[1], -a[2]
 
 
+def sector_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The scan sector (0..SCAN_BINS-1, sector 0 starting at -pi) of points (x, y) in the laser frame."""
+    return np.floor((np.arctan2(y, x) + math.pi) * SCAN_BINS / (2 * math.pi)).astype(int) % SCAN_BINS
+
+
 def rebin_from(ranges: np.ndarray, laser_then_in_now: tuple[float, float, float]) -> np.ndarray:
     """The binned scan [1, SCAN_BINS] of a full scan's returns (cleaned ranges, beam 0 at -pi) taken
     from a laser pose given in the current laser frame: each return moved to where it lies now."""
@@ -69,9 +74,8 @@ def rebin_from(ranges: np.ndarray, laser_then_in_now: tuple[float, float, float]
     x, y, yaw = laser_then_in_now
     a = ang[hit] + yaw
     px, py = x + r[hit] * np.cos(a), y + r[hit] * np.sin(a)
-    sector = np.floor((np.arctan2(py, px) + math.pi) * SCAN_BINS / (2 * math.pi)).astype(int) % SCAN_BINS
     out = np.full(SCAN_BINS, SCAN_MAX_M)
-    np.minimum.at(out, sector, np.hypot(px, py))
+    np.minimum.at(out, sector_of(px, py), np.hypot(px, py))
     return (np.clip(out, 0.0, SCAN_MAX_M) / SCAN_MAX_M)[None].astype(np.float32)
 
 

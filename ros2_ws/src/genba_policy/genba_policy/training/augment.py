@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from genba_policy.observation import SCAN_BINS, SCAN_HISTORY_S, SCAN_MAX_M
+from genba_policy.observation import SCAN_BINS, SCAN_HISTORY_S, SCAN_MAX_M, sector_of
 from genba_policy.training.teacher import (AUX_NAMES, GEOMETRY_NAMES, HORIZON_S, LOOKAHEAD_M, MAX_PEOPLE,
                                            MAX_SPEED_MPS, PERSON_RANGE_M, candidate_speeds, safest_speed, steer)
 from genba_sim.world import LASER_XYZ, PED_RADIUS_M
@@ -46,11 +46,6 @@ def person_ranges(centre: np.ndarray) -> np.ndarray:
     inside = PED_RADIUS_M ** 2 - off2
     hit = np.where((inside >= 0) & (along > 0), along - np.sqrt(np.maximum(inside, 0.0)), np.inf)
     return hit.reshape(len(centre), SCAN_BINS, RAYS_PER_SECTOR).min(2)
-
-
-def _sector(xy: np.ndarray) -> np.ndarray:
-    return (np.floor((np.arctan2(xy[:, 1], xy[:, 0]) + math.pi) * SCAN_BINS / (2 * math.pi)).astype(int)
-            % SCAN_BINS)
 
 
 def add_person(scan: np.ndarray, scan_prev: np.ndarray, label: np.ndarray, rng: np.random.Generator,
@@ -81,8 +76,8 @@ def add_person(scan: np.ndarray, scan_prev: np.ndarray, label: np.ndarray, rng: 
     dist = np.hypot(*now.T)
     # visible: where the person is, the recorded scan reaches past them (else they would stand in a
     # wall or behind one), now and 0.5 s ago
-    behind = scan[np.arange(b), _sector(now - laser)] * SCAN_MAX_M
-    behind_then = scan_prev[np.arange(b), _sector(then - laser)] * SCAN_MAX_M
+    behind = scan[np.arange(b), sector_of(*(now - laser).T)] * SCAN_MAX_M
+    behind_then = scan_prev[np.arange(b), sector_of(*(then - laser).T)] * SCAN_MAX_M
     pick &= (dist > 0.9) & (dist < PERSON_RANGE_M) & (behind > np.hypot(*(now - laser).T) + 2 * PED_RADIUS_M)
     pick &= behind_then > np.hypot(*(then - laser).T) + 2 * PED_RADIUS_M
     if not pick.any():
