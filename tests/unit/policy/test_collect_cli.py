@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
+import torch
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.cli import main
 from genba_policy.training.augment import LABEL_COLUMNS
-from genba_policy.training.distill import load_records
+from genba_policy.training.dataset import rollout, stack
+from genba_policy.training.distill import collect, dataset_hash, episodes, load_records, student_driver
+from genba_policy.training.student import Student
 
 
 def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
@@ -42,3 +45,31 @@ def test_teacher_data_without_the_states_geometry_is_refused_by_name(tmp_path):
     junk.write_text("not a zip")
     with pytest.raises(SystemExit, match="junk.npz: not a teacher dataset"):
         main(["distill", "--teacher-data", str(junk), "--out", str(tmp_path / "p")])
+
+
+def test_collecting_in_two_processes_gives_the_records_one_process_gives():
+    seeds = range(9100, 9103)
+    one, two = collect(seeds, workers=1), collect(seeds, workers=2)
+    assert len(one) == len(two) > 50
+    assert dataset_hash(stack(one)) == dataset_hash(stack(two))  # the same states and labels, in seed order
+    torch.manual_seed(3)
+    student = Student().state_dict()  # an untrained student drives half the steps (DAgger)
+    (one, ok1), (two, ok2) = (episodes(seeds, student, 0.5, 7, "dagger", workers=n) for n in (1, 2))
+    assert ok1 == ok2 and dataset_hash(stack(one)) == dataset_hash(stack(two))
+    assert dataset_hash(stack(episodes(seeds, student, 0.5, 8, "dagger", workers=1)[0])) != dataset_hash(stack(one))
+
+
+def test_dagger_episodes_on_one_shared_stream_are_the_serial_loop_and_leave_torch_random_alone():
+    """The shipped model's recipe (no --fast): the episodes draw from one generator in turn, in this
+    process, as the loop that trained it did; and driving does not move training's random stream."""
+    seeds = range(9100, 9103)
+    torch.manual_seed(3)
+    model = Student().eval()
+    loop: list = []
+    gen = np.random.default_rng(5)
+    for s in seeds:
+        rollout(s, student_driver(model), 0.5, gen, loop)
+    before = torch.get_rng_state()
+    records, _ = episodes(seeds, model.state_dict(), 0.5, np.random.default_rng(5), "dagger", workers=2)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert dataset_hash(stack(records)) == dataset_hash(stack(loop))
