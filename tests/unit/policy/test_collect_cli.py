@@ -53,7 +53,7 @@ def test_collecting_in_two_processes_gives_the_records_one_process_gives():
     assert len(one) == len(two) > 50
     assert dataset_hash(stack(one)) == dataset_hash(stack(two))  # the same states and labels, in seed order
     torch.manual_seed(3)
-    student = Student().state_dict()  # an untrained student drives half the steps (DAgger)
+    student = Student().eval()  # an untrained student drives half the steps (DAgger)
     (one, ok1), (two, ok2) = (episodes(seeds, student, 0.5, 7, "dagger", workers=n) for n in (1, 2))
     assert ok1 == ok2 and dataset_hash(stack(one)) == dataset_hash(stack(two))
     assert dataset_hash(stack(episodes(seeds, student, 0.5, 8, "dagger", workers=1)[0])) != dataset_hash(stack(one))
@@ -70,6 +70,6 @@ def test_dagger_episodes_on_one_shared_stream_are_the_serial_loop_and_leave_torc
     for s in seeds:
         rollout(s, student_driver(model), 0.5, gen, loop)
     before = torch.get_rng_state()
-    records, _ = episodes(seeds, model.state_dict(), 0.5, np.random.default_rng(5), "dagger", workers=2)
+    records, _ = episodes(seeds, model, 0.5, np.random.default_rng(5), "dagger", workers=2)
     assert torch.equal(torch.get_rng_state(), before)
     assert dataset_hash(stack(records)) == dataset_hash(stack(loop))

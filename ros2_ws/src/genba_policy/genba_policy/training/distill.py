@@ -49,33 +49,35 @@ def student_driver(model: Student):
     return drive
 
 
-_driver = None  # the student that drives in this process's episodes (None: the teacher drives)
+_driver = None  # in a worker process: the student that drives its episodes (None: the teacher)
 
 
 def _use_student(state: dict | None) -> None:
     """Worker set-up: the student from ``state`` (a state_dict) drives, on one torch thread."""
     global _driver
     torch.set_num_threads(1)
-    _driver = None
     if state is not None:
-        with torch.random.fork_rng(devices=[]):  # building a model must not move training's random stream
-            model = Student()
+        model = Student()
         model.load_state_dict(state)
         _driver = student_driver(model.eval())
 
 
-def _episode(job: tuple[int, float, np.random.Generator | int]) -> tuple[list, bool]:
+def _episode(job: tuple[int, float, np.random.Generator | int], driver=None) -> tuple[list, bool]:
     seed, beta, rng = job
     records: list = []
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng([rng, seed])
-    return records, rollout(seed, _driver, beta, gen, records).success
+    return records, rollout(seed, driver, beta, gen, records).success
 
 
-def episodes(seeds: range, student: dict | None, beta: float, rng: np.random.Generator | int, label: str,
+def _worker_episode(job: tuple[int, float, int]) -> tuple[list, bool]:
+    return _episode(job, _driver)
+
+
+def episodes(seeds: range, student: Student | None, beta: float, rng: np.random.Generator | int, label: str,
              workers: int = COLLECT_WORKERS, progress_stream=None) -> tuple[list, int]:
     """Run the episodes ``seeds`` with the teacher labelling every state: (records in seed order,
     episodes that reached the goal). The teacher drives with probability ``beta``, else the
-    ``student`` (a state_dict; None: the teacher always). ``rng``: one generator that the episodes
+    ``student`` (in eval mode; None: the teacher always). ``rng``: one generator that the episodes
     draw from in turn (in this process), or an int: each episode draws from its own generator
     (rng, seed), and ``workers`` processes (at most one per core) collect the same records as one."""
     records: list = []
@@ -84,13 +86,14 @@ def episodes(seeds: range, student: dict | None, beta: float, rng: np.random.Gen
     workers = 1 if isinstance(rng, np.random.Generator) else max(1, min(workers, os.cpu_count() or 1, len(seeds)))
     jobs = [(s, beta, rng) for s in seeds]
     if workers == 1:
-        _use_student(student)
+        driver = student_driver(student) if student is not None else None
         pool = None
-        results = map(_episode, jobs)
+        results = map(lambda job: _episode(job, driver), jobs)
     else:
+        state = student.state_dict() if student is not None else None
         pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_use_student,
-                                   initargs=(student,))
-        results = pool.map(_episode, jobs)
+                                   initargs=(state,))
+        results = pool.map(_worker_episode, jobs)
     try:
         for k, (episode, arrived) in enumerate(results, 1):
             records += episode
@@ -173,7 +176,7 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
     loss = fit(seed, "behaviour cloning")
     log["rounds"].append({"round": "bc", "samples": len(records), "loss": loss})
     for r, beta in enumerate(DAGGER_BETAS, 1):
-        new, ok = episodes(range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES), model.eval().state_dict(),
+        new, ok = episodes(range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES), model.eval(),
                            beta, seed + r if fast else rng, f"DAgger {r}/{len(DAGGER_BETAS)} collect (beta {beta})")
         records += new
         loss = fit(seed + r, f"DAgger {r}/{len(DAGGER_BETAS)} train")
