@@ -30,8 +30,11 @@ def test_collect_writes_a_teacher_dataset_that_distill_reads(tmp_path, capsys):
 
 
 def test_held_out_seeds_are_never_collected_and_missing_data_is_named(tmp_path):
-    with pytest.raises(SystemExit, match="held out"):
+    with pytest.raises(SystemExit, match="seeds 9000-9019 are held out"):
         main(["collect", "--seeds", "8990:9001", "--out", str(tmp_path / "x.npz")])
+    with pytest.raises(SystemExit, match="seeds 7000-7059, 5000-5099 are held out"):
+        main(["collect", "--seeds", "5090:7001", "--out", str(tmp_path / "x.npz")])
+    assert not (tmp_path / "x.npz").exists()
     with pytest.raises(SystemExit, match="teacher data not found: .*nope.npz"):
         main(["distill", "--teacher-data", str(tmp_path / "nope.npz"), "--out", str(tmp_path / "p")])
 

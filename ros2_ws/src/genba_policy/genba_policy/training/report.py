@@ -8,7 +8,7 @@ import time
 import numpy as np
 import torch
 
-from genba_policy.observation import INPUT_NAMES
+from genba_policy.observation import IMAGE_H, IMAGE_W, INPUT_NAMES, SCAN_BINS
 from genba_policy.training.dataset import map_route, sim_observation, sim_scan_history
 from genba_policy.training.episodes import collision_kinds
 from genba_policy.training.scenarios import generate
@@ -63,8 +63,9 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
     from genba_policy.runtime import OnnxPolicy
 
     rng = np.random.default_rng(0)
-    obs = {"image": rng.normal(size=(1, 3, 48, 64)).astype(np.float32), "scan": rng.random((1, 64), np.float32),
-           "scan_prev": np.full((1, 64), 0.5, np.float32), "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
+    obs = {"image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
+           "scan": rng.random((1, SCAN_BINS), np.float32), "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
+           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
            "route": np.array([[0.75, 1.0, 0.0]], np.float32)}
     out = {}
     torch.set_num_threads(1)
