@@ -3,9 +3,10 @@ import math
 import numpy as np
 import pytest
 
-from genba_policy.training.cli import HELD_OUT_SEEDS, evaluate, parse_seeds
+from genba_policy.training.cli import HELD_OUT_SEEDS, evaluate, main, parse_seeds
 from genba_policy.training.planner import Grid, astar
 from genba_policy.training.scenarios import generate
+from genba_policy.training.teacher import PerceptionNoise, Teacher
 from genba_sim import scenario
 
 
@@ -101,3 +102,23 @@ def test_teacher_yields_from_where_the_robot_really_is():
     on_path = teacher.yield_speed((x, y), s_now, 0.2)
     off_path = teacher.yield_speed((x + 1.6 * side[0], y + 1.6 * side[1]), s_now, 0.2)
     assert on_path > 0.5 and off_path < 0.6 * on_path, (on_path, off_path)
+
+
+def test_perception_noise_perturbs_only_what_the_teacher_acts_on():
+    sc = generate(7001)  # two people
+    exact, noisy = Teacher(sc), Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1))
+    assert len(exact.people_now(5.0)) == 2
+    errs = np.array([np.subtract(noisy.people_now(t), exact.people_now(t)) for t in np.arange(0.0, 60.0, 0.1)])
+    sd = errs.reshape(-1, 4).std(0)
+    assert np.allclose(sd, [0.1, 0.1, 0.3, 0.3], rtol=0.15), sd
+    again = Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1))
+    assert again.people_now(0.0) == Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0)
+    assert Teacher(sc, noise=PerceptionNoise(0.0, 0.0)).people_now(3.0) == exact.people_now(3.0)
+
+
+def test_perception_noise_is_for_the_teacher_alone():
+    with pytest.raises(SystemExit, match="--perception-noise is for the teacher"):
+        main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v4.onnx",
+              "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
+    with pytest.raises(SystemExit):
+        main(["eval", "--perception-noise", "fast", "--seeds", "9000:9001"])

@@ -6,6 +6,7 @@
          about 1.8x quicker on 2 cores, a different model than the shipped one)
     genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v4.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
+        [--perception-noise 0.2,0.1]   # teacher on noisy people estimates: how much exact knowledge it needs
     genba-policy release --checkpoint build/policy/student.pt --name genba_student_v4
         (evaluates teacher / torch / ONNX on the 120 unseen seeds recipes are chosen on and on 100
          seeds kept apart, which the issue's ratio is judged on; the ONNX student through the safety
@@ -21,7 +22,7 @@ import time
 
 from genba_policy.training.episodes import EpisodeResult, collision_kinds, run_episode
 from genba_policy.training.scenarios import generate
-from genba_policy.training.teacher import Teacher
+from genba_policy.training.teacher import PerceptionNoise, Teacher
 
 HELD_OUT_SEEDS = range(9000, 9020)  # never used for data collection
 SECOND_UNSEEN_SEEDS = range(8000, 8040)  # never trained on either: 20 episodes alone are too few to judge by
@@ -44,10 +45,22 @@ def parse_seeds(text: str) -> range:
     return range(a, b)
 
 
-def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False) -> list[EpisodeResult]:
-    """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None, else the student
-    (``drive(obs) -> (v, w)``), alone, or with ``supervised`` through the safety supervisor core
-    as on the robot (training/supervised.py). A progress bar per episode."""
+def parse_noise(text: str) -> PerceptionNoise:
+    try:
+        v, p = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"perception noise must look like 0.2,0.1 (m/s, m), got '{text}'") from None
+    if not (v >= 0 and p >= 0):
+        raise argparse.ArgumentTypeError("perception noise must be >= 0")
+    return PerceptionNoise(v, p)
+
+
+def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False,
+             noise: PerceptionNoise | None = None) -> list[EpisodeResult]:
+    """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None (acting on people
+    estimates with ``noise``, if given), else the student (``drive(obs) -> (v, w)``), alone, or with
+    ``supervised`` through the safety supervisor core as on the robot (training/supervised.py). A
+    progress bar per episode."""
     from genba_policy.training.dataset import CAMERA, student_act
     from genba_policy.training.progress import Bar
     from genba_policy.training.supervised import run_supervised_episode
@@ -58,7 +71,7 @@ def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False) -
     for seed in seeds:
         sc = generate(seed)
         if drive is None:
-            act, camera = (lambda sim, t=Teacher(sc): t.act(sim.pose(), sim.time)), None
+            act, camera = (lambda sim, t=Teacher(sc, noise=noise): t.act(sim.pose(), sim.time)), None
         else:
             act, camera = student_act(sc, drive), CAMERA
         if supervised:
@@ -85,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--seeds", type=parse_seeds, default=HELD_OUT_SEEDS, help="A:B, default the held-out set")
     ev.add_argument("--with-supervisor", action="store_true",
                     help="gate every command through the safety supervisor core, as on the robot")
+    ev.add_argument("--perception-noise", type=parse_noise, metavar="V,P",
+                    help="teacher only: it acts on people's velocity and position with Gaussian errors of V m/s "
+                         "and P m, drawn afresh each step (how much its way with people rests on exact knowledge)")
     co = sub.add_parser("collect", help="teacher-labelled episodes to an .npz dataset")
     co.add_argument("--seeds", type=parse_seeds, default=range(0, 60), help="A:B, default 0:60 (the BC set)")
     co.add_argument("--out", default="build/teacher.npz")
@@ -130,13 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         sys.exit(export_cmd(args))
     t0 = time.monotonic()
+    if args.perception_noise and args.policy != "teacher":
+        raise SystemExit("genba-policy eval: error: --perception-noise is for the teacher (the student has its own)")
     drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
-    results = evaluate(args.seeds, drive, f"eval {args.policy}", supervised=args.with_supervisor)
+    results = evaluate(args.seeds, drive, f"eval {args.policy}", supervised=args.with_supervisor,
+                       noise=args.perception_noise)
     ok = sum(r.success for r in results)
     collided = {"collisions": sum(r.status == "collision" for r in results),
                 "collisions_with": collision_kinds(results)}
     print(f"\n| policy | scenarios | success | collisions (with) | timeouts | wall s |\n|---|---|---|---|---|---|\n"
-          f"| {args.policy}{' + supervisor' if args.with_supervisor else ''} | {len(results)} | {ok / len(results):.0%} | "
+          f"| {args.policy}{' + supervisor' if args.with_supervisor else ''}{_noise(args.perception_noise)} | {len(results)} | {ok / len(results):.0%} | "
           f"{_collisions(collided)} | {sum(r.status == 'timeout' for r in results)} | "
           f"{time.monotonic() - t0:.0f} |")
     sys.exit(0)
@@ -211,6 +230,10 @@ def release_cmd(args) -> int:
     print(json.dumps(metrics, indent=2))
     print(f"model card -> {card}")
     return 0
+
+
+def _noise(n: PerceptionNoise | None) -> str:
+    return f" (people known to {n.velocity_mps:g} m/s, {n.position_m:g} m)" if n else ""
 
 
 def _collisions(r: dict) -> str:

@@ -48,9 +48,23 @@ class Situation:
     people: tuple[tuple[float, float, float, float], ...]  # (x, y, vx, vy) of each person now
 
 
+@dataclass(frozen=True)
+class PerceptionNoise:
+    """Gaussian errors on each person's position (m) and velocity (m/s), drawn afresh at each step:
+    the teacher acting on estimates like a perception stack's rather than on the truth. Evaluation
+    only (``genba-policy eval --perception-noise``): it measures how much the teacher's way with
+    people depends on exact knowledge, which the student, reading people off two LiDAR scans, lacks."""
+    velocity_mps: float = 0.0
+    position_m: float = 0.0
+    seed: int = 0
+
+
 class Teacher:
-    def __init__(self, sc: Scenario, max_speed_mps: float = MAX_SPEED_MPS, lookahead_m: float = LOOKAHEAD_M) -> None:
+    def __init__(self, sc: Scenario, max_speed_mps: float = MAX_SPEED_MPS, lookahead_m: float = LOOKAHEAD_M,
+                 noise: PerceptionNoise | None = None) -> None:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
+        self.noise = noise
+        self.noise_rng = np.random.default_rng([noise.seed, sc.seed]) if noise else None
         self.grid = Grid(sc)
         path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
         if path is None:
@@ -128,6 +142,9 @@ class Teacher:
         for ped in self.sc.pedestrians:
             (px, py, _), (qx, qy, _) = ped.position(t), ped.position(t - 0.1)
             out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
+        if self.noise:
+            sd = [self.noise.position_m] * 2 + [self.noise.velocity_mps] * 2
+            out = [tuple(float(q + self.noise_rng.normal(0.0, e)) for q, e in zip(p, sd)) for p in out]
         return out
 
     def candidates(self) -> np.ndarray:
