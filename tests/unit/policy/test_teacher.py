@@ -104,15 +104,15 @@ def test_teacher_yields_from_where_the_robot_really_is():
     assert on_path > 0.5 and off_path < 0.6 * on_path, (on_path, off_path)
 
 
-def test_perception_noise_perturbs_only_what_the_teacher_acts_on():
+def test_perception_noise_perturbs_the_people_the_teacher_knows_reproducibly():
     sc = generate(7001)  # two people
     exact, noisy = Teacher(sc), Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1))
     assert len(exact.people_now(5.0)) == 2
     errs = np.array([np.subtract(noisy.people_now(t), exact.people_now(t)) for t in np.arange(0.0, 60.0, 0.1)])
     sd = errs.reshape(-1, 4).std(0)
     assert np.allclose(sd, [0.1, 0.1, 0.3, 0.3], rtol=0.15), sd
-    again = Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1))
-    assert again.people_now(0.0) == Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0)
+    assert (Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0)
+            == Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0))
     assert Teacher(sc, noise=PerceptionNoise(0.0, 0.0)).people_now(3.0) == exact.people_now(3.0)
 
 

@@ -1,7 +1,7 @@
 """Behaviour cloning + DAgger: the student learns from the teacher in the MuJoCo world.
 
-Seeds: BC on scenarios 0..59, DAgger round k on 1000+100k.., evaluation on the held-out
-9000..9019 (never trained on). Everything is seeded: the same seed gives the same model on the same
+Seeds: BC on scenarios 0..59, DAgger round k on 1000+100k.., evaluation on seeds never trained on
+(cli.EVAL_SEEDS: those recipes are chosen on, and 5000..5099 kept apart). Everything is seeded: the same seed gives the same model on the same
 machine. Teacher episodes are collected in COLLECT_WORKERS processes (each depends on its seed
 alone, so the records are the same as one process collects).
 """
