@@ -61,15 +61,26 @@ def test_an_added_person_gets_the_label_the_teacher_gives_with_them_really_there
     label = np.asarray(teacher.label(pose, 0.0), np.float32)
     n = 300
     scan = np.ones((n, SCAN_BINS), np.float32)  # nothing in range: every placement is visible
-    new_scan, new_prev, out, added = add_person(scan, scan.copy(), np.repeat(label[None], n, 0), np.random.default_rng(3),
-                                         fraction=1.0)
+    motion = np.zeros((n, 2, SCAN_BINS), np.float32)
+    new_scan, new_prev, new_motion, out, added = add_person(scan, scan.copy(), motion, np.repeat(label[None], n, 0),
+                                                            np.random.default_rng(3), fraction=1.0)
     assert out.shape == (n, N_LABEL) and added.sum() > 100
     assert not np.array_equal(new_scan[added], scan[added]) and np.array_equal(new_scan[~added], scan[~added])
+    assert not new_motion[~added].any()
+    tracked = (new_motion != 0).any((1, 2))
+    assert 0.7 < tracked[added].mean() < 0.9  # the tracker follows TRACKED of them
     c, s = math.cos(pose[2]), math.sin(pose[2])
     slowed = 0
     for k in np.flatnonzero(added)[:60]:
         px, py = out[k, AUX["person_x"]] * 4.0, out[k, AUX["person_y"]] * 4.0
         vx, vy = out[k, AUX["person_vx"]], out[k, AUX["person_vy"]]
+        if tracked[k]:  # the motion channels carry their velocity (with the tracker's error) where they are
+            lx, ly = px - LASER_XYZ[0], py
+            b = math.atan2(ly, lx)
+            sector = int((b + math.pi) * SCAN_BINS / (2 * math.pi)) % SCAN_BINS
+            radial, tangential = new_motion[k, :, sector]
+            assert radial == pytest.approx(math.cos(b) * vx + math.sin(b) * vy, abs=0.4), k
+            assert tangential == pytest.approx(-math.sin(b) * vx + math.cos(b) * vy, abs=0.4), k
         # the LiDAR shows them where the label says they are now, and where they were 0.5 s ago
         for scan_k, (qx, qy) in ((new_scan[k], (px, py)), (new_prev[k], (px - 0.5 * vx, py - 0.5 * vy))):
             lx, ly = qx - LASER_XYZ[0], qy
@@ -88,10 +99,13 @@ def test_no_person_is_added_where_the_lidar_could_not_see_one():
     teacher, pose = _teacher_on_path()
     label = np.repeat(np.asarray(teacher.label(pose, 0.0), np.float32)[None], 100, 0)
     walled = np.full((100, SCAN_BINS), 1.0 / 8.0, np.float32)  # a wall 1 m away all round
-    scan, prev, out, added = add_person(walled, walled.copy(), label, np.random.default_rng(0), fraction=1.0)
+    still = np.zeros((100, 2, SCAN_BINS), np.float32)
+    scan, prev, motion, out, added = add_person(walled, walled.copy(), still, label, np.random.default_rng(0),
+                                                fraction=1.0)
     assert not added.any() and np.array_equal(scan, walled) and np.array_equal(out, label[:, :N_LABEL])
-    _, _, out, added = add_person(np.ones((100, SCAN_BINS), np.float32), np.ones((100, SCAN_BINS), np.float32),
-                                  label, np.random.default_rng(0), fraction=0.0)
+    assert not motion.any()
+    _, _, _, out, added = add_person(np.ones((100, SCAN_BINS), np.float32), np.ones((100, SCAN_BINS), np.float32),
+                                     still, label, np.random.default_rng(0), fraction=0.0)
     assert not added.any() and out.shape == (100, N_LABEL)
 
 

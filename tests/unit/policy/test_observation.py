@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,39 @@ def test_nothing_in_range_stays_nothing_in_range():
     r = np.full(BEAMS, np.inf)
     out = ScanHistory(LASER_IN_BASE).push(0.0, (0.0, 0.0, 0.0), r)
     assert np.all(out == 1.0)
+
+
+def test_motion_carries_a_walking_persons_ground_velocity_where_they_are_and_nothing_for_still_things():
+    """The robot drives and turns; a person walks at 0.6 m/s across its way; a post stands still.
+    After a second of scans the motion input shows the person's velocity over the ground (not
+    relative to the robot), radial and tangential to their bearing, in their sectors only."""
+    h = ScanHistory(LASER_IN_BASE, 0.5)
+    post = (1.5, 2.0, 0.25)
+    for k in range(12):
+        t = k * 0.1
+        pose = (0.3 * t, 0.0, 0.2 * t)
+        person = (3.0, -1.5 + 0.6 * t, 0.25)
+        h.push(t, pose, scan_of(pose, posts=[post, person]))
+    lx, ly, lyaw = _laser_pose(pose)
+    c, s = math.cos(lyaw), math.sin(lyaw)
+    px, py = c * (person[0] - lx) + s * (person[1] - ly), -s * (person[0] - lx) + c * (person[1] - ly)
+    vx, vy = s * 0.6, c * 0.6  # (0, 0.6) in the world, seen in the laser frame
+    b = math.atan2(py, px)
+    sector = int((b + math.pi) * SCAN_BINS / (2 * math.pi))
+    radial, tangential = h.motion[0, :, sector]
+    assert radial == pytest.approx(math.cos(b) * vx + math.sin(b) * vy, abs=0.12)
+    assert tangential == pytest.approx(-math.sin(b) * vx + math.cos(b) * vy, abs=0.12)
+    moving = np.flatnonzero(np.hypot(*h.motion[0]) > 0.2)
+    assert set(moving) <= set(range(sector - 3, sector + 4)), moving  # the post and the wall: no motion
+
+
+def test_obstacle_points_leave_out_people_walking_and_keep_still_things():
+    from genba_perception.tracker import Track
+    from genba_policy.observation import obstacle_points
+    r = scan_of((0.0, 0.0, 0.0), walls_r=20.0, posts=[(2.0, 0.0, 0.25), (0.0, 2.0, 0.25)])
+    laser = _laser_pose((0.0, 0.0, 0.0))
+    walking = Track(0, np.array([0.0, 2.0, 0.6, 0.0]), np.eye(4), 0.0, hits=5)
+    standing = Track(1, np.array([2.0, 0.0, 0.05, 0.0]), np.eye(4), 0.0, hits=5)
+    pts = obstacle_points(r, laser, [walking, standing])
+    assert len(pts) > 5 and np.all(np.hypot(pts[:, 0] - 2.0, pts[:, 1]) < 0.4)  # the post only; walls beyond range
+    assert len(obstacle_points(r, laser, [])) > len(pts)

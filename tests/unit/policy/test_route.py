@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genba_policy.route import Grid, Path, RouteFollower, astar, clearance_of
+from genba_policy.route import REPLAN_MIN_CALLS, Grid, Path, RouteFollower, astar, clearance_of
 from genba_policy.training.planner import Grid as ExactGrid
 from genba_policy.training.scenarios import generate
 from genba_sim.occupancy import OCCUPIED, static_occupancy
@@ -107,3 +107,40 @@ def test_clearance_is_zero_on_obstacles_and_grows_by_at_most_one_cell(cells):
 
 def test_a_map_without_obstacles_has_unbounded_clearance():
     assert np.isinf(clearance_of(np.zeros((5, 4), bool), 0.1)).all()
+
+
+def _crate_points(cx, cy, half=0.25, n=40):
+    """LiDAR returns on the near side of a square crate centred at (cx, cy), seen from the -x side."""
+    ys = np.linspace(cy - half, cy + half, n)
+    return np.column_stack((np.full(n, cx - half), ys))
+
+
+def test_the_route_bends_round_a_crate_the_lidar_sees_and_not_round_the_maps_own_walls():
+    occ = open_room()
+    r = RouteFollower(Grid.from_occupancy(occ, (0.0, 0.0), 0.1))
+    start, goal = (1.0, 2.0, 0.0), (5.5, 2.0)
+    assert abs(r.carrot(start, goal)[1] - 2.0) < 0.05          # straight down the room
+    wall = np.column_stack((np.linspace(1.0, 5.0, 30), np.full(30, 0.05)))  # the map's own wall: no effect
+    r.see(wall)
+    assert len(r.obstacles) == 0
+    r.see(_crate_points(3.0, 2.0))
+    for _ in range(REPLAN_MIN_CALLS):
+        c = r.carrot(start, goal)
+    assert r.plans == 2 and abs(c[1] - 2.0) > 0.2              # round the crate
+    pts = np.array([r.path.point_at(s) for s in np.arange(0.0, r.path.length, 0.05)])
+    gap = np.hypot(pts[:, None, 0] - r.obstacles[None, :, 0], pts[:, None, 1] - r.obstacles[None, :, 1]).min()
+    assert gap > 0.45                                           # with the map's inflation
+    r.see(np.zeros((0, 2)))
+    for _ in range(2 * REPLAN_MIN_CALLS):
+        r.carrot(start, goal)
+    assert r.plans == 2                                         # out of sight: the route stays as planned
+
+
+def test_with_no_way_round_what_it_sees_the_route_keeps_to_the_map():
+    occ = open_room()
+    r = RouteFollower(Grid.from_occupancy(occ, (0.0, 0.0), 0.1))
+    r.carrot((1.0, 2.0, 0.0), (5.5, 2.0))
+    r.see(np.column_stack((np.full(60, 3.0), np.linspace(0.1, 3.9, 60))))  # a line right across the room
+    for _ in range(REPLAN_MIN_CALLS):
+        c = r.carrot((1.0, 2.0, 0.0), (5.5, 2.0))
+    assert not r.unreachable and abs(c[1] - 2.0) < 0.05

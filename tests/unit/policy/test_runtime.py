@@ -39,7 +39,7 @@ def test_student_is_small_and_observation_matches_contract():
     obs = sample_obs()
     assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "scan_prev": (1, 64),
                                                       "state": (1, 2),
-                                                      "goal": (1, 3), "route": (1, 3)}
+                                                      "goal": (1, 3), "route": (1, 3), "motion": (1, 2, 64)}
     assert all(o.dtype == np.float32 and np.isfinite(o).all() for o in obs.values())
 
 

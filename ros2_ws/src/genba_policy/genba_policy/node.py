@@ -13,6 +13,7 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
+from genba_perception.scan import clean_ranges
 from genba_policy.observation import ScanHistory, observe
 from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
 from genba_policy.route import Grid, RouteFollower
@@ -124,6 +125,7 @@ class PolicyNode(Node):
         if self.backend == "onnx":
             if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
+            self.route.see(self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max)))
             route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
             v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
                                                            *self.twist, goal, route_point, self.history,

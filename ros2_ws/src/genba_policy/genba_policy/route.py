@@ -15,6 +15,8 @@ import numpy as np
 LOOKAHEAD_M = 1.5      # route point this far along the route from the robot's nearest point
 REPLAN_OFF_ROUTE_M = 1.0
 RETRY_MOVED_M = 0.5    # an unreachable goal is tried again once the robot has moved this far
+AHEAD_M = 3.0          # seen obstacles this far along the route make it replan around them
+REPLAN_MIN_CALLS = 5   # at most one replan around seen obstacles every this many route points
 
 
 class Grid:
@@ -24,7 +26,7 @@ class Grid:
 
     def __init__(self, clearance: np.ndarray, origin: tuple[float, float], res: float,
                  inflate_m: float = 0.45) -> None:
-        self.clearance, self.res = clearance, res
+        self.clearance, self.res, self.inflate = clearance, res, inflate_m
         self.x0, self.y0 = origin
         self.nx, self.ny = clearance.shape
         self.free = clearance > inflate_m
@@ -173,11 +175,44 @@ class RouteFollower:
     def __init__(self, grid: Grid, lookahead_m: float = LOOKAHEAD_M,
                  replan_off_route_m: float = REPLAN_OFF_ROUTE_M) -> None:
         self.grid, self.lookahead, self.replan_off = grid, lookahead_m, replan_off_route_m
+
         self.path: Path | None = None
         self.goal: tuple[float, float] | None = None
         self.plans = 0
         self.unreachable = False
         self._tried_from: tuple[float, float] | None = None
+        self.obstacles = np.zeros((0, 2))
+        self._calls_since_plan = 0
+        k = int(math.ceil(1.0 / grid.res))  # seen obstacles lower the clearance within 1 m of them
+        ii, jj = np.mgrid[-k:k + 1, -k:k + 1]
+        self._stamp = np.maximum(np.hypot(ii, jj) - 0.5, 0.0) * grid.res
+
+    def see(self, points: np.ndarray) -> None:
+        """LiDAR returns ([n, 2], map frame) of things the static map does not know (the day's
+        clutter; leave out people walking, genba_perception.tracker). When the route ahead runs
+        into them, the route is planned again around them."""
+        pts = np.asarray(points, float).reshape(-1, 2)
+        if len(pts):
+            cells = np.array([self.grid.cell(x, y) for x, y in pts])
+            pts = pts[self.grid.clearance[cells[:, 0], cells[:, 1]] > 2 * self.grid.res]  # not the map's own
+        self.obstacles = pts
+
+    def _blocked_ahead(self, s: float) -> bool:
+        if self.path is None or not len(self.obstacles):
+            return False
+        ahead = np.array([self.path.point_at(s + d) for d in np.arange(0.0, AHEAD_M, self.grid.res)])
+        d = np.hypot(ahead[:, None, 0] - self.obstacles[None, :, 0], ahead[:, None, 1] - self.obstacles[None, :, 1])
+        return bool((d.min(1) <= self.grid.inflate).any())
+
+    def _grid_with_obstacles(self) -> Grid:
+        g = self.grid
+        clearance = g.clearance.copy()
+        k = self._stamp.shape[0] // 2
+        for i, j in {g.cell(x, y) for x, y in self.obstacles}:
+            a0, a1, b0, b1 = max(0, i - k), min(g.nx, i + k + 1), max(0, j - k), min(g.ny, j + k + 1)
+            window = clearance[a0:a1, b0:b1]
+            np.minimum(window, self._stamp[a0 - i + k:a1 - i + k, b0 - j + k:b1 - j + k], out=window)
+        return Grid(clearance, (g.x0, g.y0), g.res, g.inflate)
 
     def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
         """The route point to steer by (map frame). Falls back to the goal itself if no route."""
@@ -191,7 +226,9 @@ class RouteFollower:
                 self._plan((x, y), goal)
         else:
             near = self.path.nearest(x, y)
-            if near[1] > self.replan_off:
+            self._calls_since_plan += 1
+            if near[1] > self.replan_off or (self._calls_since_plan >= REPLAN_MIN_CALLS
+                                             and self._blocked_ahead(near[0])):
                 self._plan((x, y), goal)
                 near = None
         if self.path is None:
@@ -201,7 +238,10 @@ class RouteFollower:
 
     def _plan(self, start: tuple[float, float], goal: tuple[float, float]) -> None:
         self.goal, self._tried_from = goal, start
-        pts = astar(self.grid, start, goal)
+        self._calls_since_plan = 0
+        pts = astar(self._grid_with_obstacles(), start, goal) if len(self.obstacles) else None
+        if pts is None:  # nothing seen, or no way round it: the static map's route
+            pts = astar(self.grid, start, goal)
         self.plans += 1
         self.unreachable = pts is None
         self.path = Path(pts) if pts else None

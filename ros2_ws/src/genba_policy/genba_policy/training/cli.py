@@ -3,11 +3,11 @@
     genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
     genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz] [--fast]
         (teacher data, behaviour cloning, DAgger rounds, with progress bars; --fast: for experiments,
-         about 1.8x quicker on 2 cores, a different model than the shipped one)
-    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v4.onnx
+         about 1.8x quicker on 2 cores, a different model; genba_student_v5 is `--fast --seed 0`)
+    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v5.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
         [--perception-noise 0.2,0.1]   # teacher on noisy people estimates: how much exact knowledge it needs
-    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v4
+    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v5
         (evaluates teacher / torch / ONNX on the 120 unseen seeds recipes are chosen on and on 100
          seeds kept apart, which the issue's ratio is judged on; the ONNX student through the safety
          supervisor, OOD rates, latency; exports the ONNX
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     di.add_argument("--teacher-data", help=".npz from 'genba-policy collect' (default: collect seeds 0:60 now)")
     di.add_argument("--fast", action="store_true",
                     help="DAgger episodes in 2 processes and training on 2 threads: ~14 instead of ~26 min on 2 cores, "
-                         "a different model (the shipped one is trained without --fast)")
+                         "a different model than without it (genba_student_v5 was trained with --fast --seed 0)")
     ex = sub.add_parser("export", help="ONNX export with metadata, and approval in the manifest")
     ex.add_argument("--checkpoint", required=True)
     ex.add_argument("--out", required=True)
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     ex.add_argument("--metrics", help="JSON file of evaluation results to embed")
     re_ = sub.add_parser("release", help="evaluate, export with metrics, approve, write the model card")
     re_.add_argument("--checkpoint", required=True)
-    re_.add_argument("--name", default="genba_student_v4")
+    re_.add_argument("--name", default="genba_student_v5")
     re_.add_argument("--models-dir", default="models")
     args = ap.parse_args(argv)
     if args.cmd == "release":
@@ -251,7 +251,7 @@ def _span(seeds: range) -> str:
 
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
     from genba_policy.observation import SCAN_BINS
-    from genba_policy.training.augment import ADD_PERSON
+    from genba_policy.training.augment import ADD_PERSON, TRACKED
     from genba_policy.training.dataset import TRAIN_PEDESTRIANS
     from genba_policy.training.distill import BC_SEEDS, COLLECT_WORKERS, DAGGER_BETAS, DAGGER_EPISODES, FAST_TRAIN_THREADS
     from genba_policy.training.scenarios import EVAL_PEDESTRIANS
@@ -294,14 +294,14 @@ Distilled multimodal driving policy for the genba differential-drive robot (simu
 | | |
 |---|---|
 | file | `{name}.onnx` ({size} bytes), SHA-256 `{sha}` (approved in `manifest.yaml`) |
-| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,{SCAN_BINS}] min range per sector / 8 m; scan_prev [1,{SCAN_BINS}] the scan 0.5 s earlier, moved by the odometry pose change to the laser's pose now (so scan - scan_prev is what moved in the world); state [1,2] measured v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link) |
+| inputs | image [1,3,48,64] RGB (x/255-0.5)/0.25; scan [1,{SCAN_BINS}] min range per sector / 8 m; scan_prev [1,{SCAN_BINS}] the scan 0.5 s earlier, moved by the odometry pose change to the laser's pose now (so scan - scan_prev is what moved in the world); state [1,2] measured v, w; goal [1,3] dist/10, cos, sin (base_link); route [1,3] the point 1.5 m ahead on the A* route over the static map (/map), dist/2, cos, sin (base_link); motion [1,2,{SCAN_BINS}] per sector, the ground velocity of the object tracked there (`genba_perception/tracker.py` over the full-resolution scans), radial and tangential to its bearing, 0 where nothing is tracked |
 | outputs | cmd [1,2] v m/s (|v| <= 0.8), w rad/s (|w| <= 1.5); ood [1,1] in [0,1], > 0.8 = out of distribution |
 | parameters | {params} |
-| architecture | image: 3 conv layers, pooled to a 2x4 layout; LiDAR: circular 1-D convolutions over the {SCAN_BINS} sectors (scan, scan_prev and their difference as channels), so a person looks the same at every bearing; velocity, goal, route point: a small MLP; fused by an MLP into a tanh head |
+| architecture | image: 3 conv layers, pooled to a 2x4 layout; LiDAR: circular 1-D convolutions over the {SCAN_BINS} sectors (scan, scan_prev, their difference and the two motion channels), so a person looks the same at every bearing; velocity, goal, route point: a small MLP; fused by an MLP into a tanh head |
 | teacher | privileged: A* on the true map (clutter included), pure pursuit; yields to people from their true positions and current velocities (walking straight on), judged from where the robot really is, with no timers: the same situation always gets the same label |
-| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); training scenarios with {TRAIN_PEDESTRIANS[0]}-{TRAIN_PEDESTRIANS[1]} people crossing (evaluation: {EVAL_PEDESTRIANS[0]}-{EVAL_PEDESTRIANS[1]}); each epoch, {ADD_PERSON:.0%} of the samples are offered one more person walking near the robot's way, drawn into the scan and scan_prev where the LiDAR could see them (the camera's features dropped for those) and labelled by the teacher's rule from the state's recorded geometry (`training/augment.py`); against learning scenes by heart, the camera's features dropped on {IMAGE_DROPOUT:.0%} of samples, dropout {FUSE_DROPOUT} in the fused layer, AdamW weight decay {WEIGHT_DECAY:g}; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on the 2-core dev VM ({fast}) |
+| training | behaviour cloning on {len(BC_SEEDS)} teacher episodes, then {len(DAGGER_BETAS)} DAgger rounds of {DAGGER_EPISODES} episodes (student drives with probability 1-beta, the teacher labels every state); measured velocity scrambled on half the training samples against copycat stalls; half the samples mirrored left-right (image, sectors, signs of w and bearings); auxiliary targets from the teacher's privileged state (path direction, people-safe speed, clearance, nearest person's position and velocity; training only, not in the ONNX graph); training scenarios with {TRAIN_PEDESTRIANS[0]}-{TRAIN_PEDESTRIANS[1]} people crossing (evaluation: {EVAL_PEDESTRIANS[0]}-{EVAL_PEDESTRIANS[1]}); each epoch, {ADD_PERSON:.0%} of the samples are offered one more person walking near the robot's way, drawn into the scan and scan_prev where the LiDAR could see them and, for {TRACKED:.0%} of them (as often as the tracker follows a person), into the motion channels with the tracker's velocity error (the camera's features dropped for those) and labelled by the teacher's rule from the state's recorded geometry (`training/augment.py`); against learning scenes by heart, the camera's features dropped on {IMAGE_DROPOUT:.0%} of samples, dropout {FUSE_DROPOUT} in the fused layer, AdamW weight decay {WEIGHT_DECAY:g}; seed {log.get('seed')}; {log.get('samples')} samples; {log.get('train_seconds')} s on the 2-core dev VM ({fast}) |
 | dataset SHA-256 | `{log.get('dataset_sha256')}` |
-| reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
+| reproduce | `genba-policy distill --out build/policy --seed {log.get('seed')}{' --fast' if log.get('fast') else ''}` then `genba-policy release --checkpoint build/policy/student.pt --name {name}` |
 
 ## Closed-loop evaluation (unseen seeds, never trained on)
 
@@ -342,7 +342,7 @@ still passes the supervisor.
 Trained and evaluated only in the simulated hall (one map, capsule-shaped people); not validated on
 real images. Needs the site's static map on `/map` (it steers by the route point). Driving alone,
 most of its failures are collisions with people crossing its way (the teacher knows where they are
-and how they walk, the student has two LiDAR scans 0.5 s apart and a camera frame) and with clutter
+and how they walk, the student has two LiDAR scans 0.5 s apart, the LiDAR tracker's estimates and a camera frame) and with clutter
 that is not on the map. On the robot the safety supervisor's collision zones stand between those
 and the motors, but they judge the robot's own motion against a still world: they do not stop a
 person walking into the robot's side (see the as-deployed figures above). TensorRT fp16 parity

@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from genba_perception.scan import clean_ranges
 from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
 from genba_policy.placeholder import goal_in_base
 from genba_policy.route import Grid, RouteFollower
@@ -38,7 +39,9 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
     v, w = sim.body_twist()
     cfg = sim.lidar_cfg
     goal = (sim.sc.goal.x, sim.sc.goal.y)
-    return observe(sim.render(), sim.lidar(), cfg.range_min_m, cfg.range_max_m, v, w,
+    ranges = sim.lidar()
+    route.see(history.obstacles(pose, clean_ranges(ranges, cfg.range_min_m, cfg.range_max_m)))
+    return observe(sim.render(), ranges, cfg.range_min_m, cfg.range_max_m, v, w,
                    goal_in_base(goal, pose), goal_in_base(route.carrot(pose, goal), pose), history, sim.time, pose)
 
 

@@ -151,7 +151,7 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
 
     ``fast``: DAgger episodes in COLLECT_WORKERS processes, each with its own random stream, and
     training on FAST_TRAIN_THREADS threads: about 1.8x quicker, a different model (reproducible
-    in its own right). The shipped model is trained without it: one stream, one thread."""
+    in its own right, on the same number of threads). genba_student_v5 was trained with it, seed 0."""
     torch.manual_seed(seed)
     torch.set_num_threads(1)  # one thread: the same model bit for bit on any machine, whatever its cores
     rng = np.random.default_rng(seed)

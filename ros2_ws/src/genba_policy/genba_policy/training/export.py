@@ -13,7 +13,7 @@ from genba_policy.runtime import sha256_file
 from genba_policy.training.student import Student
 
 SHAPES = {"image": [1, 3, IMAGE_H, IMAGE_W], "scan": [1, SCAN_BINS], "scan_prev": [1, SCAN_BINS], "state": [1, 2], "goal": [1, 3],
-          "route": [1, 3]}
+          "route": [1, 3], "motion": [1, 2, SCAN_BINS]}
 
 
 def example_inputs() -> tuple[torch.Tensor, ...]:
@@ -32,7 +32,9 @@ def export_onnx(model: Student, path: Path, metadata: dict) -> None:
                                          "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier, moved by the odometry "
                                                       f"pose change to where the laser is now",
                                          "state": "v m/s, w rad/s", "goal": "dist/10 (max 1), cos, sin",
-                                         "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin"}),
+                                         "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin",
+                                         "motion": "per sector, the tracked object's ground velocity (m/s), "
+                                                   "radial and tangential to its bearing; 0: nothing tracked"}),
             "outputs": json.dumps({"cmd": "[v m/s, w rad/s]", "ood": "[0,1], >0.8 = out of distribution"})}
     meta.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()})
     del proto.metadata_props[:]

@@ -32,7 +32,8 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
             obs = sim_observation(sim, route, history)
             for bucket, o in ((normal, obs),
                               (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
-                              (blind, {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"])})):
+                              (blind, {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"]),
+                                       "motion": np.zeros_like(obs["motion"])})):
                 with torch.no_grad():
                     _, ood = model(*(torch.from_numpy(o[k]) for k in INPUT_NAMES))
                 bucket.append(float(ood[0, 0]) > threshold)
@@ -66,7 +67,7 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
     obs = {"image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
            "scan": rng.random((1, SCAN_BINS), np.float32), "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
            "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
-           "route": np.array([[0.75, 1.0, 0.0]], np.float32)}
+           "route": np.array([[0.75, 1.0, 0.0]], np.float32), "motion": np.zeros((1, 2, SCAN_BINS), np.float32)}
     out = {}
     torch.set_num_threads(1)
     x = [torch.from_numpy(obs[k]) for k in INPUT_NAMES]

@@ -29,12 +29,29 @@ from torch import nn
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.augment import N_LABEL, add_person
-from genba_policy.training.teacher import AUX_LATERAL, AUX_NAMES
+from genba_policy.training.teacher import (AUX_LATERAL, AUX_NAMES, LOOKAHEAD_M, MAX_SPEED_MPS, TURN_RAD,
+                                           candidate_speeds)
 
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
 OOD_QUANTILE = 0.995  # per detector: together they flag at most 1% of the training samples
 N_STATS = 9  # image mean x3, image std x3, scan mean, scan std, fraction of empty sectors
+
+
+CANDIDATES = tuple(float(c) for c in candidate_speeds(MAX_SPEED_MPS))
+
+
+def steer_torch(cos_a, sin_a, v_nav, v_people):
+    """teacher.steer in torch (exports to plain ONNX): [B, 2] commands from the path bearing's cosine
+    and sine, the people-free speed and the speed people allow."""
+    v = torch.minimum(v_nav, v_people)
+    w = torch.clamp(2.0 * torch.clamp(v, min=0.15) * sin_a / LOOKAHEAD_M, -W_MAX, W_MAX)
+    turn = cos_a < math.cos(TURN_RAD)
+    back = v_people < 0.0
+    zero = torch.zeros_like(v)
+    v = torch.where(back, v_people, torch.where(turn, zero, v))
+    w = torch.where(back, zero, torch.where(turn, torch.where(sin_a >= 0, zero + 1.2, zero - 1.2), w))
+    return torch.stack([v, w], 1)
 
 
 class CircularConv1d(nn.Module):
@@ -65,14 +82,18 @@ class Student(nn.Module):
             nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
             # keep a coarse layout (left / centre / right, near / far): where a person is matters
             nn.AdaptiveAvgPool2d((2, 4)), nn.Flatten(), nn.Linear(256, 64), nn.ReLU())
-        # scan, scan_prev and their difference as three channels over bearing; circular convolutions
-        # see a person the same way at every bearing (a dense layer must learn each bearing apart)
+        # scan, scan_prev, their difference and the tracked motion (radial, tangential) as five
+        # channels over bearing; circular convolutions see a person the same way at every bearing
+        # (a dense layer must learn each bearing apart)
         self.scan = nn.Sequential(
-            CircularConv1d(3, 16, 5), nn.ReLU(), CircularConv1d(16, 32, 5, stride=2), nn.ReLU(),
+            CircularConv1d(5, 16, 5), nn.ReLU(), CircularConv1d(16, 32, 5, stride=2), nn.ReLU(),
             CircularConv1d(32, 32, 3, stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 64), nn.ReLU())
         self.state = nn.Sequential(nn.Linear(8, 32), nn.ReLU())  # v, w, goal, route point
         self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU())
-        self.head = nn.Linear(feat, 2)
+        # the teacher's decision, not its command: where the path leads (cos, sin), the people-free
+        # speed, and which of the teacher's speeds people allow (a choice, not a regression: see command)
+        self.head = nn.Linear(feat, 3 + len(CANDIDATES))
+        self.register_buffer("candidates", torch.tensor(CANDIDATES, dtype=torch.float32))
         # training only (not in the ONNX graph): predicts the teacher's privileged quantities
         self.aux = nn.Linear(feat, len(AUX_NAMES))
         self.register_buffer("feat_mean", torch.zeros(feat + N_STATS))
@@ -82,8 +103,8 @@ class Student(nn.Module):
         self.register_buffer("stats_precision", torch.eye(N_STATS))
         self.register_buffer("stats_scale", torch.tensor(1.0))
 
-    def features(self, image, scan, scan_prev, state, goal, route, keep_image=None):
-        scans = torch.stack([scan, scan_prev, scan - scan_prev], 1)
+    def features(self, image, scan, scan_prev, state, goal, route, motion, keep_image=None):
+        scans = torch.cat([torch.stack([scan, scan_prev, scan - scan_prev], 1), motion], 1)
         img = self.image(image)
         if self.training and IMAGE_DROPOUT > 0:
             # modality dropout: the camera's features gone for some samples, so the LiDAR must carry
@@ -101,15 +122,24 @@ class Student(nn.Module):
         return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
                           scan.std(1, keepdim=True), empty], 1)
 
-    def ood_vector(self, image, scan, scan_prev, state, goal, route):
-        return torch.cat([self.features(image, scan, scan_prev, state, goal, route), self.input_stats(image, scan)], 1)
+    def ood_vector(self, image, scan, scan_prev, state, goal, route, motion):
+        return torch.cat([self.features(image, scan, scan_prev, state, goal, route, motion),
+                          self.input_stats(image, scan)], 1)
 
     def command(self, f):
-        out = torch.tanh(self.head(f))
-        return torch.stack([out[:, 0] * V_MAX, out[:, 1] * W_MAX], 1)
+        """(v, w) as the teacher's steer() makes them from the predicted decision. The speed people
+        allow is the most likely of the teacher's candidates: a regression on the command averaged
+        the teacher's "drive on to clear their way" and "stop" or "back off" into creeping into
+        people (models/genba_student_v4.md, "How it got here")."""
+        h = self.head(f)
+        norm = torch.sqrt(h[:, 0] ** 2 + h[:, 1] ** 2 + 1e-6)
+        cos_a, sin_a = h[:, 0] / norm, h[:, 1] / norm
+        v_nav = torch.sigmoid(h[:, 2]) * MAX_SPEED_MPS
+        v_people = self.candidates[torch.argmax(h[:, 3:], 1)]
+        return steer_torch(cos_a, sin_a, v_nav, v_people)
 
-    def forward(self, image, scan, scan_prev, state, goal, route):
-        f = self.features(image, scan, scan_prev, state, goal, route)
+    def forward(self, image, scan, scan_prev, state, goal, route, motion):
+        f = self.features(image, scan, scan_prev, state, goal, route, motion)
         cmd = self.command(f)
         stats = self.input_stats(image, scan)
         d = torch.cat([f, stats], 1) - self.feat_mean
@@ -146,6 +176,7 @@ def to_tensors(data: dict[str, np.ndarray]) -> list[torch.Tensor]:
 STATE_DROPOUT = 0.5
 STATE = INPUT_NAMES.index("state")
 SCAN = INPUT_NAMES.index("scan")  # scan_prev follows
+MOTION = INPUT_NAMES.index("motion")
 
 
 def scramble_state(state: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
@@ -167,9 +198,9 @@ AUX_WEIGHT = 0.5
 def mirror(inputs: list[torch.Tensor], label: torch.Tensor, p: float, g: torch.Generator):
     """Left-right mirror a fraction ``p`` of samples: image flipped, scan sectors reversed (they
     start at -pi, so sector i mirrors to 63 - i), and the sign of every lateral quantity (w, the
-    bearings' sines) flipped. The world is not symmetric but the right response to it is."""
+    bearings' sines, the tangential motion) flipped. The world is not symmetric but the right response to it is."""
     m = torch.rand(label.shape[0], generator=g) < p
-    image, scan, scan_prev, state, goal, route = inputs
+    image, scan, scan_prev, state, goal, route, motion = inputs
     lateral = torch.tensor([1.0, -1.0])
     polar = torch.tensor([1.0, 1.0, -1.0])
     label_sign = torch.ones(label.shape[1])
@@ -179,14 +210,33 @@ def mirror(inputs: list[torch.Tensor], label: torch.Tensor, p: float, g: torch.G
     def pick(flipped, x):
         return torch.where(m.view(-1, *([1] * (x.dim() - 1))), flipped, x)
     out = [pick(image.flip(3), image), pick(scan.flip(1), scan), pick(scan_prev.flip(1), scan_prev),
-           pick(state * lateral, state), pick(goal * polar, goal), pick(route * polar, route)]
+           pick(state * lateral, state), pick(goal * polar, goal), pick(route * polar, route),
+           pick(motion.flip(2) * lateral[:, None], motion)]
     return out, pick(label * label_sign, label)
+
+
+_PATH = [2 + AUX_NAMES.index("path_cos"), 2 + AUX_NAMES.index("path_sin")]
+_PEOPLE = 2 + AUX_NAMES.index("people_speed")
+_NAV = 2 + AUX_NAMES.index("nav_speed")
+
+
+def decision_loss(model: Student, f: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The teacher's decision learnt part by part: MSE on the path bearing's cosine and sine and on
+    the people-free speed (as fractions of the top speed), cross-entropy on which candidate speed
+    people allow."""
+    h = model.head(f)
+    cls = torch.argmin(torch.abs(target[:, _PEOPLE:_PEOPLE + 1] * MAX_SPEED_MPS - model.candidates), 1)
+    return (((h[:, :2] - target[:, _PATH]) ** 2).mean()
+            + ((torch.sigmoid(h[:, 2]) - target[:, _NAV]) ** 2).mean()
+            + nn.functional.cross_entropy(h[:, 3:], cls))
 
 
 def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,
           batch: int = 256, progress=None, state_dropout: float = STATE_DROPOUT) -> float:
-    """Behaviour cloning on teacher labels (MSE on v and w, normalised by their ranges), with the
-    measured velocity scrambled on a fraction ``state_dropout`` of samples (see scramble_state)."""
+    """Behaviour cloning on the teacher's decisions (decision_loss), with the measured velocity
+    scrambled on a fraction ``state_dropout`` of samples (see scramble_state). Returns the last
+    epoch's command error: MSE of the resulting (v, w) against the teacher's, normalised by their
+    ranges."""
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     x = to_tensors(data)
@@ -202,17 +252,17 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
             idx = perm[i:i + batch]
             inputs, target, keep_image = [t[idx] for t in x], y[idx], None
             if target.shape[1] > N_LABEL:  # the states' geometry came along: add people (augment.py)
-                scan, scan_prev, target, added = add_person(inputs[SCAN].numpy(), inputs[SCAN + 1].numpy(),
-                                                            target.numpy(), rng)
-                inputs[SCAN], inputs[SCAN + 1], target = (torch.from_numpy(a) for a in (scan, scan_prev, target))
+                scan, scan_prev, motion, target, added = add_person(
+                    inputs[SCAN].numpy(), inputs[SCAN + 1].numpy(), inputs[MOTION].numpy(), target.numpy(), rng)
+                inputs[SCAN], inputs[SCAN + 1], inputs[MOTION], target = (
+                    torch.from_numpy(a) for a in (scan, scan_prev, motion, target))
                 keep_image = torch.from_numpy(~added)
             inputs, target = mirror(inputs, target, MIRROR, g)
             inputs[STATE] = scramble_state(inputs[STATE], state_dropout, g)
             f = model.features(*inputs, keep_image=keep_image)
-            cmd_loss = (((model.command(f) - target[:, :2]) / scale) ** 2).mean()
-            loss = cmd_loss
-            if target.shape[1] > 2:
-                loss = loss + AUX_WEIGHT * ((model.aux(f) - target[:, 2:]) ** 2).mean()
+            with torch.no_grad():
+                cmd_loss = (((model.command(f) - target[:, :2]) / scale) ** 2).mean()
+            loss = decision_loss(model, f, target) + AUX_WEIGHT * ((model.aux(f) - target[:, 2:]) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -28,8 +28,9 @@ MAX_SPEED_MPS = 0.7
 LOOKAHEAD_M = 0.7     # pure pursuit
 BACK_OFF_MPS = -0.25
 PERSON_RANGE_M = 4.0
+TURN_RAD = math.radians(50)  # a path farther off than this: turn on the spot
 AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
-             "person_vy", "person_present")
+             "person_vy", "person_present", "nav_speed")
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
 MAX_PEOPLE = 4  # people kept in a state's geometry (training scenarios have at most 3)
 GEOMETRY_NAMES = ("bearing", "nav_speed",
@@ -123,7 +124,8 @@ class Teacher:
     def privileged(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
         """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
         (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
-        and the nearest person within PERSON_RANGE_M with their velocity."""
+        the nearest person within PERSON_RANGE_M with their velocity, and the people-free speed
+        (nav_speed / max speed)."""
         sit = sit or self.situation(pose, t)
         person = (0.0, 0.0, 0.0, 0.0, 0.0)
         best = PERSON_RANGE_M
@@ -134,7 +136,7 @@ class Teacher:
                 bx, by, bvx, bvy = person_in_base(pose, (px, py, vx, vy))
                 person = (bx / PERSON_RANGE_M, by / PERSON_RANGE_M, bvx, bvy, 1.0)
         return np.array([math.cos(sit.bearing), math.sin(sit.bearing), sit.v_people / self.max_speed,
-                         sit.clearance_factor, *person], np.float32)
+                         sit.clearance_factor, *person, self.nav_speed(sit) / self.max_speed], np.float32)
 
     def people_now(self, t: float) -> list[tuple[float, float, float, float]]:
         """(x, y, vx, vy) of each person at time ``t``."""
@@ -206,7 +208,7 @@ def steer(bearing, v_nav, v_people, lookahead: float) -> tuple[np.ndarray, np.nd
     alpha = np.arctan2(np.sin(bearing), np.cos(bearing))
     v = np.minimum(v_nav, v_people)
     w = np.clip(2.0 * np.maximum(v, 0.15) * np.sin(alpha) / lookahead, -1.5, 1.5)
-    turn = np.abs(alpha) > math.radians(50)
+    turn = np.abs(alpha) > TURN_RAD
     back = np.asarray(v_people) < 0.0
     v = np.where(back, v_people, np.where(turn, 0.0, v))
     w = np.where(back, 0.0, np.where(turn, np.copysign(1.2, alpha), w))

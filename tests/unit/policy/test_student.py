@@ -1,0 +1,66 @@
+"""The student's structure: its command is the teacher's steer() of the decision it predicts, and a
+left-right mirror turns the motion input round with the scan."""
+
+import math
+
+import numpy as np
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genba_policy.observation import INPUT_NAMES, SCAN_BINS
+from genba_policy.training.student import CANDIDATES, Student, decision_loss, mirror, steer_torch
+from genba_policy.training.teacher import AUX_NAMES, MAX_SPEED_MPS, steer
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-math.pi, math.pi), st.floats(0.0, MAX_SPEED_MPS), st.sampled_from(CANDIDATES))
+def test_the_students_steer_is_the_teachers(bearing, v_nav, v_people):
+    v, w = steer(bearing, v_nav, v_people, 0.7)
+    out = steer_torch(torch.tensor([math.cos(bearing)]), torch.tensor([math.sin(bearing)]),
+                      torch.tensor([v_nav]), torch.tensor([v_people]))[0]
+    assert abs(float(out[0]) - float(v)) < 1e-5 and abs(float(out[1]) - float(w)) < 1e-4
+
+
+def _target(bearing, v_nav, v_people, n=8):
+    t = torch.zeros(n, 2 + len(AUX_NAMES))
+    t[:, 2 + AUX_NAMES.index("path_cos")] = math.cos(bearing)
+    t[:, 2 + AUX_NAMES.index("path_sin")] = math.sin(bearing)
+    t[:, 2 + AUX_NAMES.index("nav_speed")] = v_nav / MAX_SPEED_MPS
+    t[:, 2 + AUX_NAMES.index("people_speed")] = v_people / MAX_SPEED_MPS
+    return t
+
+
+def test_a_head_that_predicts_the_decision_gives_the_teachers_command_and_a_low_loss():
+    """Set the head to answer one decision exactly: the command is the teacher's for it, and the
+    loss is lower than for any other choice of the people's speed."""
+    torch.manual_seed(0)
+    model = Student().eval()
+    f = torch.ones(8, model.head.in_features)
+    bearing, v_nav = 0.3, 0.5
+    losses = []
+    for k, v_people in enumerate(CANDIDATES):
+        with torch.no_grad():
+            model.head.weight.zero_()
+            bias = torch.full((3 + len(CANDIDATES),), -10.0)
+            bias[:3] = torch.tensor([math.cos(bearing), math.sin(bearing), math.log(v_nav / (MAX_SPEED_MPS - v_nav))])
+            bias[3 + k] = 10.0
+            model.head.bias.copy_(bias)
+            cmd = model.command(f)[0]
+            losses.append(float(decision_loss(model, f, _target(bearing, v_nav, CANDIDATES[2]))))
+        v, w = steer(bearing, v_nav, v_people, 0.7)
+        assert abs(float(cmd[0]) - float(v)) < 1e-4 and abs(float(cmd[1]) - float(w)) < 1e-4
+    assert int(np.argmin(losses)) == 2 and losses[2] < 1e-3
+
+
+def test_a_mirror_reverses_the_sectors_and_the_sign_of_tangential_motion():
+    b = 4
+    inputs = [torch.rand(b, 3, 48, 64), torch.rand(b, SCAN_BINS), torch.rand(b, SCAN_BINS), torch.rand(b, 2),
+              torch.rand(b, 3), torch.rand(b, 3), torch.rand(b, 2, SCAN_BINS)]
+    assert len(inputs) == len(INPUT_NAMES)
+    label = torch.rand(b, 2 + len(AUX_NAMES))
+    out, _ = mirror(inputs, label, 1.0, torch.Generator().manual_seed(0))
+    motion = out[INPUT_NAMES.index("motion")]
+    assert torch.equal(motion[:, 0], inputs[-1][:, 0].flip(1))
+    assert torch.equal(motion[:, 1], -inputs[-1][:, 1].flip(1))
+    assert torch.equal(out[1], inputs[1].flip(1))
