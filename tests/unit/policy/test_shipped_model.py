@@ -1,7 +1,8 @@
-"""The committed student v4: approved by hash, carries its contract and its evaluation.
+"""The committed student v5: approved by hash, carries its contract and its evaluation.
 
-v4 does NOT meet issue #5's driving target (see models/genba_student_v4.md): these tests check the
-governance and runtime contract, not the acceptance figures, which the release command records.
+These tests check the governance and runtime contract and that the evaluation the release recorded
+is complete and matches the card; whether v5 meets issue #5's driving target is in its card
+(models/genba_student_v5.md), measured by `genba-policy release`.
 """
 
 import json
@@ -17,7 +18,7 @@ from genba_policy.training.scenarios import generate
 from genba_sim.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[3]
-MODEL = ROOT / "models" / "genba_student_v4.onnx"
+MODEL = ROOT / "models" / "genba_student_v5.onnx"
 MANIFEST = ROOT / "models" / "manifest.yaml"
 
 
@@ -27,10 +28,16 @@ def test_model_is_small_approved_and_documented():
     meta = {p.key: p.value for p in onnx.load(str(MODEL)).metadata_props}
     assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(meta)
     metrics = json.loads(meta["eval_metrics"])
-    card = (ROOT / "models" / "genba_student_v4.md").read_text()
+    card = (ROOT / "models" / "genba_student_v5.md").read_text()
     assert sha256_file(MODEL) in card and meta["dataset_sha256"] in card
-    for key in ("teacher", "student_torch", "student_onnx", "ood", "latency_batch1"):
+    for key in ("selection", "selection_all", "report", "student_onnx_with_supervisor", "ood", "latency_batch1"):
         assert key in metrics, key
+    kept_apart = metrics["report"]
+    assert kept_apart["seeds"] == "5000-5099"
+    for who in ("teacher", "student_torch", "student_onnx"):
+        assert kept_apart[who]["episodes"] == 100
+    ratio = kept_apart["student_onnx"]["success_rate"] / kept_apart["teacher"]["success_rate"]
+    assert f"{ratio:.0%}" in card  # the card states the ratio the issue is judged on
     # the OOD targets of issue #5, as the release measured them (the driving target is not met: card)
     assert metrics["ood"]["normal_flagged"] <= 0.05
     assert metrics["ood"]["black_camera_flagged"] >= 0.95 and metrics["ood"]["lidar_all_max_flagged"] >= 0.95
@@ -62,7 +69,8 @@ def test_model_flags_a_black_camera_and_a_blind_lidar_as_out_of_distribution():
     obs = sim_observation(sim, map_route(sc), sim_scan_history())
     sim.close()
     black = {**obs, "image": np.full_like(obs["image"], -2.0)}  # (0/255 - 0.5) / 0.25
-    blind = {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"])}
+    blind = {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"]),
+             "motion": np.zeros_like(obs["motion"])}
     assert pol.infer(obs)[2] < 0.8
     assert pol.infer(black)[2] > 0.8
     assert pol.infer(blind)[2] > 0.8
