@@ -7,26 +7,14 @@ import numpy as np
 import pytest
 
 from genba_perception.tracker import CONFIRM_HITS, FORGET_S, Tracker, segments
+from scan_shapes import room_scan
 
 BEAMS = 360
 ANGLE_MIN, INC = -math.pi, 2 * math.pi / BEAMS
 
 
 def scan_from(laser, walls_r=6.0, posts=()):
-    """A scan from ``laser`` (x, y, yaw) in a round room of radius walls_r with round posts (x, y, r)."""
-    ox, oy, oyaw = laser
-    ang = ANGLE_MIN + INC * np.arange(BEAMS) + oyaw
-    d = np.stack([np.cos(ang), np.sin(ang)], 1)
-    p = np.array([ox, oy])
-    b = d @ p
-    out = -b + np.sqrt(b * b - (p @ p - walls_r ** 2))
-    for cx, cy, r in posts:
-        q = p - np.array([cx, cy])
-        bq = d @ q
-        disc = bq * bq - (q @ q - r * r)
-        t = -bq - np.sqrt(np.where(disc > 0, disc, 0))
-        out = np.where((disc > 0) & (t > 0), np.minimum(out, t), out)
-    return out
+    return room_scan(laser, walls_r, posts, BEAMS)
 
 
 def test_posts_are_segments_and_the_wall_is_not():

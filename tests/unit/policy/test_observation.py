@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from genba_perception.scan import bin_ranges
 from genba_policy.observation import SCAN_BINS, SCAN_MAX_M, ScanHistory, rebin_from
+from scan_shapes import room_scan
 
 BEAMS = 360
-ANGLES = -math.pi + 2 * math.pi * np.arange(BEAMS) / BEAMS
 LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link
 
 
@@ -24,18 +24,7 @@ def _laser_pose(pose):
 def scan_of(pose, walls_r=6.0, posts=()):
     """A 360-beam scan from base_link at ``pose`` inside a round room of radius ``walls_r`` centred on
     the origin, with round posts (x, y, radius) in it."""
-    ox, oy, oyaw = _laser_pose(pose)
-    d = np.stack([np.cos(ANGLES + oyaw), np.sin(ANGLES + oyaw)], 1)
-    p = np.array([ox, oy])
-    b = d @ p
-    out = -b + np.sqrt(b * b - (p @ p - walls_r ** 2))  # inside the room: the far root
-    for cx, cy, r in posts:
-        q = p - np.array([cx, cy])
-        bq = d @ q
-        disc = bq * bq - (q @ q - r * r)
-        t = -bq - np.sqrt(np.where(disc > 0, disc, 0))
-        out = np.where((disc > 0) & (t > 0), np.minimum(out, t), out)
-    return out
+    return room_scan(_laser_pose(pose), walls_r, posts, BEAMS)
 
 
 def binned(ranges):
