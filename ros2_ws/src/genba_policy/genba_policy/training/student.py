@@ -29,8 +29,8 @@ from torch import nn
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.augment import N_LABEL, add_person
-from genba_policy.training.teacher import (AUX_LATERAL, AUX_NAMES, LOOKAHEAD_M, MAX_SPEED_MPS, TURN_RAD,
-                                           candidate_speeds)
+from genba_policy.training.teacher import (AUX_LATERAL, AUX_NAMES, LOOKAHEAD_M, MAX_SPEED_MPS, MAX_W_RADPS,
+                                           MIN_STEER_MPS, STEER_GAIN, TURN_RAD, TURN_RADPS, candidate_speeds)
 
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
@@ -45,12 +45,12 @@ def steer_torch(cos_a, sin_a, v_nav, v_people):
     """teacher.steer in torch (exports to plain ONNX): [B, 2] commands from the path bearing's cosine
     and sine, the people-free speed and the speed people allow."""
     v = torch.minimum(v_nav, v_people)
-    w = torch.clamp(2.0 * torch.clamp(v, min=0.15) * sin_a / LOOKAHEAD_M, -W_MAX, W_MAX)
+    w = torch.clamp(STEER_GAIN * torch.clamp(v, min=MIN_STEER_MPS) * sin_a / LOOKAHEAD_M, -MAX_W_RADPS, MAX_W_RADPS)
     turn = cos_a < math.cos(TURN_RAD)
     back = v_people < 0.0
     zero = torch.zeros_like(v)
     v = torch.where(back, v_people, torch.where(turn, zero, v))
-    w = torch.where(back, zero, torch.where(turn, torch.where(sin_a >= 0, zero + 1.2, zero - 1.2), w))
+    w = torch.where(back, zero, torch.where(turn, torch.where(sin_a >= 0, zero + TURN_RADPS, zero - TURN_RADPS), w))
     return torch.stack([v, w], 1)
 
 

@@ -29,6 +29,10 @@ LOOKAHEAD_M = 0.7     # pure pursuit
 BACK_OFF_MPS = -0.25
 PERSON_RANGE_M = 4.0
 TURN_RAD = math.radians(50)  # a path farther off than this: turn on the spot
+TURN_RADPS = 1.2      # ... at this rate
+STEER_GAIN = 2.0      # pure pursuit: w = STEER_GAIN * max(v, MIN_STEER_MPS) * sin(alpha) / lookahead
+MIN_STEER_MPS = 0.15  # so that a slow or stopped robot still turns toward the path
+MAX_W_RADPS = 1.5
 AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
              "person_vy", "person_present", "nav_speed")
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
@@ -207,9 +211,9 @@ def steer(bearing, v_nav, v_people, lookahead: float) -> tuple[np.ndarray, np.nd
     path more than 50 degrees off, else pure pursuit at the slower of the two speeds."""
     alpha = np.arctan2(np.sin(bearing), np.cos(bearing))
     v = np.minimum(v_nav, v_people)
-    w = np.clip(2.0 * np.maximum(v, 0.15) * np.sin(alpha) / lookahead, -1.5, 1.5)
+    w = np.clip(STEER_GAIN * np.maximum(v, MIN_STEER_MPS) * np.sin(alpha) / lookahead, -MAX_W_RADPS, MAX_W_RADPS)
     turn = np.abs(alpha) > TURN_RAD
     back = np.asarray(v_people) < 0.0
     v = np.where(back, v_people, np.where(turn, 0.0, v))
-    w = np.where(back, 0.0, np.where(turn, np.copysign(1.2, alpha), w))
+    w = np.where(back, 0.0, np.where(turn, np.copysign(TURN_RADPS, alpha), w))
     return v, w
