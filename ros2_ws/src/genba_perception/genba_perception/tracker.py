@@ -61,8 +61,8 @@ def segments(ranges: np.ndarray, angle_min: float, angle_increment: float) -> li
     breaks[ok] = np.abs(r[ok] - prev[ok]) > JUMP_M + JUMP_PER_M * np.minimum(r[ok], prev[ok])
     if not full_circle:
         breaks[0] = True
-    start = int(np.flatnonzero(breaks | ~valid)[0]) if (breaks | ~valid).any() else 0
-    order = np.roll(np.arange(n), -start)
+    starts = np.flatnonzero(breaks | ~valid)
+    order = np.roll(np.arange(n), -int(starts[0]) if starts.size else 0)
     runs, cur = [], []
     for i in order:
         if not valid[i]:

@@ -175,7 +175,6 @@ class RouteFollower:
     def __init__(self, grid: Grid, lookahead_m: float = LOOKAHEAD_M,
                  replan_off_route_m: float = REPLAN_OFF_ROUTE_M) -> None:
         self.grid, self.lookahead, self.replan_off = grid, lookahead_m, replan_off_route_m
-
         self.path: Path | None = None
         self.goal: tuple[float, float] | None = None
         self.plans = 0
