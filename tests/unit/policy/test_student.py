@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genba_policy.observation import INPUT_NAMES, SCAN_BINS
-from genba_policy.training.student import CANDIDATES, Student, decision_loss, mirror, steer_torch
+from genba_policy.training.student import CANDIDATES, Student, decision_loss, median_class, mirror, steer_torch
 from genba_policy.training.teacher import AUX_NAMES, MAX_SPEED_MPS, steer
 
 
@@ -51,6 +51,27 @@ def test_a_head_that_predicts_the_decision_gives_the_teachers_command_and_a_low_
         v, w = steer(bearing, v_nav, v_people, 0.7)
         assert abs(float(cmd[0]) - float(v)) < 1e-4 and abs(float(cmd[1]) - float(w)) < 1e-4
     assert int(np.argmin(losses)) == 2 and losses[2] < 1e-3
+
+
+def test_the_speed_people_allow_is_the_median_candidate_not_the_most_likely():
+    """Fastest first: 40% "full speed", 35% "stop", 25% "back off". The most likely is full speed,
+    but it is more likely than not that the teacher would be at "stop" or slower."""
+    p = torch.zeros(1, len(CANDIDATES))
+    p[0, 0], p[0, -2], p[0, -1] = 0.40, 0.35, 0.25
+    assert int(median_class(p)[0]) == len(CANDIDATES) - 2
+    p = torch.zeros(1, len(CANDIDATES))
+    p[0, 0], p[0, 1], p[0, -1] = 0.55, 0.05, 0.40
+    assert int(median_class(p)[0]) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=len(CANDIDATES), max_size=len(CANDIDATES)).filter(lambda x: sum(x) > 1e-3))
+def test_the_median_class_has_half_the_probability_on_either_side(weights):
+    p = torch.tensor([weights], dtype=torch.float64)
+    p = p / p.sum()
+    i = int(median_class(p)[0])
+    assert float(p[0, i:].sum()) >= 0.5 - 1e-9      # at least half as slow or slower
+    assert float(p[0, i + 1:].sum()) < 0.5 + 1e-9   # less than half strictly slower
 
 
 def test_a_mirror_reverses_the_sectors_and_the_sign_of_tangential_motion():
