@@ -65,7 +65,8 @@ def test_the_speed_people_allow_is_the_median_candidate_not_the_most_likely():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0.0, 1.0), min_size=len(CANDIDATES), max_size=len(CANDIDATES)).filter(lambda x: sum(x) > 1e-3))
+@given(st.lists(st.floats(0.0, 1.0), min_size=len(CANDIDATES), max_size=len(CANDIDATES))
+       .filter(lambda x: sum(x) > 1e-3))
 def test_the_median_class_has_half_the_probability_on_either_side(weights):
     p = torch.tensor([weights], dtype=torch.float64)
     p = p / p.sum()

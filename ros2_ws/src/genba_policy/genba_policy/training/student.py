@@ -56,10 +56,12 @@ def steer_torch(cos_a, sin_a, v_nav, v_people):
 
 def median_class(p):
     """[B] index of the median of ordered classes (candidate speeds, fastest first) under the
-    probabilities ``p`` [B, C]: the slowest candidate i with P(speed <= candidate i) >= 0.5. Unlike the most likely class, it does not jump from "drive on" to "back off" when two
-    far-apart candidates swap places by a hair, and it is the same in torch and ONNX Runtime unless
-    a cumulative probability sits on 0.5 to within rounding (argmax flipped on near-ties; the
-    selection seeds: 93 -> 98 of 120 in torch, 95 -> 98 in ONNX, with genba_student_v5's weights)."""
+    probabilities ``p`` [B, C]: the slowest candidate i with P(speed <= candidate i) >= 0.5. Unlike
+    the most likely class, it does not jump from "drive on" to "back off" when two far-apart
+    candidates swap places by a hair, and it is the same in torch and ONNX Runtime unless a
+    cumulative probability sits on 0.5 to within rounding. With genba_student_v5's weights on the
+    selection seeds: 93 -> 98 of 120 in torch, 95 -> 98 in ONNX; a student retrained with it did
+    worse on the seeds kept apart (models/genba_student_v5.md, "After release")."""
     at_most = torch.flip(torch.cumsum(torch.flip(p, [1]), 1), [1])  # P(speed <= candidate i)
     return (at_most >= 0.5).long().sum(1) - 1
 
