@@ -11,7 +11,7 @@ HUGE = 1e3  # |v| or |w| beyond this is a corrupt command, not a fast one
 @dataclass(frozen=True)
 class Limits:
     max_speed_mps: float = 1.0
-    max_reverse_mps: float = 0.3
+    max_reverse_mps: float = 0.4
     max_yaw_rate_radps: float = 1.5
     max_accel_mps2: float = 1.0
     max_decel_mps2: float = 2.0

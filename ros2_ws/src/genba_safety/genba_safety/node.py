@@ -49,7 +49,8 @@ class SafetySupervisorNode(Node):
         }
         lim = Limits(
             max_speed_mps=d("max_speed_mps", 1.0, "Forward speed limit", 0.0, 5.0),
-            max_reverse_mps=d("max_reverse_mps", 0.3, "Reverse speed limit", 0.0, 5.0),
+            max_reverse_mps=d("max_reverse_mps", 0.4, "Reverse speed limit (the policy backs off from people at 0.4)",
+                              0.0, 5.0),
             max_yaw_rate_radps=d("max_yaw_rate_radps", 1.5, "Yaw rate limit", 0.0, 10.0),
             max_accel_mps2=d("max_accel_mps2", 1.0, "Acceleration limit when speeding up", 0.01, 20.0),
             max_decel_mps2=d("max_decel_mps2", 2.0, "Deceleration limit when slowing down", 0.01, 20.0),

@@ -29,8 +29,9 @@ from torch import nn
 
 from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.augment import N_LABEL, add_person
-from genba_policy.training.teacher import (AUX_LATERAL, AUX_NAMES, LOOKAHEAD_M, MAX_SPEED_MPS, MAX_W_RADPS,
-                                           MIN_STEER_MPS, STEER_GAIN, TURN_RAD, TURN_RADPS, candidate_speeds)
+from genba_policy.training.teacher import (AUX_LATERAL, AUX_NAMES, BACK_OFF_MPS, LOOKAHEAD_M, MAX_SPEED_MPS,
+                                           MAX_W_RADPS, MIN_STEER_MPS, STEER_GAIN, TURN_RAD, TURN_RADPS,
+                                           candidate_speeds)
 
 V_MAX, W_MAX = 0.8, 1.5
 OOD_CALIBRATION = 0.8
@@ -199,7 +200,9 @@ def scramble_state(state: torch.Tensor, p: float, g: torch.Generator) -> torch.T
     turning the wrong way, stays so (v0 did: stuck at v = 0 in open space while the teacher said go).
     """
     mask = torch.rand(state.shape[0], 1, generator=g) < p
-    rnd = torch.rand(state.shape, generator=g) * torch.tensor([1.05, 2 * W_MAX]) - torch.tensor([0.25, W_MAX])
+    lo = torch.tensor([BACK_OFF_MPS, -W_MAX])
+    hi = torch.tensor([V_MAX, W_MAX])
+    rnd = lo + torch.rand(state.shape, generator=g) * (hi - lo)
     return torch.where(mask, rnd, state)
 
 
