@@ -122,3 +122,10 @@ def test_perception_noise_is_for_the_teacher_alone():
               "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
     with pytest.raises(SystemExit):
         main(["eval", "--perception-noise", "fast", "--seeds", "9000:9001"])
+
+
+def test_teacher_backs_off_from_people_who_turn_round_near_it():
+    # seeds where a person turned round within ~1.4 m and walked back into the robot while the
+    # teacher backed off at 0.25 m/s (slower than people walk); at BACK_OFF_MPS = -0.4 it keeps clear
+    results = evaluate([6076, 6117, 6118], None, "eval teacher")
+    assert all(r.success for r in results), [(r.name, r.status, r.hit) for r in results]
