@@ -26,8 +26,8 @@ HORIZON_S = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 SPEED_FRACTIONS = (1.0, 0.75, 0.5, 0.25, 0.0)
 MAX_SPEED_MPS = 0.7
 LOOKAHEAD_M = 0.7     # pure pursuit
-BACK_OFF_MPS = -0.4    # faster than a person's 0.4-0.8 m/s approach: at -0.25 m/s, people who turned round
-                       # near the robot walked into it (teacher 966/1000 on seeds 6000-6999, 982 at -0.4)
+BACK_OFF_MPS = -0.4    # people walk at 0.4-0.8 m/s: backing off at -0.25, the robot was caught by people who
+                       # turned round near it (teacher on seeds 6000-6499: 482/500; 493 at -0.4, 491 at -0.5)
 PERSON_RANGE_M = 4.0
 TURN_RAD = math.radians(50)  # a path farther off than this: turn on the spot
 TURN_RADPS = 1.2      # ... at this rate
