@@ -76,3 +76,23 @@ def test_dagger_episodes_on_one_shared_stream_are_the_serial_loop_and_leave_torc
     records, _ = episodes(seeds, model, 0.5, np.random.default_rng(5), "dagger", workers=2)
     assert torch.equal(torch.get_rng_state(), before)
     assert dataset_hash(stack(records)) == dataset_hash(stack(loop))
+
+
+def test_distill_writes_the_ensemble_of_its_last_rounds_with_each_member_calibrated(tmp_path, monkeypatch):
+    """A tiny run (two DAgger rounds of one episode, one epoch each): the student written is the
+    ensemble of the models after the last SNAPSHOTS rounds, each with its own OOD calibration."""
+    from genba_policy.training import distill as d
+    from genba_policy.training.student import Ensemble, load_policy, parameter_count
+    data = tmp_path / "teacher.npz"
+    d.save_records(collect(range(9100, 9101), workers=1), data)
+    monkeypatch.setattr(d, "DAGGER_BETAS", (0.0, 0.0))
+    monkeypatch.setattr(d, "DAGGER_EPISODES", 1)
+    monkeypatch.setattr(d, "SNAPSHOTS", 2)
+    log = d.distill(tmp_path / "p", epochs=1, teacher_data=data, progress=lambda s: None)
+    model = load_policy(tmp_path / "p" / "student.pt")
+    assert isinstance(model, Ensemble) and len(model.members) == 2 and log["snapshots"] == 2
+    assert log["parameters"] == parameter_count(model) == 2 * parameter_count(Student())
+    first, second = model.members
+    assert not torch.equal(first.head.weight, second.head.weight)  # one more round of training apart
+    for m in model.members:
+        assert float(m.ood_scale) != 1.0 and float(m.feat_mean.abs().sum()) > 0  # calibrated

@@ -8,7 +8,7 @@ from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
 from genba_policy.runtime import (EngineKey, ModelRejected, OnnxPolicy, check_manifest, engine_build_dir,
                                   publish_engine_dir)
 from genba_policy.training.export import approve, export_onnx
-from genba_policy.training.student import Student, parameter_count
+from genba_policy.training.student import Ensemble, Student, parameter_count
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +90,25 @@ def test_torch_and_onnxruntime_agree(exported):
         assert valid and ms > 0
         worst = max(worst, abs(v - float(cmd[0, 0])), abs(w - float(cmd[0, 1])), abs(o - float(ood[0, 0])))
     assert worst <= 1e-4, worst
+
+
+def test_an_ensemble_exports_and_agrees_with_torch(tmp_path):
+    torch.manual_seed(1)
+    model = Ensemble([Student(), Student(), Student()]).eval()
+    path, manifest = tmp_path / "ensemble.onnx", tmp_path / "manifest.yaml"
+    export_onnx(model, path, {"dataset_sha256": "test"})
+    approve(path, manifest, "test ensemble")
+    pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
+    worst = 0.0
+    for seed in range(5):
+        obs = sample_obs(seed)
+        with torch.no_grad():
+            cmd, ood = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
+        v, w, o, _, valid = pol.infer(obs)
+        assert valid
+        worst = max(worst, abs(v - float(cmd[0, 0])), abs(w - float(cmd[0, 1])), abs(o - float(ood[0, 0])))
+    assert worst <= 1e-4, worst
+    assert parameter_count(model) <= 2_000_000
 
 
 def test_broken_outputs_are_guarded(exported, monkeypatch):

@@ -1,15 +1,18 @@
-"""The student's structure: its command is the teacher's steer() of the decision it predicts, and a
-left-right mirror turns the motion input round with the scan."""
+"""The student's structure: its command is the teacher's steer() of the decision it predicts, a
+left-right mirror turns the motion input round with the scan, and an ensemble averages its members'
+decisions."""
 
 import math
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genba_policy.observation import INPUT_NAMES, SCAN_BINS
-from genba_policy.training.student import CANDIDATES, Student, decision_loss, median_class, mirror, steer_torch
+from genba_policy.training.student import (CANDIDATES, Ensemble, Student, decision_loss, load_policy, median_class,
+                                          mirror, steer_torch)
 from genba_policy.training.teacher import AUX_NAMES, MAX_SPEED_MPS, steer
 
 
@@ -86,3 +89,61 @@ def test_a_mirror_reverses_the_sectors_and_the_sign_of_tangential_motion():
     assert torch.equal(motion[:, 0], inputs[-1][:, 0].flip(1))
     assert torch.equal(motion[:, 1], -inputs[-1][:, 1].flip(1))
     assert torch.equal(out[1], inputs[1].flip(1))
+
+
+def _inputs(n=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.rand(n, 3, 48, 64, generator=g), torch.rand(n, SCAN_BINS, generator=g),
+            torch.rand(n, SCAN_BINS, generator=g), torch.rand(n, 2, generator=g), torch.rand(n, 3, generator=g),
+            torch.rand(n, 3, generator=g), torch.rand(n, 2, SCAN_BINS, generator=g)]
+
+
+def _decided(speed_class: int) -> Student:
+    """A student whose head answers "path straight ahead, people-free speed 0.5 m/s, and people
+    allow CANDIDATES[speed_class]" whatever it sees."""
+    m = Student().eval()
+    with torch.no_grad():
+        m.head.weight.zero_()
+        bias = torch.full((3 + len(CANDIDATES),), -10.0)
+        bias[:3] = torch.tensor([1.0, 0.0, math.log(0.5 / (MAX_SPEED_MPS - 0.5))])
+        bias[3 + speed_class] = 10.0
+        m.head.bias.copy_(bias)
+    return m
+
+
+def test_an_ensemble_of_one_is_the_student():
+    torch.manual_seed(0)
+    m = Student().eval()
+    x = _inputs()
+    with torch.no_grad():
+        (cmd, ood), (ecmd, eood) = m(*x), Ensemble([m])(*x)
+    assert torch.allclose(cmd, ecmd, atol=1e-5) and torch.allclose(ood, eood)
+
+
+def test_an_ensemble_split_evenly_between_driving_on_and_backing_off_backs_off():
+    """Half the probability on full speed, half on backing off: the median is the slower."""
+    x = _inputs()
+    fast, back = _decided(0), _decided(len(CANDIDATES) - 1)
+    with torch.no_grad():
+        v_fast = fast(*x)[0][:, 0]
+        cmd, ood = Ensemble([fast, back])(*x)
+        oods = torch.cat([fast(*x)[1], back(*x)[1]], 1)
+    assert torch.allclose(v_fast, torch.full_like(v_fast, 0.5), atol=1e-3)
+    assert torch.allclose(cmd[:, 0], torch.full_like(cmd[:, 0], CANDIDATES[-1]))
+    assert torch.equal(ood[:, 0], oods.amax(1))  # the most doubtful member speaks for the ensemble
+
+
+def test_a_checkpoint_loads_as_what_was_saved_and_a_bad_one_is_named(tmp_path):
+    torch.manual_seed(0)
+    x = _inputs()
+    for model in (Student().eval(), Ensemble([Student(), Student()]).eval()):
+        torch.save(model.state_dict(), tmp_path / "student.pt")
+        loaded = load_policy(tmp_path / "student.pt")
+        assert type(loaded) is type(model) and not loaded.training
+        with torch.no_grad():
+            assert torch.equal(loaded(*x)[0], model(*x)[0])
+    (tmp_path / "junk.pt").write_text("not a checkpoint")
+    for path, what in ((tmp_path / "junk.pt", "not a student checkpoint"), (tmp_path / "none.pt", "not found")):
+        with pytest.raises(ValueError, match=what) as e:
+            load_policy(path)
+        assert str(path) in str(e.value) and "\n" not in str(e.value)

@@ -168,11 +168,12 @@ def load_driver(kind: str, checkpoint: str | None, manifest: str):
         import torch
 
         from genba_policy.training.distill import student_driver
-        from genba_policy.training.student import Student
+        from genba_policy.training.student import load_policy
         torch.set_num_threads(1)
-        m = Student()
-        m.load_state_dict(torch.load(checkpoint))
-        return student_driver(m.eval())
+        try:
+            return student_driver(load_policy(checkpoint))
+        except ValueError as exc:
+            raise SystemExit(f"genba-policy eval: error: {exc}") from None
     from genba_policy.runtime import OnnxPolicy
     pol = OnnxPolicy(checkpoint, manifest, backend="cpu", log=lambda s: None)
     return lambda obs: pol.infer(obs)[:2]
@@ -186,13 +187,11 @@ def release_cmd(args) -> int:
     import torch
 
     from genba_policy.training import report
-    from genba_policy.training.student import Student, parameter_count
+    from genba_policy.training.student import load_policy, parameter_count
     models = Path(args.models_dir)
     onnx_path, manifest = models / f"{args.name}.onnx", models / "manifest.yaml"
     export_cmd(Namespace(checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest), metrics=None))
-    m = Student()
-    m.load_state_dict(torch.load(args.checkpoint))
-    m.eval()
+    m = load_policy(args.checkpoint)
     torch.set_num_threads(1)
     drivers = {"teacher": None, "student_torch": load_driver("torch", args.checkpoint, str(manifest)),
                "student_onnx": load_driver("onnx", str(onnx_path), str(manifest))}
@@ -354,12 +353,12 @@ def export_cmd(args) -> int:
     import json
     from pathlib import Path
 
-    import torch
-
     from genba_policy.training.export import approve, export_onnx
-    from genba_policy.training.student import Student, parameter_count
-    m = Student()
-    m.load_state_dict(torch.load(args.checkpoint))
+    from genba_policy.training.student import load_policy, parameter_count
+    try:
+        m = load_policy(args.checkpoint)
+    except ValueError as exc:
+        raise SystemExit(f"genba-policy export: error: {exc}") from None
     log_path = Path(args.checkpoint).with_name("training_log.json")
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
     meta = {"dataset_sha256": log.get("dataset_sha256", "unknown"), "parameters": parameter_count(m),

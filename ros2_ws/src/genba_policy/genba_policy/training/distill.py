@@ -8,6 +8,7 @@ alone, so the records are the same as one process collects).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -23,12 +24,13 @@ from genba_policy.observation import INPUT_NAMES
 from genba_policy.training.augment import LABEL_COLUMNS
 from genba_policy.training.dataset import rollout, stack
 from genba_policy.training.progress import Bar
-from genba_policy.training.student import Student, parameter_count, to_tensors, train
+from genba_policy.training.student import Ensemble, Student, parameter_count, to_tensors, train
 
 BC_SEEDS = range(0, 60)
 DAGGER_BETAS = (0.5, 0.25, 0.1, 0.0, 0.0)
 DAGGER_EPISODES = 50
 EPOCHS = 12
+SNAPSHOTS = 3  # the student written is the ensemble of the models after the last SNAPSHOTS rounds
 COLLECT_WORKERS = 2  # processes for teacher episodes (and, with fast=True, for DAgger's)
 FAST_TRAIN_THREADS = 2  # torch threads with fast=True; a fixed number, whatever the machine's cores
 
@@ -164,7 +166,8 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
     else:
         records = collect(BC_SEEDS)
     model = Student()
-    log = {"seed": seed, "fast": fast, "parameters": parameter_count(model), "rounds": []}
+    snapshots: list[Student] = []
+    log = {"seed": seed, "fast": fast, "rounds": []}
 
     def fit(train_seed: int, tag: str) -> float:
         b = Bar(tag, epochs)
@@ -180,13 +183,16 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
                            beta, seed + r if fast else rng, f"DAgger {r}/{len(DAGGER_BETAS)} collect (beta {beta})")
         records += new
         loss = fit(seed + r, f"DAgger {r}/{len(DAGGER_BETAS)} train")
+        if r > len(DAGGER_BETAS) - SNAPSHOTS:
+            snapshots.append(copy.deepcopy(model).eval())
         log["rounds"].append({"round": f"dagger{r}", "beta": beta, "samples": len(records), "loss": loss,
                               "episode_success_while_collecting": ok / DAGGER_EPISODES})
     data = stack(records)
-    model.eval()
+    model = Ensemble(snapshots) if len(snapshots) > 1 else model.eval()
     x = to_tensors(data)
     model.calibrate_ood([tuple(t[i:i + 512] for t in x) for i in range(0, len(data["label"]), 512)])
-    log.update(dataset_sha256=dataset_hash(data), samples=len(data["label"]),
+    log.update(parameters=parameter_count(model), snapshots=len(snapshots), dataset_sha256=dataset_hash(data),
+               samples=len(data["label"]),
                train_seconds=round(time.monotonic() - t0, 1))
     torch.save(model.state_dict(), out_dir / "student.pt")
     (out_dir / "training_log.json").write_text(json.dumps(log, indent=2))

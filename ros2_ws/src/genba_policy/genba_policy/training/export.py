@@ -10,7 +10,6 @@ import torch
 from genba_policy.observation import (IMAGE_H, IMAGE_W, INPUT_NAMES, OBS_VERSION, SCAN_BINS, SCAN_HISTORY_S,
                                       SCAN_MAX_M)
 from genba_policy.runtime import sha256_file
-from genba_policy.training.student import Student
 
 SHAPES = {"image": [1, 3, IMAGE_H, IMAGE_W], "scan": [1, SCAN_BINS], "scan_prev": [1, SCAN_BINS], "state": [1, 2], "goal": [1, 3],
           "route": [1, 3], "motion": [1, 2, SCAN_BINS]}
@@ -20,7 +19,7 @@ def example_inputs() -> tuple[torch.Tensor, ...]:
     return tuple(torch.zeros(SHAPES[k]) for k in INPUT_NAMES)
 
 
-def export_onnx(model: Student, path: Path, metadata: dict) -> None:
+def export_onnx(model: torch.nn.Module, path: Path, metadata: dict) -> None:
     import onnx
 
     model.eval()

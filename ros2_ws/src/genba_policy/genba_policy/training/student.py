@@ -22,6 +22,7 @@ rule (augment.py).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -151,16 +152,17 @@ class Student(nn.Module):
         v_people = self.candidates[median_class(torch.softmax(h[:, 3:], 1))]
         return steer_torch(cos_a, sin_a, v_nav, v_people)
 
-    def forward(self, image, scan, scan_prev, state, goal, route, motion):
-        f = self.features(image, scan, scan_prev, state, goal, route, motion)
-        cmd = self.command(f)
-        stats = self.input_stats(image, scan)
+    def ood(self, f, stats):
+        """[B, 1] OOD score in [0, 1] from the penultimate features ``f`` and the input statistics."""
         d = torch.cat([f, stats], 1) - self.feat_mean
         d2 = (d @ self.feat_precision * d).sum(1, keepdim=True)
         ds = stats - self.stats_mean
         d2s = (ds @ self.stats_precision * ds).sum(1, keepdim=True)
-        ood = torch.maximum(1.0 - torch.exp(-d2 * self.ood_scale), 1.0 - torch.exp(-d2s * self.stats_scale))
-        return cmd, ood
+        return torch.maximum(1.0 - torch.exp(-d2 * self.ood_scale), 1.0 - torch.exp(-d2s * self.stats_scale))
+
+    def forward(self, image, scan, scan_prev, state, goal, route, motion):
+        f = self.features(image, scan, scan_prev, state, goal, route, motion)
+        return self.command(f), self.ood(f, self.input_stats(image, scan))
 
     @torch.no_grad()
     def calibrate_ood(self, batches) -> None:
@@ -176,6 +178,66 @@ class Student(nn.Module):
             mean_buf.copy_(mean)
             prec_buf.copy_(prec)
             scale_buf.copy_(torch.tensor(-math.log(1.0 - OOD_CALIBRATION)) / q)
+
+
+class Ensemble(nn.Module):
+    """Students whose decisions are averaged: the path bearing (as a unit vector), the people-free
+    speed and the probabilities of the candidate speeds (whose median then picks the speed), then
+    steered as one (teacher.steer). The OOD score is the largest of the members'. Same inputs and
+    outputs as a Student, so it exports and runs the same way.
+
+    Why: a single student's closed-loop success moved 5-10 points with its training seed alone
+    (models/genba_student_v5.md, "After release"); averaging evens out where each one's decisions
+    happen to fall."""
+
+    def __init__(self, members: list[Student]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one student")
+        self.members = nn.ModuleList(members)
+        self.register_buffer("candidates", members[0].candidates.clone())
+
+    def forward(self, image, scan, scan_prev, state, goal, route, motion):
+        stats = Student.input_stats(image, scan)
+        paths, navs, probs, oods = [], [], [], []
+        for m in self.members:
+            f = m.features(image, scan, scan_prev, state, goal, route, motion)
+            h = m.head(f)
+            paths.append(h[:, :2] / torch.sqrt(h[:, 0:1] ** 2 + h[:, 1:2] ** 2 + 1e-6))
+            navs.append(torch.sigmoid(h[:, 2]))
+            probs.append(torch.softmax(h[:, 3:], 1))
+            oods.append(m.ood(f, stats))
+        path = torch.stack(paths).mean(0)
+        norm = torch.sqrt(path[:, 0] ** 2 + path[:, 1] ** 2 + 1e-6)
+        v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
+        v_people = self.candidates[median_class(torch.stack(probs).mean(0))]
+        return (steer_torch(path[:, 0] / norm, path[:, 1] / norm, v_nav, v_people),
+                torch.stack(oods).amax(0))
+
+    @torch.no_grad()
+    def calibrate_ood(self, batches) -> None:
+        for m in self.members:
+            m.calibrate_ood(batches)
+
+
+def load_policy(path) -> nn.Module:
+    """A Student or an Ensemble (in eval mode) from a checkpoint written by distill; a one-line
+    ValueError if the file is not one."""
+    if not Path(path).is_file():
+        raise ValueError(f"student checkpoint not found: {path}")
+    try:
+        state = torch.load(path)
+    except Exception as exc:  # torch.load raises OSError, pickle and zip errors, RuntimeError...
+        raise ValueError(f"{path}: not a student checkpoint: {str(exc).splitlines()[0]}") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{path}: not a student checkpoint (no state dict)")
+    n = len({k.split(".")[1] for k in state if k.startswith("members.")})
+    model = Ensemble([Student() for _ in range(n)]) if n else Student()
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ValueError(f"{path}: does not fit this student: {str(exc).splitlines()[0]}") from None
+    return model.eval()
 
 
 def parameter_count(model: nn.Module) -> int:
