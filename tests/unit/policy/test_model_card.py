@@ -41,3 +41,11 @@ def test_the_ratio_and_the_status_come_from_the_seeds_kept_apart():
                    {"teacher": 0.9, "student_torch": 0.8, "student_onnx": 0.8})
     assert "the 100 seeds kept apart): 89% (target >= 85%)" in honest
     assert "meets the issue #5 targets" in honest
+
+
+def test_the_card_says_when_the_model_is_an_ensemble():
+    rates = {"teacher": 1.0, "student_torch": 0.9, "student_onnx": 0.9}
+    log = {"seed": 0, "fast": True, "samples": 10, "train_seconds": 1.0, "dataset_sha256": "ab", "snapshots": 3,
+           "rounds": [{"round": "bc", "samples": 10, "loss": 0.1}]}
+    assert "An ensemble of 3 such students" in model_card("m", _metrics(rates, rates), log, 3000, "cd", 123)
+    assert "ensemble" not in _card(rates, rates)
