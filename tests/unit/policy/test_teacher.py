@@ -118,7 +118,7 @@ def test_perception_noise_perturbs_the_people_the_teacher_knows_reproducibly():
 
 def test_perception_noise_is_for_the_teacher_alone():
     with pytest.raises(SystemExit, match="--perception-noise is for the teacher"):
-        main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v5.onnx",
+        main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v6.onnx",
               "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
     with pytest.raises(SystemExit):
         main(["eval", "--perception-noise", "fast", "--seeds", "9000:9001"])

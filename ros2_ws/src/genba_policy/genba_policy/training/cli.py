@@ -3,11 +3,11 @@
     genba-policy collect --seeds 0:60 --out build/teacher.npz   # teacher-labelled episodes (optional)
     genba-policy distill --out build/policy --seed 0 [--teacher-data build/teacher.npz] [--fast]
         (teacher data, behaviour cloning, DAgger rounds, with progress bars; --fast: for experiments,
-         about 1.8x quicker on 2 cores, a different model; genba_student_v5 is `--fast --seed 0`)
-    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v5.onnx
+         about 1.8x quicker on 2 cores, a different model; genba_student_v6 is `--fast --seed 0`)
+    genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v6.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
         [--perception-noise 0.2,0.1]   # teacher on noisy people estimates: how much exact knowledge it needs
-    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v5
+    genba-policy release --checkpoint build/policy/student.pt --name genba_student_v6
         (evaluates teacher / torch / ONNX on the 120 unseen seeds recipes are chosen on and on 100
          seeds kept apart, which the issue's ratio is judged on; the ONNX student through the safety
          supervisor, OOD rates, latency; exports the ONNX
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     di.add_argument("--teacher-data", help=".npz from 'genba-policy collect' (default: collect seeds 0:60 now)")
     di.add_argument("--fast", action="store_true",
                     help="DAgger episodes in 2 processes and training on 2 threads: ~14 instead of ~26 min on 2 cores, "
-                         "a different model than without it (genba_student_v5 was trained with --fast --seed 0)")
+                         "a different model than without it (genba_student_v6 was trained with --fast --seed 0)")
     ex = sub.add_parser("export", help="ONNX export with metadata, and approval in the manifest")
     ex.add_argument("--checkpoint", required=True)
     ex.add_argument("--out", required=True)

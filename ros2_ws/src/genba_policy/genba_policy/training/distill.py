@@ -149,11 +149,12 @@ def load_records(path: Path) -> list:
 def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
             teacher_data: Path | None = None, fast: bool = False) -> dict:
     """Behaviour cloning on teacher episodes (collected now, or ``teacher_data`` from
-    ``genba-policy collect``), then DAgger rounds; writes student.pt and training_log.json.
+    ``genba-policy collect``), then DAgger rounds; writes student.pt (the Ensemble of the models
+    after the last SNAPSHOTS rounds, each calibrated for OOD on all the data) and training_log.json.
 
     ``fast``: DAgger episodes in COLLECT_WORKERS processes, each with its own random stream, and
     training on FAST_TRAIN_THREADS threads: about 1.8x quicker, a different model (reproducible
-    in its own right, on the same number of threads). genba_student_v5 was trained with it, seed 0."""
+    in its own right, on the same number of threads). genba_student_v6 was trained with it, seed 0."""
     torch.manual_seed(seed)
     torch.set_num_threads(1)  # one thread: the same model bit for bit on any machine, whatever its cores
     rng = np.random.default_rng(seed)
