@@ -4,8 +4,8 @@ and an OOD score.
 About 100k parameters (distill writes an Ensemble of three, about 300k: see Ensemble). The OOD score
 is the larger of two Mahalanobis distances from the training data, each squashed to [0, 1] and
 calibrated so that OOD_QUANTILE of training samples score below OOD_CALIBRATION (the supervisor's
-default threshold is 0.8): one of the penultimate features together with input statistics (per-
-channel image mean and spread, scan mean, spread and fraction of sectors with nothing in range), one
+default threshold is 0.8): one of the penultimate features together with input statistics
+(per-channel image mean and spread, scan mean, spread and fraction of sectors with nothing in range), one
 of the input statistics alone. The statistics are what make a black camera or a LiDAR that sees
 nothing stand out; alone they stay clear of the heavy tail of the 73-dimensional distance, in which
 a black camera was only just above the threshold (genba_student_v2 before this split: 27% of black
