@@ -78,17 +78,24 @@ def test_auto_backend_falls_down_to_cpu_and_says_why(exported):
         OnnxPolicy(str(path), str(manifest), "cuda", log=lambda s: None)
 
 
-def test_torch_and_onnxruntime_agree(exported):
-    model, path, manifest = exported
+def _worst_torch_onnxruntime_difference(model, path, manifest, seeds: range) -> float:
+    """Largest absolute difference in v, w or the OOD score between torch and ONNX Runtime (CPU) on
+    observations from ``seeds``; every inference must be valid and timed."""
     pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
     worst = 0.0
-    for seed in range(10):
+    for seed in seeds:
         obs = sample_obs(seed)
         with torch.no_grad():
             cmd, ood = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
         v, w, o, ms, valid = pol.infer(obs)
         assert valid and ms > 0
         worst = max(worst, abs(v - float(cmd[0, 0])), abs(w - float(cmd[0, 1])), abs(o - float(ood[0, 0])))
+    return worst
+
+
+def test_torch_and_onnxruntime_agree(exported):
+    model, path, manifest = exported
+    worst = _worst_torch_onnxruntime_difference(model, path, manifest, range(10))
     assert worst <= 1e-4, worst
 
 
@@ -98,15 +105,7 @@ def test_an_ensemble_exports_and_agrees_with_torch(tmp_path):
     path, manifest = tmp_path / "ensemble.onnx", tmp_path / "manifest.yaml"
     export_onnx(model, path, {"dataset_sha256": "test"})
     approve(path, manifest, "test ensemble")
-    pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
-    worst = 0.0
-    for seed in range(5):
-        obs = sample_obs(seed)
-        with torch.no_grad():
-            cmd, ood = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
-        v, w, o, _, valid = pol.infer(obs)
-        assert valid
-        worst = max(worst, abs(v - float(cmd[0, 0])), abs(w - float(cmd[0, 1])), abs(o - float(ood[0, 0])))
+    worst = _worst_torch_onnxruntime_difference(model, path, manifest, range(5))
     assert worst <= 1e-4, worst
     assert parameter_count(model) <= 2_000_000
 

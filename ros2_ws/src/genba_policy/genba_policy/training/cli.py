@@ -187,13 +187,14 @@ def release_cmd(args) -> int:
     import torch
 
     from genba_policy.training import report
+    from genba_policy.training.distill import student_driver
     from genba_policy.training.student import load_policy, parameter_count
     models = Path(args.models_dir)
     onnx_path, manifest = models / f"{args.name}.onnx", models / "manifest.yaml"
     export_cmd(Namespace(checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest), metrics=None))
     m = load_policy(args.checkpoint)
     torch.set_num_threads(1)
-    drivers = {"teacher": None, "student_torch": load_driver("torch", args.checkpoint, str(manifest)),
+    drivers = {"teacher": None, "student_torch": student_driver(m),
                "student_onnx": load_driver("onnx", str(onnx_path), str(manifest))}
 
     def evaluate_all(seeds: range, role: str) -> dict:

@@ -146,12 +146,15 @@ class Student(nn.Module):
         allow is one of the teacher's candidates, not a regression: a regression on the command
         averaged the teacher's "drive on to clear their way" and "stop" or "back off" into creeping
         into people (models/genba_student_v4.md, "How it got here")."""
+        path, nav, p = self.decision(f)
+        return steer_torch(path[:, 0], path[:, 1], nav * MAX_SPEED_MPS, self.candidates[median_class(p)])
+
+    def decision(self, f):
+        """The head's decision: the path bearing as a unit vector [B, 2], the people-free speed as a
+        fraction of the top speed [B], the probabilities of the candidate speeds [B, C]."""
         h = self.head(f)
-        norm = torch.sqrt(h[:, 0] ** 2 + h[:, 1] ** 2 + 1e-6)
-        cos_a, sin_a = h[:, 0] / norm, h[:, 1] / norm
-        v_nav = torch.sigmoid(h[:, 2]) * MAX_SPEED_MPS
-        v_people = self.candidates[median_class(torch.softmax(h[:, 3:], 1))]
-        return steer_torch(cos_a, sin_a, v_nav, v_people)
+        path = h[:, :2] / torch.sqrt(h[:, 0:1] ** 2 + h[:, 1:2] ** 2 + 1e-6)
+        return path, torch.sigmoid(h[:, 2]), torch.softmax(h[:, 3:], 1)
 
     def ood(self, f, stats):
         """[B, 1] OOD score in [0, 1] from the penultimate features ``f`` and the input statistics."""
@@ -196,22 +199,21 @@ class Ensemble(nn.Module):
         if not members:
             raise ValueError("an ensemble needs at least one student")
         self.members = nn.ModuleList(members)
-        self.register_buffer("candidates", members[0].candidates.clone())
 
     def forward(self, image, scan, scan_prev, state, goal, route, motion):
         stats = Student.input_stats(image, scan)
         paths, navs, probs, oods = [], [], [], []
         for m in self.members:
             f = m.features(image, scan, scan_prev, state, goal, route, motion)
-            h = m.head(f)
-            paths.append(h[:, :2] / torch.sqrt(h[:, 0:1] ** 2 + h[:, 1:2] ** 2 + 1e-6))
-            navs.append(torch.sigmoid(h[:, 2]))
-            probs.append(torch.softmax(h[:, 3:], 1))
+            path, nav, p = m.decision(f)
+            paths.append(path)
+            navs.append(nav)
+            probs.append(p)
             oods.append(m.ood(f, stats))
         path = torch.stack(paths).mean(0)
         norm = torch.sqrt(path[:, 0] ** 2 + path[:, 1] ** 2 + 1e-6)
         v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
-        v_people = self.candidates[median_class(torch.stack(probs).mean(0))]
+        v_people = self.members[0].candidates[median_class(torch.stack(probs).mean(0))]
         return (steer_torch(path[:, 0] / norm, path[:, 1] / norm, v_nav, v_people),
                 torch.stack(oods).amax(0))
 
