@@ -5,7 +5,7 @@
         (teacher data, behaviour cloning, DAgger rounds, with progress bars; --fast: for experiments,
          about 1.8x quicker on 2 cores, a different model; genba_student_v6 is `--fast --seed 0`)
     genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v6.onnx
-    genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor]
+    genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor] [--trace-failures 12]
         [--perception-noise 0.2,0.1]   # teacher on noisy people estimates: how much exact knowledge it needs
     genba-policy release --checkpoint build/policy/student.pt --name genba_student_v6
         (evaluates teacher / torch / ONNX on the 120 unseen seeds recipes are chosen on and on 100
@@ -56,14 +56,16 @@ def parse_noise(text: str) -> PerceptionNoise:
 
 
 def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False,
-             noise: PerceptionNoise | None = None) -> list[EpisodeResult]:
+             noise: PerceptionNoise | None = None, trace_steps: int = 0) -> list[EpisodeResult]:
     """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None (acting on people
     estimates with ``noise``, if given), else the student (``drive(obs) -> (v, w)``), alone, or with
     ``supervised`` through the safety supervisor core as on the robot (training/supervised.py). A
-    progress bar per episode."""
+    progress bar per episode. ``trace_steps`` > 0 (a student only): each failed episode's last steps
+    are printed beside what the teacher would have done (training/trace.py)."""
     from genba_policy.training.dataset import CAMERA, student_act
     from genba_policy.training.progress import Bar
     from genba_policy.training.supervised import run_supervised_episode
+    from genba_policy.training.trace import Tracer, format_trace
 
     results = []
     stops = 0
@@ -74,12 +76,16 @@ def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False,
             act, camera = (lambda sim, t=Teacher(sc, noise=noise): t.act(sim.pose(), sim.time)), None
         else:
             act, camera = student_act(sc, drive), CAMERA
+            if trace_steps > 0:
+                act = Tracer(sc, act, trace_steps)
         if supervised:
             r, n = run_supervised_episode(sc, act, camera=camera)
             stops += n
         else:
             r = run_episode(sc, act, camera=camera)
         results.append(r)
+        if isinstance(act, Tracer) and not r.success:
+            print(format_trace(r, list(act.steps)), flush=True)
         extra = f", {stops} supervisor stops" if supervised else ""
         bar.update(note=f"{sum(x.success for x in results)}/{len(results)} ok{extra}; seed {seed} {r.status}")
     if supervised:
@@ -101,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--perception-noise", type=parse_noise, metavar="V,P",
                     help="teacher only: it acts on people's velocity and position with Gaussian errors of V m/s "
                          "and P m, drawn afresh each step (how much its way with people rests on exact knowledge)")
+    ev.add_argument("--trace-failures", type=int, default=0, metavar="N",
+                    help="a student only: print each failed episode's last N steps (0.1 s each), its commands "
+                         "beside the teacher's in the same states and the nearest person")
     co = sub.add_parser("collect", help="teacher-labelled episodes to an .npz dataset")
     co.add_argument("--seeds", type=parse_seeds, default=range(0, 60), help="A:B, default 0:60 (the BC set)")
     co.add_argument("--out", default="build/teacher.npz")
@@ -148,9 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.monotonic()
     if args.perception_noise and args.policy != "teacher":
         raise SystemExit("genba-policy eval: error: --perception-noise is for the teacher (the student has its own)")
+    if args.trace_failures and args.policy == "teacher":
+        raise SystemExit("genba-policy eval: error: --trace-failures compares a student with the teacher")
+    if args.trace_failures < 0:
+        raise SystemExit(f"genba-policy eval: error: --trace-failures must be >= 0, got {args.trace_failures}")
     drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
     results = evaluate(args.seeds, drive, f"eval {args.policy}", supervised=args.with_supervisor,
-                       noise=args.perception_noise)
+                       noise=args.perception_noise, trace_steps=args.trace_failures)
     ok = sum(r.success for r in results)
     collided = {"collisions": sum(r.status == "collision" for r in results),
                 "collisions_with": collision_kinds(results)}
