@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> None:
                          "and P m, drawn afresh each step (how much its way with people rests on exact knowledge)")
     ev.add_argument("--trace-failures", type=int, default=0, metavar="N",
                     help="a student only: print each failed episode's last N steps (0.1 s each), its commands "
-                         "beside the teacher's in the same states and the nearest person")
+                         "beside the teacher's in the same states and the nearest person (with --with-supervisor: what the student "
+                         "asked for, before the supervisor)")
     co = sub.add_parser("collect", help="teacher-labelled episodes to an .npz dataset")
     co.add_argument("--seeds", type=parse_seeds, default=range(0, 60), help="A:B, default 0:60 (the BC set)")
     co.add_argument("--out", default="build/teacher.npz")

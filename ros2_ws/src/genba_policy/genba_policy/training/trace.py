@@ -28,7 +28,8 @@ class Step:
 
 
 class Tracer:
-    """An episode's act that keeps its last ``steps`` steps (Step) as it drives."""
+    """An episode's act that keeps its last ``steps`` steps (Step) as it drives. The commands kept are
+    what ``act`` returned: through the supervisor (training/supervised.py), what the student asked for."""
 
     def __init__(self, sc: Scenario, act: Callable[[Simulation], tuple[float, float]], steps: int) -> None:
         self.teacher, self.act = Teacher(sc), act
