@@ -57,6 +57,11 @@ def steer_torch(cos_a, sin_a, v_nav, v_people):
     return torch.stack([v, w], 1)
 
 
+def unit(xy):
+    """[B, 2] rows scaled to unit length (a zero row stays near zero instead of dividing by it)."""
+    return xy / torch.sqrt(xy[:, 0:1] ** 2 + xy[:, 1:2] ** 2 + 1e-6)
+
+
 def median_class(p):
     """[B] index of the median of ordered classes (candidate speeds, fastest first) under the
     probabilities ``p`` [B, C]: the slowest candidate i with P(speed <= candidate i) >= 0.5. Unlike
@@ -153,8 +158,7 @@ class Student(nn.Module):
         """The head's decision: the path bearing as a unit vector [B, 2], the people-free speed as a
         fraction of the top speed [B], the probabilities of the candidate speeds [B, C]."""
         h = self.head(f)
-        path = h[:, :2] / torch.sqrt(h[:, 0:1] ** 2 + h[:, 1:2] ** 2 + 1e-6)
-        return path, torch.sigmoid(h[:, 2]), torch.softmax(h[:, 3:], 1)
+        return unit(h[:, :2]), torch.sigmoid(h[:, 2]), torch.softmax(h[:, 3:], 1)
 
     def ood(self, f, stats):
         """[B, 1] OOD score in [0, 1] from the penultimate features ``f`` and the input statistics."""
@@ -210,11 +214,10 @@ class Ensemble(nn.Module):
             navs.append(nav)
             probs.append(p)
             oods.append(m.ood(f, stats))
-        path = torch.stack(paths).mean(0)
-        norm = torch.sqrt(path[:, 0] ** 2 + path[:, 1] ** 2 + 1e-6)
+        path = unit(torch.stack(paths).mean(0))
         v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
         v_people = self.members[0].candidates[median_class(torch.stack(probs).mean(0))]
-        return (steer_torch(path[:, 0] / norm, path[:, 1] / norm, v_nav, v_people),
+        return (steer_torch(path[:, 0], path[:, 1], v_nav, v_people),
                 torch.stack(oods).amax(0))
 
     @torch.no_grad()

@@ -38,8 +38,9 @@ class Tracer:
     def __call__(self, sim: Simulation) -> tuple[float, float]:
         v, w = self.act(sim)
         pose = sim.pose()
-        tv, tw = self.teacher.act(pose, sim.time)
-        people = [person_in_base(pose, p) for p in self.teacher.people_now(sim.time)]
+        sit = self.teacher.situation(pose, sim.time)  # one situation for the teacher's command and its people
+        tv, tw = self.teacher.command(sit)
+        people = [person_in_base(pose, p) for p in sit.people]
         nearest = min(people, key=lambda p: math.hypot(p[0], p[1]), default=None)
         self.steps.append(Step(round(sim.time, 2), float(v), float(w), tv, tw, nearest))
         return v, w
