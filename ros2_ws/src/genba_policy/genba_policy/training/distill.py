@@ -154,9 +154,12 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
 
     ``fast``: DAgger episodes in COLLECT_WORKERS processes, each with its own random stream, and
     training on FAST_TRAIN_THREADS threads: about 1.8x quicker, a different model (reproducible
-    in its own right, on the same number of threads). genba_student_v6 was trained with it, seed 0."""
+    in its own right, on the same number of threads and CPU type). genba_student_v6 was trained
+    with it, seed 0."""
     torch.manual_seed(seed)
-    torch.set_num_threads(1)  # one thread: the same model bit for bit on any machine, whatever its cores
+    # One thread: the same model bit for bit whatever the machine's core count. Not across CPU types:
+    # torch's float kernels differ between CPUs (v6 rebuilt on another VM gave a sibling model).
+    torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
     train_threads = FAST_TRAIN_THREADS if fast else 1
     out_dir.mkdir(parents=True, exist_ok=True)
