@@ -157,8 +157,9 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
     in its own right, on the same number of threads and CPU type). genba_student_v6 was trained
     with it, seed 0."""
     torch.manual_seed(seed)
-    # One thread: the same model bit for bit whatever the machine's core count. Not across CPU types:
-    # torch's float kernels differ between CPUs (v6 rebuilt on another VM gave a sibling model).
+    # One thread: the same model bit for bit whatever the machine's core count. Not across CPU types,
+    # most likely because torch's float kernels differ between CPUs: v6 (--fast) rebuilt on another
+    # VM with the same code and teacher episodes gave a sibling model.
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
     train_threads = FAST_TRAIN_THREADS if fast else 1
