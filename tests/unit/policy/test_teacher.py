@@ -116,8 +116,22 @@ def test_perception_noise_perturbs_the_people_the_teacher_knows_reproducibly():
     assert Teacher(sc, noise=PerceptionNoise(0.0, 0.0)).people_now(3.0) == exact.people_now(3.0)
 
 
+def test_perception_lag_gives_the_teacher_people_where_they_were():
+    sc = generate(7001)
+    exact, late = Teacher(sc), Teacher(sc, noise=PerceptionNoise(lag_s=0.5))
+    for t in (0.3, 5.0, 20.0):
+        assert late.people_now(t) == exact.people_now(t - 0.5)
+    assert late.people_now(5.0) != exact.people_now(5.0)  # people in 7001 walk
+
+
 def test_perception_noise_is_for_the_teacher_alone():
-    with pytest.raises(SystemExit, match="--perception-noise is for the teacher"):
+    with pytest.raises(SystemExit, match="--perception-lag are for the teacher"):
+        main(["eval", "--policy", "onnx", "--checkpoint", "models/genba_student_v6.onnx",
+              "--perception-lag", "0.5", "--seeds", "9000:9001"])
+    for bad in ("soon", "-0.1", "nan"):
+        with pytest.raises(SystemExit):
+            main(["eval", "--perception-lag", bad, "--seeds", "9000:9001"])
+    with pytest.raises(SystemExit, match="--perception-noise and --perception-lag are for the teacher"):
         main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v6.onnx",
               "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
     with pytest.raises(SystemExit):

@@ -6,7 +6,8 @@
          about 1.8x quicker on 2 cores, a different model; genba_student_v6 is `--fast --seed 0`)
     genba-policy export --checkpoint build/policy/student.pt --out models/genba_student_v6.onnx
     genba-policy eval --policy teacher|torch|onnx --seeds 9000:9020 [--with-supervisor] [--trace-failures 12]
-        [--perception-noise 0.2,0.1]   # teacher on noisy people estimates: how much exact knowledge it needs
+        [--perception-noise 0.2,0.1] [--perception-lag 0.5]   # teacher on noisy or late people
+                                       # estimates: how much exact, timely knowledge it needs
     genba-policy release --checkpoint build/policy/student.pt --name genba_student_v6
         (evaluates teacher / torch / ONNX on the 120 unseen seeds recipes are chosen on and on 100
          seeds kept apart, which the issue's ratio is judged on; the ONNX student through the safety
@@ -17,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 
@@ -53,6 +55,16 @@ def parse_noise(text: str) -> PerceptionNoise:
     if not (v >= 0 and p >= 0):
         raise argparse.ArgumentTypeError("perception noise must be >= 0")
     return PerceptionNoise(v, p)
+
+
+def parse_lag(text: str) -> float:
+    try:
+        lag = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"perception lag must be seconds, like 0.5, got '{text}'") from None
+    if not 0.0 <= lag <= 10.0:
+        raise argparse.ArgumentTypeError(f"perception lag must be 0-10 s, got {text}")
+    return lag
 
 
 def evaluate(seeds, drive=None, label: str = "eval", supervised: bool = False,
@@ -107,6 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--perception-noise", type=parse_noise, metavar="V,P",
                     help="teacher only: it acts on people's velocity and position with Gaussian errors of V m/s "
                          "and P m, drawn afresh each step (how much its way with people rests on exact knowledge)")
+    ev.add_argument("--perception-lag", type=parse_lag, default=0.0, metavar="S",
+                    help="teacher only: it acts on where people were S seconds ago (with --perception-noise: "
+                         "the errors on top)")
     ev.add_argument("--trace-failures", type=int, default=0, metavar="N",
                     help="a student only: print each failed episode's last N steps (0.1 s each), its commands "
                          "beside the teacher's in the same states and the nearest person (with --with-supervisor: what the student "
@@ -156,8 +171,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         sys.exit(export_cmd(args))
     t0 = time.monotonic()
-    if args.perception_noise and args.policy != "teacher":
-        raise SystemExit("genba-policy eval: error: --perception-noise is for the teacher (the student has its own)")
+    if (args.perception_noise or args.perception_lag) and args.policy != "teacher":
+        raise SystemExit("genba-policy eval: error: --perception-noise and --perception-lag are for the teacher "
+                         "(the student has its own)")
+    if args.perception_lag:
+        args.perception_noise = dataclasses.replace(args.perception_noise or PerceptionNoise(),
+                                                    lag_s=args.perception_lag)
     if args.trace_failures and args.policy == "teacher":
         raise SystemExit("genba-policy eval: error: --trace-failures compares a student with the teacher")
     if args.trace_failures < 0:
@@ -247,7 +266,10 @@ def release_cmd(args) -> int:
 
 
 def _noise(n: PerceptionNoise | None) -> str:
-    return f" (people known to {n.velocity_mps:g} m/s, {n.position_m:g} m)" if n else ""
+    if not n:
+        return ""
+    parts = [f"to {n.velocity_mps:g} m/s, {n.position_m:g} m"] if n.velocity_mps or n.position_m else []
+    return f" (people known {', '.join(parts + ([f'{n.lag_s:g} s late'] if n.lag_s else []))})"
 
 
 def _collisions(r: dict) -> str:

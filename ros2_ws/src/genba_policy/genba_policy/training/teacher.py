@@ -56,13 +56,15 @@ class Situation:
 
 @dataclass(frozen=True)
 class PerceptionNoise:
-    """Gaussian errors on each person's position (m) and velocity (m/s), drawn afresh at each step:
-    the teacher acting on estimates like a perception stack's rather than on the truth. Evaluation
-    only (``genba-policy eval --perception-noise``): it measures how much the teacher's way with
-    people depends on exact knowledge, which the student, reading people off two LiDAR scans, lacks."""
+    """Gaussian errors on each person's position (m) and velocity (m/s), drawn afresh at each step,
+    on where people were ``lag_s`` ago: the teacher acting on estimates like a perception stack's
+    rather than on the truth. Evaluation only (``genba-policy eval --perception-noise``,
+    ``--perception-lag``): it measures how much the teacher's way with people depends on exact and
+    timely knowledge, which the student, reading people off two LiDAR scans, lacks."""
     velocity_mps: float = 0.0
     position_m: float = 0.0
     seed: int = 0
+    lag_s: float = 0.0
 
 
 class Teacher:
@@ -144,8 +146,9 @@ class Teacher:
                          sit.clearance_factor, *person, self.nav_speed(sit) / self.max_speed], np.float32)
 
     def people_now(self, t: float) -> list[tuple[float, float, float, float]]:
-        """(x, y, vx, vy) of each person at time ``t``."""
+        """(x, y, vx, vy) of each person at time ``t`` (as the teacher's ``noise`` has it known)."""
         out = []
+        t = t - (self.noise.lag_s if self.noise else 0.0)
         for ped in self.sc.pedestrians:
             (px, py, _), (qx, qy, _) = ped.position(t), ped.position(t - 0.1)
             out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
