@@ -124,7 +124,7 @@ def test_perception_lag_gives_the_teacher_people_where_they_were():
     assert late.people_now(5.0) != exact.people_now(5.0)  # people in 7001 walk
 
 
-def test_perception_noise_is_for_the_teacher_alone():
+def test_perception_noise_and_lag_are_for_the_teacher_alone():
     with pytest.raises(SystemExit, match="--perception-lag are for the teacher"):
         main(["eval", "--policy", "onnx", "--checkpoint", "models/genba_student_v6.onnx",
               "--perception-lag", "0.5", "--seeds", "9000:9001"])
