@@ -174,21 +174,21 @@ def main(argv: list[str] | None = None) -> None:
     if (args.perception_noise or args.perception_lag) and args.policy != "teacher":
         raise SystemExit("genba-policy eval: error: --perception-noise and --perception-lag are for the teacher "
                          "(the student has its own)")
+    noise = args.perception_noise
     if args.perception_lag:
-        args.perception_noise = dataclasses.replace(args.perception_noise or PerceptionNoise(),
-                                                    lag_s=args.perception_lag)
+        noise = dataclasses.replace(noise or PerceptionNoise(), lag_s=args.perception_lag)
     if args.trace_failures and args.policy == "teacher":
         raise SystemExit("genba-policy eval: error: --trace-failures compares a student with the teacher")
     if args.trace_failures < 0:
         raise SystemExit(f"genba-policy eval: error: --trace-failures must be >= 0, got {args.trace_failures}")
     drive = None if args.policy == "teacher" else load_driver(args.policy, args.checkpoint, args.manifest)
     results = evaluate(args.seeds, drive, f"eval {args.policy}", supervised=args.with_supervisor,
-                       noise=args.perception_noise, trace_steps=args.trace_failures)
+                       noise=noise, trace_steps=args.trace_failures)
     ok = sum(r.success for r in results)
     collided = {"collisions": sum(r.status == "collision" for r in results),
                 "collisions_with": collision_kinds(results)}
     print(f"\n| policy | scenarios | success | collisions (with) | timeouts | wall s |\n|---|---|---|---|---|---|\n"
-          f"| {args.policy}{' + supervisor' if args.with_supervisor else ''}{_noise(args.perception_noise)} | {len(results)} | {ok / len(results):.0%} | "
+          f"| {args.policy}{' + supervisor' if args.with_supervisor else ''}{_noise(noise)} | {len(results)} | {ok / len(results):.0%} | "
           f"{_collisions(collided)} | {sum(r.status == 'timeout' for r in results)} | "
           f"{time.monotonic() - t0:.0f} |")
     sys.exit(0)
@@ -268,8 +268,12 @@ def release_cmd(args) -> int:
 def _noise(n: PerceptionNoise | None) -> str:
     if not n:
         return ""
-    parts = [f"to {n.velocity_mps:g} m/s, {n.position_m:g} m"] if n.velocity_mps or n.position_m else []
-    return f" (people known {', '.join(parts + ([f'{n.lag_s:g} s late'] if n.lag_s else []))})"
+    parts = []
+    if n.velocity_mps or n.position_m:
+        parts.append(f"to {n.velocity_mps:g} m/s, {n.position_m:g} m")
+    if n.lag_s:
+        parts.append(f"{n.lag_s:g} s late")
+    return f" (people known {', '.join(parts)})"
 
 
 def _collisions(r: dict) -> str:
