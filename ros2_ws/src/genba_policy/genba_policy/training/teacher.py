@@ -1,6 +1,11 @@
 """The privileged teacher: plans on the true map (it knows the clutter), tracks the path, and yields
 to people it knows exactly (their true positions and velocities). Used to label data for the student.
 
+Its path is the way on from wherever the robot is (planner.CostToGo: the cost to the goal from every
+cell, worked out once per scenario), not one path planned at the start: a student that drove off
+the path, or round an obstacle the other way, is labelled on round it from there, not back across
+the obstacle toward the old path (see models/genba_student_v6.md).
+
 Its yielding is deliberately a function of what the student can observe too: where the robot is,
 where each person is and which way they walk. It predicts people walking straight on at their
 current velocity (not along their true future path) and keeps no timers, so the same situation always
