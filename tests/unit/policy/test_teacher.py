@@ -1,10 +1,11 @@
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from genba_policy.training.cli import HELD_OUT_SEEDS, evaluate, main, parse_seeds
-from genba_policy.training.planner import Grid, astar
+from genba_policy.training.planner import CostToGo, Grid, astar
 from genba_policy.training.scenarios import generate
 from genba_policy.training.teacher import PerceptionNoise, Teacher
 from genba_sim import scenario
@@ -19,6 +20,51 @@ def test_planner_path_stays_clear_of_obstacles():
         for t in np.linspace(0, 1, 30):
             x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
             assert grid.clearance[grid.cell(x, y)] > 0.4, f"path passes {x:.2f},{y:.2f} too close"
+
+
+def _crate_scenario():
+    """The hall emptied but for one crate between start and goal."""
+    sc = scenario.from_mapping({"map": "factory_hall", "start": {"x": -5.0, "y": 0.0, "yaw": 0.0},
+                                "goal": {"x": 5.0, "y": 0.0}})
+    return dataclasses.replace(sc, obstacles=(scenario.Box(0.0, 0.0, 0.4, 0.9, 0.5, 0.0, scenario.CLUTTER),))
+
+
+def _clear_line(grid, a, b, margin=0.3):
+    return all(grid.clearance[grid.cell(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))] > margin
+               for t in np.linspace(0, 1, 40))
+
+
+def test_the_way_on_goes_round_an_obstacle_on_the_side_the_robot_is():
+    sc = _crate_scenario()
+    grid = Grid(sc)
+    ways = CostToGo(grid, (sc.goal.x, sc.goal.y))
+    for side in (+1, -1):
+        way = ways.path_from((-1.2, side * 1.3))
+        assert way.points[0].tolist() == [-1.2, side * 1.3]
+        mid = way.point_at(1.4)  # passing the crate: on the robot's side of it
+        assert side * mid[1] > 0.9, (side, mid)
+        for a, b in zip(way.points[:-1], way.points[1:]):
+            assert _clear_line(grid, a, b), (side, a, b)
+
+
+def test_the_way_from_the_start_reaches_the_goal():
+    sc = _crate_scenario()
+    way = CostToGo(Grid(sc), (sc.goal.x, sc.goal.y)).path_from((sc.start.x, sc.start.y), cells=10 ** 6)
+    assert way.points[-1].tolist() == [sc.goal.x, sc.goal.y]
+    assert 10.0 < way.length < 11.5
+
+
+def test_teacher_labels_a_robot_past_the_crate_on_the_wrong_side_round_it_not_through_it():
+    # the plan from the start passes the crate on one side; a robot beside the crate on the other
+    # side is sent on past it there, not back across the crate toward the plan
+    sc = _crate_scenario()
+    teacher = Teacher(sc)
+    planned_side = 1 if teacher.path.point_at(5.0)[1] > 0.0 else -1
+    pose = (-0.3, -planned_side * 1.3, 0.0)
+    target = teacher.ways.path_from(pose[:2]).point_at(teacher.lookahead)
+    assert _clear_line(teacher.grid, pose[:2], target, 0.2)
+    bearing = teacher.situation(pose, 0.0).bearing
+    assert abs(math.degrees(bearing)) < 30, math.degrees(bearing)
 
 
 def test_generated_scenarios_are_reproducible_and_valid():
@@ -97,10 +143,9 @@ def test_teacher_yields_from_where_the_robot_really_is():
     # someone standing 1.6 m beside the path: the robot on its path passes them, but a robot 1.6 m
     # to that side (a student drove it there) is heading straight at them, and the teacher sees that
     teacher, (x, y, yaw) = _teacher_with_person("standing")
-    s_now = teacher.path.nearest(x, y)[0]
     side = (-math.sin(yaw), math.cos(yaw))
-    on_path = teacher.yield_speed((x, y), s_now, 0.2)
-    off_path = teacher.yield_speed((x + 1.6 * side[0], y + 1.6 * side[1]), s_now, 0.2)
+    on_path = teacher.yield_speed((x, y, yaw), 0.2)
+    off_path = teacher.yield_speed((x + 1.6 * side[0], y + 1.6 * side[1], yaw), 0.2)
     assert on_path > 0.5 and off_path < 0.6 * on_path, (on_path, off_path)
 
 

@@ -74,6 +74,26 @@ def median_class(p):
     return (at_most >= 0.5).long().sum(1) - 1
 
 
+N_BEARING_BINS = 25  # experiment (branch exp-bearing-bins): the path bearing as a choice of 14.4-degree bins, one centred on straight ahead
+_BIN_ANGLES = [-math.pi + (k + 0.5) * 2 * math.pi / N_BEARING_BINS for k in range(N_BEARING_BINS)]
+_BIN_VECTORS = torch.tensor([[math.cos(a), math.sin(a)] for a in _BIN_ANGLES], dtype=torch.float32)
+
+
+def bearing_bin(cos_a, sin_a):
+    """[B] the bin of the bearing with cosine ``cos_a`` and sine ``sin_a``."""
+    a = torch.atan2(sin_a, cos_a)
+    return torch.clamp(((a + math.pi) / (2 * math.pi / N_BEARING_BINS)).long(), 0, N_BEARING_BINS - 1)
+
+
+def bearing_of(q):
+    """[B, 2] unit bearing from bin probabilities ``q`` [B, N]: the most likely bin, refined by its
+    two neighbours' weights. Picks a side round an obstacle instead of averaging left and right."""
+    k = torch.argmax(q, 1, keepdim=True)
+    idx = torch.cat([(k - 1) % N_BEARING_BINS, k, (k + 1) % N_BEARING_BINS], 1)  # [B, 3]
+    w = torch.gather(q, 1, idx)
+    return unit((w.unsqueeze(2) * _BIN_VECTORS[idx]).sum(1))
+
+
 class CircularConv1d(nn.Module):
     """Conv1d over a full circle of LiDAR sectors: the ends wrap round. Padded by slicing, which
     exports to plain ONNX Slice/Concat."""
@@ -112,7 +132,7 @@ class Student(nn.Module):
         self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU())
         # the teacher's decision, not its command: where the path leads (cos, sin), the people-free
         # speed, and which of the teacher's speeds people allow (a choice, not a regression: see command)
-        self.head = nn.Linear(feat, 3 + len(CANDIDATES))
+        self.head = nn.Linear(feat, N_BEARING_BINS + 1 + len(CANDIDATES))
         self.register_buffer("candidates", torch.tensor(CANDIDATES, dtype=torch.float32))
         # training only (not in the ONNX graph): predicts the teacher's privileged quantities
         self.aux = nn.Linear(feat, len(AUX_NAMES))
@@ -157,8 +177,15 @@ class Student(nn.Module):
     def decision(self, f):
         """The head's decision: the path bearing as a unit vector [B, 2], the people-free speed as a
         fraction of the top speed [B], the probabilities of the candidate speeds [B, C]."""
+        q, nav, p = self.decision_probs(f)
+        return bearing_of(q), nav, p
+
+    def decision_probs(self, f):
+        """The head's decision as probabilities: of each bearing bin [B, N_BEARING_BINS], the
+        people-free speed fraction [B], of each candidate speed [B, C]."""
         h = self.head(f)
-        return unit(h[:, :2]), torch.sigmoid(h[:, 2]), torch.softmax(h[:, 3:], 1)
+        return (torch.softmax(h[:, :N_BEARING_BINS], 1), torch.sigmoid(h[:, N_BEARING_BINS]),
+                torch.softmax(h[:, N_BEARING_BINS + 1:], 1))
 
     def ood(self, f, stats):
         """[B, 1] OOD score in [0, 1] from the penultimate features ``f`` and the input statistics."""
@@ -209,12 +236,12 @@ class Ensemble(nn.Module):
         paths, navs, probs, oods = [], [], [], []
         for m in self.members:
             f = m.features(image, scan, scan_prev, state, goal, route, motion)
-            path, nav, p = m.decision(f)
-            paths.append(path)
+            q, nav, p = m.decision_probs(f)
+            paths.append(q)
             navs.append(nav)
             probs.append(p)
             oods.append(m.ood(f, stats))
-        path = unit(torch.stack(paths).mean(0))
+        path = bearing_of(torch.stack(paths).mean(0))
         v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
         v_people = self.members[0].candidates[median_class(torch.stack(probs).mean(0))]
         return (steer_torch(path[:, 0], path[:, 1], v_nav, v_people),
@@ -304,14 +331,15 @@ _NAV = 2 + AUX_NAMES.index("nav_speed")
 
 
 def decision_loss(model: Student, f: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """The teacher's decision learnt part by part: MSE on the path bearing's cosine and sine and on
+    """The teacher's decision learnt part by part: cross-entropy on the path bearing's bin (experiment), MSE on
     the people-free speed (as fractions of the top speed), cross-entropy on which candidate speed
     people allow."""
     h = model.head(f)
     cls = torch.argmin(torch.abs(target[:, _PEOPLE:_PEOPLE + 1] * MAX_SPEED_MPS - model.candidates), 1)
-    return (((h[:, :2] - target[:, _PATH]) ** 2).mean()
-            + ((torch.sigmoid(h[:, 2]) - target[:, _NAV]) ** 2).mean()
-            + nn.functional.cross_entropy(h[:, 3:], cls))
+    path_bin = bearing_bin(target[:, _PATH[0]], target[:, _PATH[1]])
+    return (nn.functional.cross_entropy(h[:, :N_BEARING_BINS], path_bin)
+            + ((torch.sigmoid(h[:, N_BEARING_BINS]) - target[:, _NAV]) ** 2).mean()
+            + nn.functional.cross_entropy(h[:, N_BEARING_BINS + 1:], cls))
 
 
 def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,

@@ -1,6 +1,11 @@
 """The privileged teacher: plans on the true map (it knows the clutter), tracks the path, and yields
 to people it knows exactly (their true positions and velocities). Used to label data for the student.
 
+Its path is the way on from wherever the robot is (planner.CostToGo: the cost to the goal from every
+cell, worked out once per scenario), not one path planned at the start: a student that drove off
+the path, or round an obstacle the other way, is labelled on round it from there, not back across
+the obstacle toward the old path (see models/genba_student_v6.md).
+
 Its yielding is deliberately a function of what the student can observe too: where the robot is,
 where each person is and which way they walk. It predicts people walking straight on at their
 current velocity (not along their true future path) and keeps no timers, so the same situation always
@@ -18,7 +23,7 @@ import numpy as np
 
 from genba_policy.placeholder import goal_in_base
 from genba_policy.route import Path
-from genba_policy.training.planner import Grid, astar
+from genba_policy.training.planner import CostToGo, Grid
 from genba_sim.scenario import Scenario
 
 SAFE_M = 1.1          # centre-to-centre: robot circumradius 0.39 + person radius 0.25 + margin
@@ -46,7 +51,7 @@ GEOMETRY_NAMES = ("bearing", "nav_speed",
 
 @dataclass(frozen=True)
 class Situation:
-    bearing: float           # of the lookahead point on the true path, from the robot's heading (rad, unwrapped)
+    bearing: float           # of the lookahead point on the way on from here, from the robot's heading (rad, unwrapped)
     v_people: float          # fastest speed along the path that people allow (m/s; negative: back off)
     clearance_factor: float  # speed factor for the static clearance of the robot's cell, 0.35..1
     dist_goal_m: float
@@ -73,21 +78,22 @@ class Teacher:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
         self.noise = noise
         self.noise_rng = np.random.default_rng([noise.seed, sc.seed]) if noise else None
+        start, goal = (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y)
         self.grid = Grid(sc)
-        path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
-        if path is None:
+        self.ways = CostToGo(self.grid, goal)
+        if not self.ways.reachable(start):
             self.grid = Grid(sc, inflate_m=0.36)
-            path = astar(self.grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
-        if path is None:
+            self.ways = CostToGo(self.grid, goal)
+        if not self.ways.reachable(start):
             raise ValueError(f"scenario {sc.name}: no path from start to goal")
-        self.path = Path(path)
+        self.path = self.ways.path_from(start, cells=10 ** 6)  # the way from the start (tests, plots)
 
     def situation(self, pose: tuple[float, float, float], t: float) -> "Situation":
         """Everything the teacher's decision rests on, worked out once per state."""
         x, y, yaw = pose
-        s_now = self.path.nearest(x, y)[0]
-        target = self.path.point_at(s_now + self.lookahead)
-        futures, people = self.futures((x, y), s_now), tuple(self.people_now(t))
+        way = self.ways.path_from((x, y))
+        target = way.point_at(self.lookahead)
+        futures, people = self.futures(way, yaw), tuple(self.people_now(t))
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
         return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, self.people_speed(futures, people),
                          float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
@@ -160,19 +166,19 @@ class Teacher:
     def candidates(self) -> np.ndarray:
         return candidate_speeds(self.max_speed)
 
-    def futures(self, xy: tuple[float, float], s_now: float) -> np.ndarray:
-        """[candidates, HORIZON_S, 2]: where the robot would be, following the path (offset by how far
-        off it the robot is now) at each candidate speed after each horizon."""
-        here = self.path.point_at(s_now)
-        ox, oy = xy[0] - here[0], xy[1] - here[1]
-        return np.array([[np.add(self.path.point_at(s_now + cand * dt), (ox, oy)) for dt in HORIZON_S]
-                         for cand in self.candidates()])
+    def futures(self, way: Path, yaw: float) -> np.ndarray:
+        """[candidates, HORIZON_S, 2]: where the robot would be after each horizon at each candidate
+        speed: following ``way`` (from where it is now) forward, straight back along its heading
+        ``yaw`` backing off (as steer drives it)."""
+        back = np.array([-math.cos(yaw), -math.sin(yaw)])
+        return np.array([[way.point_at(cand * dt) if cand >= 0 else way.points[0] + back * (-cand * dt)
+                          for dt in HORIZON_S] for cand in self.candidates()])
 
-    def yield_speed(self, xy: tuple[float, float], s_now: float, t: float) -> float:
-        """The fastest of a few speeds along the path (from where the robot really is) that keeps
-        everyone at least SAFE_M away over the next 3 s, people walking straight on; if none does,
-        whichever of stopping or backing off keeps them farthest."""
-        return self.people_speed(self.futures(xy, s_now), self.people_now(t))
+    def yield_speed(self, pose: tuple[float, float, float], t: float) -> float:
+        """The fastest of a few speeds along the way on from ``pose`` that keeps everyone at least
+        SAFE_M away over the next 3 s, people walking straight on; if none does, whichever of
+        stopping or backing off keeps them farthest."""
+        return self.people_speed(self.futures(self.ways.path_from(pose[:2]), pose[2]), self.people_now(t))
 
     def people_speed(self, futures: np.ndarray, people) -> float:
         """yield_speed for the robot's ``futures`` (Teacher.futures) and ``people`` (x, y, vx, vy)."""
