@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genba_policy.observation import INPUT_NAMES, SCAN_BINS
-from genba_policy.training.student import (CANDIDATES, Ensemble, Student, decision_loss, load_policy, median_class,
-                                          mirror, steer_torch)
+from genba_policy.training.student import (BIN_ANGLES, CANDIDATES, N_BEARING_BINS, Ensemble, Student, bearing_bin,
+                                          bearing_of, decision_loss, load_policy, median_class, mirror, steer_torch)
 from genba_policy.training.teacher import AUX_NAMES, MAX_SPEED_MPS, steer
 
 
@@ -23,6 +23,16 @@ def test_the_students_steer_is_the_teachers(bearing, v_nav, v_people):
     out = steer_torch(torch.tensor([math.cos(bearing)]), torch.tensor([math.sin(bearing)]),
                       torch.tensor([v_nav]), torch.tensor([v_people]))[0]
     assert abs(float(out[0]) - float(v)) < 1e-5 and abs(float(out[1]) - float(w)) < 1e-4
+
+
+def _head_bias(bearing: float, v_nav: float, speed_class: int) -> torch.Tensor:
+    """Head biases that answer, whatever the features: the path in ``bearing``'s bin, people-free
+    speed ``v_nav``, people allow CANDIDATES[speed_class]."""
+    bias = torch.full((N_BEARING_BINS + 1 + len(CANDIDATES),), -10.0)
+    bias[int(bearing_bin(torch.tensor([math.cos(bearing)]), torch.tensor([math.sin(bearing)]))[0])] = 10.0
+    bias[N_BEARING_BINS] = math.log(v_nav / (MAX_SPEED_MPS - v_nav))
+    bias[N_BEARING_BINS + 1 + speed_class] = 10.0
+    return bias
 
 
 def _target(bearing, v_nav, v_people, n=8):
@@ -40,15 +50,12 @@ def test_a_head_that_predicts_the_decision_gives_the_teachers_command_and_a_low_
     torch.manual_seed(0)
     model = Student().eval()
     f = torch.ones(8, model.head.in_features)
-    bearing, v_nav = 0.3, 0.5
+    bearing, v_nav = BIN_ANGLES[N_BEARING_BINS // 2 + 2], 0.5  # a bin's centre: 28.8 degrees left
     losses = []
     for k, v_people in enumerate(CANDIDATES):
         with torch.no_grad():
             model.head.weight.zero_()
-            bias = torch.full((3 + len(CANDIDATES),), -10.0)
-            bias[:3] = torch.tensor([math.cos(bearing), math.sin(bearing), math.log(v_nav / (MAX_SPEED_MPS - v_nav))])
-            bias[3 + k] = 10.0
-            model.head.bias.copy_(bias)
+            model.head.bias.copy_(_head_bias(bearing, v_nav, k))
             cmd = model.command(f)[0]
             losses.append(float(decision_loss(model, f, _target(bearing, v_nav, CANDIDATES[2]))))
         v, w = steer(bearing, v_nav, v_people, 0.7)
@@ -104,11 +111,38 @@ def _decided(speed_class: int) -> Student:
     m = Student().eval()
     with torch.no_grad():
         m.head.weight.zero_()
-        bias = torch.full((3 + len(CANDIDATES),), -10.0)
-        bias[:3] = torch.tensor([1.0, 0.0, math.log(0.5 / (MAX_SPEED_MPS - 0.5))])
-        bias[3 + speed_class] = 10.0
-        m.head.bias.copy_(bias)
+        m.head.bias.copy_(_head_bias(0.0, 0.5, speed_class))
     return m
+
+
+def test_a_bin_is_centred_on_straight_ahead_and_bins_cover_the_circle():
+    assert BIN_ANGLES[N_BEARING_BINS // 2] == pytest.approx(0.0, abs=1e-9)
+    a = torch.linspace(-math.pi + 1e-4, math.pi - 1e-4, 2001)
+    k = bearing_bin(torch.cos(a), torch.sin(a))
+    assert int(k.min()) == 0 and int(k.max()) == N_BEARING_BINS - 1
+    centre = torch.tensor(BIN_ANGLES)[k]
+    assert float(torch.abs(torch.atan2(torch.sin(a - centre), torch.cos(a - centre))).max()) <= math.pi / N_BEARING_BINS + 1e-4
+
+
+def test_the_bearing_picks_a_side_instead_of_averaging_left_and_right():
+    """Half the probability 43 degrees left, half 43 degrees right (an obstacle straight ahead): the
+    bearing is one of the two, not straight into the obstacle as the average of unit vectors is."""
+    left, right = N_BEARING_BINS // 2 + 3, N_BEARING_BINS // 2 - 3
+    q = torch.zeros(1, N_BEARING_BINS)
+    q[0, left], q[0, right] = 0.51, 0.49
+    b = bearing_of(q)[0]
+    assert math.atan2(float(b[1]), float(b[0])) == pytest.approx(BIN_ANGLES[left], abs=1e-5)
+    mean = q[0, left] * torch.tensor([math.cos(BIN_ANGLES[left]), math.sin(BIN_ANGLES[left])]) \
+        + q[0, right] * torch.tensor([math.cos(BIN_ANGLES[right]), math.sin(BIN_ANGLES[right])])
+    assert abs(math.atan2(float(mean[1]), float(mean[0]))) < math.radians(2)  # what regression would steer
+
+
+def test_the_bearing_between_two_bins_lies_between_their_centres():
+    k = N_BEARING_BINS // 2 + 1
+    q = torch.zeros(1, N_BEARING_BINS)
+    q[0, k], q[0, k + 1] = 0.6, 0.4
+    a = math.atan2(*reversed([float(x) for x in bearing_of(q)[0]]))
+    assert BIN_ANGLES[k] < a < (BIN_ANGLES[k] + BIN_ANGLES[k + 1]) / 2
 
 
 def test_an_ensemble_of_one_is_the_student():

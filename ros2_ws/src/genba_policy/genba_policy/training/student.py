@@ -74,9 +74,12 @@ def median_class(p):
     return (at_most >= 0.5).long().sum(1) - 1
 
 
-N_BEARING_BINS = 25  # experiment (branch exp-bearing-bins): the path bearing as a choice of 14.4-degree bins, one centred on straight ahead
-_BIN_ANGLES = [-math.pi + (k + 0.5) * 2 * math.pi / N_BEARING_BINS for k in range(N_BEARING_BINS)]
-_BIN_VECTORS = torch.tensor([[math.cos(a), math.sin(a)] for a in _BIN_ANGLES], dtype=torch.float32)
+# The path bearing as a choice of 14.4-degree bins, one centred on straight ahead: where the teacher
+# goes round an obstacle on either side, a regression averages the two into the obstacle; a choice
+# picks one (models/genba_student_v7.md).
+N_BEARING_BINS = 25
+BIN_ANGLES = [-math.pi + (k + 0.5) * 2 * math.pi / N_BEARING_BINS for k in range(N_BEARING_BINS)]
+_BIN_VECTORS = torch.tensor([[math.cos(a), math.sin(a)] for a in BIN_ANGLES], dtype=torch.float32)
 
 
 def bearing_bin(cos_a, sin_a):
@@ -331,7 +334,7 @@ _NAV = 2 + AUX_NAMES.index("nav_speed")
 
 
 def decision_loss(model: Student, f: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """The teacher's decision learnt part by part: cross-entropy on the path bearing's bin (experiment), MSE on
+    """The teacher's decision learnt part by part: cross-entropy on the path bearing's bin, MSE on
     the people-free speed (as fractions of the top speed), cross-entropy on which candidate speed
     people allow."""
     h = model.head(f)
