@@ -76,7 +76,7 @@ def test_the_distilled_student_drives_the_stack(tmp_path):
     run_dir = tmp_path / "run"
     r = genba("run", "--scenario", "short_run", "--policy", "onnx", "--out", str(run_dir))
     policy_log = (run_dir / "logs" / "policy.log").read_text()
-    assert "genba_student_v6.onnx runs on cpu" in policy_log and "routing on it" in policy_log, policy_log
+    assert "genba_student_v7.onnx runs on cpu" in policy_log and "routing on it" in policy_log, policy_log
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["node_failure"] is None, r.stdout[-2000:] + r.stderr[-2000:]
     assert summary["episode"]["collisions"] == 0

@@ -77,7 +77,7 @@ def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_
     from ros_helpers import params
 
     root = Path(__file__).resolve().parents[2]
-    model = str(root / "models" / "genba_student_v6.onnx")
+    model = str(root / "models" / "genba_student_v7.onnx")
     bad_manifest = tmp_path / "manifest.yaml"
     bad_manifest.write_text("models:\n  - {file: other.onnx, sha256: 00}\n")
     for manifest, should_drive in ((str(root / "models" / "manifest.yaml"), True), (str(bad_manifest), False)):

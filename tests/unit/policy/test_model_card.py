@@ -40,7 +40,7 @@ def test_the_ratio_and_the_status_come_from_the_seeds_kept_apart():
     honest = _card({"teacher": 1.0, "student_torch": 0.6, "student_onnx": 0.6},
                    {"teacher": 0.9, "student_torch": 0.8, "student_onnx": 0.8})
     assert "the 100 seeds kept apart): 89% (target >= 85%)" in honest
-    assert "meets the issue #5 targets" in honest
+    assert "meets the issue #5 driving and OOD targets" in honest and "below target" not in honest
 
 
 def test_the_card_says_when_the_model_is_an_ensemble():

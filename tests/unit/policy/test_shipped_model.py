@@ -1,8 +1,8 @@
-"""The committed student v6: approved by hash, carries its contract and its evaluation.
+"""The committed student v7: approved by hash, carries its contract and its evaluation.
 
 These tests check the governance and runtime contract and that the evaluation the release recorded
-is complete and matches the card; whether v6 meets issue #5's driving target is in its card
-(models/genba_student_v6.md), measured by `genba-policy release`.
+is complete and matches the card; whether v7 meets issue #5's driving target is in its card
+(models/genba_student_v7.md), measured by `genba-policy release`.
 """
 
 import json
@@ -18,7 +18,7 @@ from genba_policy.training.scenarios import generate
 from genba_sim.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[3]
-MODEL = ROOT / "models" / "genba_student_v6.onnx"
+MODEL = ROOT / "models" / "genba_student_v7.onnx"
 MANIFEST = ROOT / "models" / "manifest.yaml"
 
 
@@ -28,7 +28,7 @@ def test_model_is_small_approved_and_documented():
     meta = {p.key: p.value for p in onnx.load(str(MODEL)).metadata_props}
     assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(meta)
     metrics = json.loads(meta["eval_metrics"])
-    card = (ROOT / "models" / "genba_student_v6.md").read_text()
+    card = (ROOT / "models" / "genba_student_v7.md").read_text()
     assert sha256_file(MODEL) in card and meta["dataset_sha256"] in card
     for key in ("selection", "selection_all", "report", "student_onnx_with_supervisor", "ood", "latency_batch1"):
         assert key in metrics, key

@@ -171,13 +171,13 @@ def test_perception_lag_gives_the_teacher_people_where_they_were():
 
 def test_perception_noise_and_lag_are_for_the_teacher_alone():
     with pytest.raises(SystemExit, match="--perception-lag are for the teacher"):
-        main(["eval", "--policy", "onnx", "--checkpoint", "models/genba_student_v6.onnx",
+        main(["eval", "--policy", "onnx", "--checkpoint", "models/genba_student_v7.onnx",
               "--perception-lag", "0.5", "--seeds", "9000:9001"])
     for bad in ("soon", "-0.1", "nan"):
         with pytest.raises(SystemExit):
             main(["eval", "--perception-lag", bad, "--seeds", "9000:9001"])
     with pytest.raises(SystemExit, match="--perception-noise and --perception-lag are for the teacher"):
-        main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v6.onnx",
+        main(["eval", "--policy", "torch", "--checkpoint", "models/genba_student_v7.onnx",
               "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
     with pytest.raises(SystemExit):
         main(["eval", "--perception-noise", "fast", "--seeds", "9000:9001"])

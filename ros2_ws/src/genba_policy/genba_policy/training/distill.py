@@ -154,7 +154,7 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
 
     ``fast``: DAgger episodes in COLLECT_WORKERS processes, each with its own random stream, and
     training on FAST_TRAIN_THREADS threads: about 1.8x quicker, a different model (reproducible
-    in its own right, on the same number of threads and CPU type). genba_student_v6 was trained
+    in its own right, on the same number of threads and CPU type). genba_student_v7 was trained
     with it, seed 0."""
     torch.manual_seed(seed)
     # One thread: the same model bit for bit whatever the machine's core count. Not across CPU types,
