@@ -219,9 +219,10 @@ class Student(nn.Module):
 
 
 class Ensemble(nn.Module):
-    """Students whose decisions are averaged: the path bearing (as a unit vector), the people-free
-    speed and the probabilities of the candidate speeds (whose median then picks the speed), then
-    steered as one (teacher.steer). The OOD score is the largest of the members'. Same inputs and
+    """Students whose decisions are averaged: the probabilities of the path bearing's bins (whose
+    most likely bin, refined by its neighbours, then gives the bearing), the people-free speed and
+    the probabilities of the candidate speeds (whose median then picks the speed), then steered as
+    one (teacher.steer). The OOD score is the largest of the members'. Same inputs and
     outputs as a Student, so it exports and runs the same way.
 
     Why: a single student's closed-loop success moved 5-10 points with its training seed alone
