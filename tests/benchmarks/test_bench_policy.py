@@ -1,13 +1,20 @@
 """Policy inference benchmark (issue #5): batch-1 latency of torch eager vs ONNX Runtime CPU with
 1 and 2 threads, measured in the same run. Targets: ORT CPU p99 <= 5 ms and >= 3x faster than
-torch eager. Run: ./genba test tests/benchmarks/test_bench_policy.py --run-benchmarks -s
+torch eager; on a GPU with TensorRT, the shipped student's TensorRT fp16 p99 <= 1 ms.
+Run: ./genba test tests/benchmarks/test_bench_policy.py --run-benchmarks -s
 """
 
+from pathlib import Path
+
+import pytest
 import torch
 
 from genba_policy.training import report
 from genba_policy.training.export import approve, export_onnx
 from genba_policy.training.student import Student
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "models" / "genba_student_v7.onnx"
 
 
 def test_policy_latency(tmp_path):
@@ -24,3 +31,28 @@ def test_policy_latency(tmp_path):
     for k in ("onnxruntime_cpu_1thread", "onnxruntime_cpu_2thread"):
         print(f"  speed-up over torch eager ({k}): {eager / lat[k]['p50_ms']:.1f}x at p50 (target >= 3x)")
     assert set(lat) == {"torch_eager_1thread", "onnxruntime_cpu_1thread", "onnxruntime_cpu_2thread"}
+
+
+def test_shipped_student_latency_on_tensorrt(tmp_path):
+    """The approved student on TensorRT fp16 beside ONNX Runtime CPU, same inputs, same run. The
+    engine is built into a fresh cache first (the build time is printed), then timed."""
+    pytest.importorskip("tensorrt", reason="TensorRT latency needs a GPU with TensorRT (never on CI)")
+    import time
+
+    import onnxruntime as ort
+
+    from genba_policy.runtime import OnnxPolicy
+    if "TensorrtExecutionProvider" not in ort.get_available_providers():
+        pytest.skip("this onnxruntime build has no TensorRT execution provider")
+    manifest = str(ROOT / "models" / "manifest.yaml")
+    t0 = time.perf_counter()
+    trt = OnnxPolicy(str(SHIPPED), manifest, "tensorrt", str(tmp_path / "cache"), log=print)
+    print(f"  engine built and cached in {time.perf_counter() - t0:.1f} s")
+    assert trt.backend == "tensorrt"
+    cpu = OnnxPolicy(str(SHIPPED), manifest, "cpu", log=lambda s: None)
+    lat = report.percentiles({"tensorrt_fp16": report.onnx_latencies(trt, 2000),
+                              "onnxruntime_cpu_1thread": report.onnx_latencies(cpu, 2000)})
+    print(f"\n{SHIPPED.name}, batch 1 (same inputs, same run):")
+    for k, v in lat.items():
+        print(f"  {k:<28} p50 {v['p50_ms']:7.3f} ms  p99 {v['p99_ms']:7.3f} ms")
+    print(f"  TensorRT fp16 p99 {lat['tensorrt_fp16']['p99_ms']:.3f} ms (target <= 1 ms)")

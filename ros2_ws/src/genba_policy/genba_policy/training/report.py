@@ -59,15 +59,35 @@ def summary(seeds, res: list) -> dict:
             "failed_seeds": [seed for seed, r in zip(seeds, res) if not r.success]}
 
 
+def latency_inputs() -> dict[str, np.ndarray]:
+    """The fixed batch-1 observation every latency figure is measured on."""
+    rng = np.random.default_rng(0)
+    return {"image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
+            "scan": rng.random((1, SCAN_BINS), np.float32), "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
+            "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
+            "route": np.array([[0.75, 1.0, 0.0]], np.float32), "motion": np.zeros((1, 2, SCAN_BINS), np.float32)}
+
+
+def onnx_latencies(policy, n: int) -> list[float]:
+    """Per-inference latency (ms) of ``n`` runs of an OnnxPolicy on latency_inputs()."""
+    obs = latency_inputs()
+    policy.latencies_ms.clear()
+    for _ in range(n):
+        policy.infer(obs)
+    return list(policy.latencies_ms)
+
+
+def percentiles(samples_ms: dict[str, list[float]]) -> dict:
+    """{name: {p50_ms, p99_ms}} of each list of latencies."""
+    return {k: {"p50_ms": round(float(np.percentile(v, 50)), 4), "p99_ms": round(float(np.percentile(v, 99)), 4)}
+            for k, v in samples_ms.items()}
+
+
 def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict:
     """Batch-1 latency (ms) of torch eager and ONNX Runtime CPU with 1 and 2 threads, same inputs."""
     from genba_policy.runtime import OnnxPolicy
 
-    rng = np.random.default_rng(0)
-    obs = {"image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
-           "scan": rng.random((1, SCAN_BINS), np.float32), "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
-           "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
-           "route": np.array([[0.75, 1.0, 0.0]], np.float32), "motion": np.zeros((1, 2, SCAN_BINS), np.float32)}
+    obs = latency_inputs()
     out = {}
     torch.set_num_threads(1)
     x = [torch.from_numpy(obs[k]) for k in INPUT_NAMES]
@@ -81,9 +101,5 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
     out["torch_eager_1thread"] = ts
     for threads in (1, 2):
         pol = OnnxPolicy(onnx_path, manifest, "cpu", threads=threads, log=lambda s: None)
-        pol.latencies_ms.clear()
-        for _ in range(n):
-            pol.infer(obs)
-        out[f"onnxruntime_cpu_{threads}thread"] = list(pol.latencies_ms)
-    return {k: {"p50_ms": round(float(np.percentile(v, 50)), 4), "p99_ms": round(float(np.percentile(v, 99)), 4)}
-            for k, v in out.items()}
+        out[f"onnxruntime_cpu_{threads}thread"] = onnx_latencies(pol, n)
+    return percentiles(out)
