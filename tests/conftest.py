@@ -25,3 +25,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     for item in items:
         if "benchmarks" in item.path.parts:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def tensorrt_provider() -> None:
+    """Skips the test unless TensorRT and an onnxruntime build with its execution provider are here
+    (a GPU machine; never CI)."""
+    pytest.importorskip("tensorrt", reason="needs a GPU with TensorRT (never on CI)")
+    import onnxruntime as ort
+    if "TensorrtExecutionProvider" not in ort.get_available_providers():
+        pytest.skip("this onnxruntime build has no TensorRT execution provider")

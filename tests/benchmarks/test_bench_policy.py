@@ -4,17 +4,25 @@ torch eager; on a GPU with TensorRT, the shipped student's TensorRT fp16 p99 <= 
 Run: ./genba test tests/benchmarks/test_bench_policy.py --run-benchmarks -s
 """
 
+import time
 from pathlib import Path
 
-import pytest
 import torch
 
+from genba_bringup.stack import default_stack_path, load_stack
 from genba_policy.training import report
 from genba_policy.training.export import approve, export_onnx
 from genba_policy.training.student import Student
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / "models" / "genba_student_v7.onnx"
+
+
+def _deployed_student() -> tuple[str, str]:
+    """(model, manifest) that the stack's policy node runs with backend onnx (`genba run --policy onnx`)."""
+    stack = load_stack(default_stack_path(), {"GENBA_ROOT": str(ROOT), "RUN_DIR": "", "SCENARIO": "",
+                                              "CONTROLLER_PORT": ""})
+    policy = next(n for n in stack.nodes if n.name == "policy")
+    return policy.overrides["model_path"], policy.overrides["manifest_path"]
 
 
 def test_policy_latency(tmp_path):
@@ -33,26 +41,21 @@ def test_policy_latency(tmp_path):
     assert set(lat) == {"torch_eager_1thread", "onnxruntime_cpu_1thread", "onnxruntime_cpu_2thread"}
 
 
-def test_shipped_student_latency_on_tensorrt(tmp_path):
+def test_shipped_student_latency_on_tensorrt(tmp_path, tensorrt_provider):
     """The approved student on TensorRT fp16 beside ONNX Runtime CPU, same inputs, same run. The
     engine is built into a fresh cache first (the build time is printed), then timed."""
-    pytest.importorskip("tensorrt", reason="TensorRT latency needs a GPU with TensorRT (never on CI)")
-    import time
-
-    import onnxruntime as ort
-
     from genba_policy.runtime import OnnxPolicy
-    if "TensorrtExecutionProvider" not in ort.get_available_providers():
-        pytest.skip("this onnxruntime build has no TensorRT execution provider")
-    manifest = str(ROOT / "models" / "manifest.yaml")
+
+    model, manifest = _deployed_student()
     t0 = time.perf_counter()
-    trt = OnnxPolicy(str(SHIPPED), manifest, "tensorrt", str(tmp_path / "cache"), log=print)
+    trt = OnnxPolicy(model, manifest, "tensorrt", str(tmp_path / "cache"), log=print)
     print(f"  engine built and cached in {time.perf_counter() - t0:.1f} s")
     assert trt.backend == "tensorrt"
-    cpu = OnnxPolicy(str(SHIPPED), manifest, "cpu", log=lambda s: None)
-    lat = report.percentiles({"tensorrt_fp16": report.onnx_latencies(trt, 2000),
-                              "onnxruntime_cpu_1thread": report.onnx_latencies(cpu, 2000)})
-    print(f"\n{SHIPPED.name}, batch 1 (same inputs, same run):")
+    cpu = OnnxPolicy(model, manifest, "cpu", log=lambda s: None)
+    obs = report.latency_inputs()
+    lat = report.percentiles({"tensorrt_fp16": report.onnx_latencies(trt, obs, 2000),
+                              "onnxruntime_cpu_1thread": report.onnx_latencies(cpu, obs, 2000)})
+    print(f"\n{Path(model).name}, batch 1 (same inputs, same run):")
     for k, v in lat.items():
         print(f"  {k:<28} p50 {v['p50_ms']:7.3f} ms  p99 {v['p99_ms']:7.3f} ms")
     print(f"  TensorRT fp16 p99 {lat['tensorrt_fp16']['p99_ms']:.3f} ms (target <= 1 ms)")

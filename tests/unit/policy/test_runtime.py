@@ -142,11 +142,7 @@ def test_engine_is_built_aside_and_published_in_one_rename(tmp_path):
     assert (final / "model.engine").read_bytes() == b"engine"
 
 
-def test_tensorrt_fp16_parity(exported, tmp_path):
-    pytest.importorskip("tensorrt", reason="TensorRT fp16 parity needs a GPU with TensorRT (never on CI)")
-    import onnxruntime as ort
-    if "TensorrtExecutionProvider" not in ort.get_available_providers():
-        pytest.skip("this onnxruntime build has no TensorRT execution provider")
+def test_tensorrt_fp16_parity(exported, tmp_path, tensorrt_provider):
     _, path, manifest = exported
     trt = OnnxPolicy(str(path), str(manifest), "tensorrt", str(tmp_path / "cache"), log=lambda s: None)
     cpu = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)

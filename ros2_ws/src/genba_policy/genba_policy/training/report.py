@@ -68,9 +68,8 @@ def latency_inputs() -> dict[str, np.ndarray]:
             "route": np.array([[0.75, 1.0, 0.0]], np.float32), "motion": np.zeros((1, 2, SCAN_BINS), np.float32)}
 
 
-def onnx_latencies(policy, n: int) -> list[float]:
-    """Per-inference latency (ms) of ``n`` runs of an OnnxPolicy on latency_inputs()."""
-    obs = latency_inputs()
+def onnx_latencies(policy, obs: dict[str, np.ndarray], n: int) -> list[float]:
+    """Per-inference latency (ms) of ``n`` runs of an OnnxPolicy on ``obs`` (latency_inputs())."""
     policy.latencies_ms.clear()
     for _ in range(n):
         policy.infer(obs)
@@ -101,5 +100,5 @@ def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict
     out["torch_eager_1thread"] = ts
     for threads in (1, 2):
         pol = OnnxPolicy(onnx_path, manifest, "cpu", threads=threads, log=lambda s: None)
-        out[f"onnxruntime_cpu_{threads}thread"] = onnx_latencies(pol, n)
+        out[f"onnxruntime_cpu_{threads}thread"] = onnx_latencies(pol, obs, n)
     return percentiles(out)
