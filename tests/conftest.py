@@ -2,8 +2,10 @@
 
 import os
 import random
+from pathlib import Path
 
 import pytest
+from deployed import deployed_model_path
 
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(120, 220)))
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
@@ -35,3 +37,9 @@ def tensorrt_provider() -> None:
     import onnxruntime as ort
     if "TensorrtExecutionProvider" not in ort.get_available_providers():
         pytest.skip("this onnxruntime build has no TensorRT execution provider")
+
+
+@pytest.fixture
+def deployed_model() -> Path:
+    """The model the stack deploys (the manifest's default)."""
+    return deployed_model_path()

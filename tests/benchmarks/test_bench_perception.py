@@ -1,4 +1,4 @@
-"""Perception pipeline benchmarks (issue #6): throughput and added latency, p50/p99.
+"""Perception pipeline benchmarks: throughput and added latency, p50/p99.
 
 Run: ./genba test tests/benchmarks/test_bench_perception.py --run-benchmarks -s
 """
@@ -7,9 +7,9 @@ import time
 
 import cv2
 import numpy as np
+from bench_report import report
 from skimage import data
 
-from bench_report import report
 from genba_perception.image import normalise, resize_area
 from genba_perception.lidar_protocols import Ld06Decoder, encode_ld06
 from genba_perception.privacy import Anonymizer

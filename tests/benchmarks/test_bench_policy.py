@@ -1,4 +1,4 @@
-"""Policy inference benchmark (issue #5): batch-1 latency of torch eager vs ONNX Runtime CPU with
+"""Policy inference benchmark: batch-1 latency of torch eager vs ONNX Runtime CPU with
 1 and 2 threads, measured in the same run. Targets: ORT CPU p99 <= 5 ms and >= 3x faster than
 torch eager; on a GPU with TensorRT, the shipped student's TensorRT fp16 p99 <= 1 ms.
 Run: ./genba test tests/benchmarks/test_bench_policy.py --run-benchmarks -s
@@ -10,19 +10,22 @@ from pathlib import Path
 import torch
 
 from genba_bringup.stack import default_stack_path, load_stack
-from genba_policy.training import report
-from genba_policy.training.export import approve, export_onnx
-from genba_policy.training.student import Student
+from genba_training import report
+from genba_training.export import approve, export_onnx
+from genba_training.student import Student
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _deployed_student() -> tuple[str, str]:
-    """(model, manifest) that the stack's policy node runs with backend onnx (`genba run --policy onnx`)."""
+    """(model, manifest) that the stack's policy node runs with backend onnx (`genba run --policy onnx`):
+    the stack's manifest, and its default model."""
+    from genba_policy.runtime import default_model_path
+
     stack = load_stack(default_stack_path(), {"GENBA_ROOT": str(ROOT), "RUN_DIR": "", "SCENARIO": "",
                                               "CONTROLLER_PORT": ""})
-    policy = next(n for n in stack.nodes if n.name == "policy")
-    return policy.overrides["model_path"], policy.overrides["manifest_path"]
+    manifest = next(n for n in stack.nodes if n.name == "policy").overrides["manifest_path"]
+    return str(default_model_path(manifest)), manifest
 
 
 def test_policy_latency(tmp_path):

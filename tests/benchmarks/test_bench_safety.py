@@ -1,6 +1,6 @@
 """Safety supervisor benchmarks. Run: ./genba test tests/benchmarks --run-benchmarks -s
 
-Prints figures against the targets of issue #3; asserts only that the measurement happened.
+Prints figures against their targets; asserts only that the measurement happened.
 """
 
 import math
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from bench_report import report
+
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
 from genba_safety.watchdog import Now
 from genba_safety.zones import ScanGeometry
@@ -67,7 +67,6 @@ def processes():
 def test_reaction_latency_and_relay_overhead(processes):
     import rclpy
     from geometry_msgs.msg import TwistStamped
-
     from ros_helpers import FakeRobot, Spinner
 
     rclpy.init()

@@ -1,12 +1,12 @@
-"""Serial link benchmark: command -> telemetry echo over a pseudo-terminal (issue #4 target p99 <= 2 ms)."""
+"""Serial link benchmark: command -> telemetry echo over a pseudo-terminal (target p99 <= 2 ms)."""
 
 import os
 import threading
 import time
 
 import serial
-
 from bench_report import report
+
 from genba_actuation import protocol as p
 from genba_actuation.emulator import PtyController
 

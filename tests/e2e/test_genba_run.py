@@ -69,14 +69,14 @@ def test_bad_input_is_one_line_no_traceback(tmp_path, args, env, needle):
 
 
 @pytest.mark.slow
-def test_the_distilled_student_drives_the_stack(tmp_path):
+def test_the_distilled_student_drives_the_stack(tmp_path, deployed_model):
     """`genba run --policy onnx`: the approved student (models/manifest.yaml) drives through the
     supervisor, routing on the sim's /map; without its commands the supervisor would stay in
     FALLBACK (its own controller) or MRM."""
     run_dir = tmp_path / "run"
     r = genba("run", "--scenario", "short_run", "--policy", "onnx", "--out", str(run_dir))
     policy_log = (run_dir / "logs" / "policy.log").read_text()
-    assert "genba_student_v7.onnx runs on cpu" in policy_log and "routing on it" in policy_log, policy_log
+    assert f"{deployed_model.name} runs on cpu" in policy_log and "routing on it" in policy_log, policy_log
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["node_failure"] is None, r.stdout[-2000:] + r.stderr[-2000:]
     assert summary["episode"]["collisions"] == 0

@@ -6,11 +6,11 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from ros_helpers import Spinner, params
 
 from genba_actuation.emulator import PtyController
 from genba_actuation.kinematics import DiffDrive
 from genba_actuation.node import ActuationBridgeNode
-from ros_helpers import Spinner, params
 
 
 def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
+from ros_helpers import Spinner, params
 from sensor_msgs.msg import CameraInfo, Image, LaserScan
 from skimage import data
 
@@ -17,7 +18,6 @@ from genba_perception.camera_node import CameraNode
 from genba_perception.lidar_node import LidarNode
 from genba_perception.lidar_protocols import RPLIDAR_SCAN_DESCRIPTOR, encode_ld06, encode_rplidar_node
 from genba_perception.privacy_node import PrivacyNode
-from ros_helpers import Spinner, params
 
 
 class FakeScanner:

@@ -8,11 +8,11 @@ from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import OccupancyGrid
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
+from ros_helpers import FakeRobot, Spinner
 from sensor_msgs.msg import Image, LaserScan
 
 from genba_perception.node import PerceptionNode
 from genba_policy.node import LATCHED, PolicyNode
-from ros_helpers import FakeRobot, Spinner
 
 
 def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
@@ -69,15 +69,14 @@ def open_room_map(size_m: float = 12.0, res: float = 0.1) -> OccupancyGrid:
     return m
 
 
-def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_path):
+def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_path, deployed_model):
     from pathlib import Path
 
     from diagnostic_msgs.msg import DiagnosticStatus
-
     from ros_helpers import params
 
     root = Path(__file__).resolve().parents[2]
-    model = str(root / "models" / "genba_student_v7.onnx")
+    model = str(deployed_model)
     bad_manifest = tmp_path / "manifest.yaml"
     bad_manifest.write_text("models:\n  - {file: other.onnx, sha256: 00}\n")
     for manifest, should_drive in ((str(root / "models" / "manifest.yaml"), True), (str(bad_manifest), False)):

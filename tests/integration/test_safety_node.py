@@ -2,11 +2,11 @@
 
 import time
 
+from ros_helpers import FakeRobot, Spinner, params
 from std_msgs.msg import Bool, String
 from std_srvs.srv import Trigger
 
 from genba_safety.node import LATCHED, SafetySupervisorNode
-from ros_helpers import FakeRobot, Spinner, params
 
 
 def make(tmp_path, **overrides):

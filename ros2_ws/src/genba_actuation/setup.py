@@ -1,7 +1,7 @@
 """genba_actuation: Serial bridge to the motor controller: COBS/CRC-16 protocol, reconnects, controller emulator.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
-from PyPI (see the repository's requirements.txt for the pinned set).
+from PyPI (see the repository"s requirements.txt for the pinned set).
 """
 from glob import glob
 
@@ -18,12 +18,12 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools"] + ['pyserial'],
+    install_requires=["setuptools", "pyserial"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
     description="Serial bridge to the motor controller: COBS/CRC-16 protocol, reconnects, controller emulator.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ['actuation_bridge = genba_actuation.node:main', 'controller_emulator = genba_actuation.emulator:main']},
+    entry_points={"console_scripts": ["actuation_bridge = genba_actuation.node:main", "controller_emulator = genba_actuation.emulator:main"]},
 )

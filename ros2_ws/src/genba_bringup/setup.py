@@ -1,7 +1,7 @@
 """genba_bringup: Stack description, the genba CLI (runs the stack without ros2 launch), run reports.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
-from PyPI (see the repository's requirements.txt for the pinned set).
+from PyPI (see the repository"s requirements.txt for the pinned set).
 """
 from glob import glob
 
@@ -17,13 +17,14 @@ setup(
         ("share/ament_index/resource_index/packages", ["resource/" + package_name]),
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
+        ("share/" + package_name + "/launch", glob("launch/*.launch.py")),
     ],
-    install_requires=["setuptools"] + ['PyYAML', 'matplotlib', 'rosbags'],
+    install_requires=["setuptools", "PyYAML", "matplotlib", "rosbags", "numpy"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
     description="Stack description, the genba CLI (runs the stack without ros2 launch), run reports.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ['genba = genba_bringup.cli:main']},
+    entry_points={"console_scripts": ["genba = genba_bringup.cli:main"]},
 )

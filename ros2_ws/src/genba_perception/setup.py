@@ -1,7 +1,7 @@
 """genba_perception: Camera and 2D LiDAR drivers, calibration files, preprocessing for the policy.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
-from PyPI (see the repository's requirements.txt for the pinned set).
+from PyPI (see the repository"s requirements.txt for the pinned set).
 """
 from glob import glob
 
@@ -18,7 +18,7 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools"] + ['numpy', 'PyYAML', 'opencv-python-headless', 'pyserial'],
+    install_requires=["setuptools", "numpy", "PyYAML", "opencv-python-headless", "pyserial", "matplotlib"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
@@ -32,6 +32,5 @@ setup(
         "privacy_filter = genba_perception.privacy_node:main",
         "extrinsics = genba_perception.extrinsics_node:main",
         "genba-calibrate-camera = genba_perception.calibration:calibrate_main",
-        "genba-check-extrinsics = genba_perception.calibration:check_extrinsics_main",
     ]},
 )

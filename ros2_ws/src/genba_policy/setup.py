@@ -1,7 +1,7 @@
-"""genba_policy: On-device motion policy node (placeholder reactive controller until the distilled model lands).
+"""genba_policy: On-device motion policy: observation contract, route on the static map, inference backends, node.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
-from PyPI (see the repository's requirements.txt for the pinned set).
+from PyPI (see the repository"s requirements.txt for the pinned set).
 """
 from glob import glob
 
@@ -18,16 +18,14 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools"] + ['numpy', 'onnxruntime'],
+    install_requires=["setuptools", "numpy", "onnxruntime"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
-    description="On-device motion policy node (placeholder reactive controller until the distilled model lands).",
+    description="On-device motion policy: observation contract, route on the static map, inference backends, node.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    extras_require={"training": ["genba_sim"]},  # teacher, scenario generation, evaluation
     entry_points={"console_scripts": [
         "policy = genba_policy.node:main",
-        "genba-policy = genba_policy.training.cli:main",
     ]},
 )

@@ -1,7 +1,7 @@
 """genba_safety: Safety supervisor: watchdogs, limits, collision zones, graded fallback, e-stop.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
-from PyPI (see the repository's requirements.txt for the pinned set).
+from PyPI (see the repository"s requirements.txt for the pinned set).
 """
 from glob import glob
 
@@ -18,12 +18,12 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools"] + ['numpy'],
+    install_requires=["setuptools", "numpy"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
     description="Safety supervisor: watchdogs, limits, collision zones, graded fallback, e-stop.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ['safety_supervisor = genba_safety.node:main']},
+    entry_points={"console_scripts": ["safety_supervisor = genba_safety.node:main"]},
 )

@@ -97,32 +97,3 @@ def test_bridge_sends_zero_for_non_finite_command():
     b = BridgeCore()
     (msg, _), = p.FrameDecoder().feed(b.velocity(float("nan"), 1.0))
     assert msg == p.Velocity(0, 0)
-
-
-def test_open_errors_name_the_port_and_cause(tmp_path, monkeypatch):
-    from genba_actuation import serial_link as bridge
-
-    missing = str(tmp_path / "ttyACM9")
-    assert bridge.describe_open_error(missing, OSError("x")) == f"serial port {missing} does not exist (unplugged or wrong path)"
-    dev = tmp_path / "ttyACM0"
-    dev.write_text("")
-    monkeypatch.setattr(bridge.os, "access", lambda *_: False)  # root ignores modes: fake the denial
-    msg = bridge.describe_open_error(str(dev), OSError("Permission denied"))
-    assert "permission denied" in msg and "dialout" in msg and str(dev) in msg
-
-
-def test_serial_link_backs_off_exponentially_and_never_raises(tmp_path):
-    from genba_actuation.serial_link import SerialLink
-
-    link = SerialLink(str(tmp_path / "nope"), backoff_initial_s=0.1, backoff_max_s=0.4)
-    attempts = []
-    for k in range(200):  # 2 s in 10 ms steps
-        t = k * 0.01
-        before = link._next_try
-        assert link.try_open(t) is False
-        if link._next_try != before:
-            attempts.append(t)
-    gaps = [round(b - a, 2) for a, b in zip(attempts, attempts[1:])]
-    assert gaps[:4] == pytest.approx([0.1, 0.2, 0.4, 0.4], abs=0.011)  # 10 ms polling resolution
-    assert "does not exist" in link.last_error
-    assert link.read() == b"" and link.write(b"x") is False and not link.is_open

@@ -1,6 +1,6 @@
 import pytest
 
-from genba_bringup.data_policy import PolicyError, load_policy
+from genba_bringup.data_policy import DataPolicyError, load_data_policy
 from genba_bringup.monitor import McapRecorder
 from genba_bringup.stack import default_stack_path
 
@@ -8,7 +8,7 @@ POLICY = default_stack_path().with_name("data_policy.yaml")
 
 
 def test_shipped_policy_classes():
-    p = load_policy(POLICY)
+    p = load_data_policy(POLICY)
     assert p.classify("/camera/image_raw") == "secret" and not p.may_record("/camera/image_raw")
     assert p.may_record("/scan") and not p.may_stream("/scan")
     assert p.may_stream("/camera/image_anonymized")
@@ -16,7 +16,7 @@ def test_shipped_policy_classes():
 
 
 def test_recorder_refuses_secret_topics_even_when_asked(tmp_path):
-    rec = McapRecorder(tmp_path / "bag", load_policy(POLICY))
+    rec = McapRecorder(tmp_path / "bag", load_data_policy(POLICY))
     assert rec.add("/camera/image_raw", "sensor_msgs/msg/Image") is False
     assert rec.add("/unlisted", "std_msgs/msg/String") is False
     assert rec.add("/scan", "sensor_msgs/msg/LaserScan") is True
@@ -36,5 +36,5 @@ def test_recorder_refuses_secret_topics_even_when_asked(tmp_path):
 def test_bad_policies_are_named(tmp_path, text, needle):
     f = tmp_path / "p.yaml"
     f.write_text(text)
-    with pytest.raises(PolicyError, match=needle):
-        load_policy(f)
+    with pytest.raises(DataPolicyError, match=needle):
+        load_data_policy(f)

@@ -35,11 +35,17 @@ def test_unknown_substitution_and_bad_yaml(tmp_path):
         load_stack(p, VARS)
 
 
-def test_launch_file_reads_the_same_stack_description():
-    src = (ROOT / "launch" / "genba_sim.launch.py").read_text()
-    tree = ast.parse(src)
-    calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    assert "load_stack" in calls, "the launch file must build its nodes from load_stack()"
+def _calls(path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def test_launch_files_read_the_same_stack_description():
+    bringup = ROOT / "ros2_ws" / "src" / "genba_bringup"
+    assert "load_stack" in _calls(bringup / "genba_bringup" / "launch_stack.py"), \
+        "the launch description must build its nodes from load_stack()"
+    for f in (bringup / "launch").glob("*.launch.py"):
+        assert "stack_launch_description" in _calls(f), f"{f.name} must use genba_bringup.launch_stack"
 
 
 @pytest.mark.parametrize("stack", ["stack.yaml", "stack_robot.yaml"])

@@ -5,8 +5,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genba_perception.lidar_protocols import (LD_CRC_TABLE, RPLIDAR_SCAN_DESCRIPTOR, Ld06Decoder, RplidarDecoder,
-                                              crc8_ld, encode_ld06, encode_rplidar_node)
+from genba_perception.lidar_protocols import (
+    LD_CRC_TABLE,
+    RPLIDAR_SCAN_DESCRIPTOR,
+    Ld06Decoder,
+    RplidarDecoder,
+    crc8_ld,
+    encode_ld06,
+    encode_rplidar_node,
+)
 from genba_perception.scan_assembler import ScanAssembler
 
 # First entries of the CRC table published in LDRobot's LD06/LD19 development manual.

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from scan_shapes import room_scan
 
 from genba_perception.tracker import CONFIRM_HITS, FORGET_S, Tracker, segments
-from scan_shapes import room_scan
 
 BEAMS = 360
 ANGLE_MIN, INC = -math.pi, 2 * math.pi / BEAMS

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scan_shapes import room_scan
 
 from genba_perception.scan import bin_ranges
 from genba_policy.observation import SCAN_BINS, SCAN_MAX_M, ScanHistory, rebin_from
-from scan_shapes import room_scan
 
 BEAMS = 360
 LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link

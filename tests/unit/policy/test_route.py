@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genba_policy.route import REPLAN_MIN_CALLS, Grid, Path, RouteFollower, astar, clearance_of
-from genba_policy.training.planner import Grid as ExactGrid
-from genba_policy.training.scenarios import generate
 from genba_sim.occupancy import OCCUPIED, static_occupancy
+from genba_training.planner import Grid as ExactGrid
+from genba_training.scenarios import generate
 
 
 def open_room(nx=60, ny=40, res=0.1):

@@ -3,24 +3,12 @@ import math
 import numpy as np
 import pytest
 import torch
+from deployed import MANIFEST
 
 from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
-from genba_policy.runtime import (EngineKey, ModelRejected, OnnxPolicy, check_manifest, engine_build_dir,
-                                  publish_engine_dir)
-from genba_policy.training.export import approve, export_onnx
-from genba_policy.training.student import Ensemble, Student, parameter_count
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    torch.manual_seed(0)
-    d = tmp_path_factory.mktemp("model")
-    m = Student().eval()
-    path = d / "student.onnx"
-    export_onnx(m, path, {"dataset_sha256": "test"})
-    manifest = d / "manifest.yaml"
-    approve(path, manifest, "test model")
-    return m, path, manifest
+from genba_policy.runtime import ModelRejected, OnnxPolicy, check_manifest, default_model_path
+from genba_training.export import approve, export_onnx
+from genba_training.student import Ensemble, Student, parameter_count
 
 
 def sample_obs(seed=0):
@@ -68,16 +56,6 @@ def test_model_built_for_another_observation_contract_is_refused(tmp_path):
     assert "\n" not in str(e.value)
 
 
-def test_auto_backend_falls_down_to_cpu_and_says_why(exported):
-    _, path, manifest = exported
-    logs = []
-    pol = OnnxPolicy(str(path), str(manifest), "auto", log=logs.append)
-    assert pol.backend == "cpu" and pol.session.get_providers()[0] == "CPUExecutionProvider"
-    assert any("tensorrt" in a for a in pol.attempts) and any("runs on cpu" in line for line in logs)
-    with pytest.raises(ModelRejected, match="no inference backend"):
-        OnnxPolicy(str(path), str(manifest), "cuda", log=lambda s: None)
-
-
 def _worst_torch_onnxruntime_difference(model, path, manifest, seeds: range) -> float:
     """Largest absolute difference in v, w or the OOD score between torch and ONNX Runtime (CPU) on
     observations from ``seeds``; every inference must be valid and timed."""
@@ -118,30 +96,6 @@ def test_broken_outputs_are_guarded(exported, monkeypatch):
         assert pol.infer(sample_obs()) == (0.0, 0.0, 1.0, pytest.approx(pol.latencies_ms[-1], abs=1e3), False)
 
 
-def test_engine_cache_key_changes_with_every_field(tmp_path):
-    base = EngineKey("a" * 64, "10.3", "Orin", "8.7", "fp16", "batch1")
-    folders = {base.folder(tmp_path)}
-    for field in ("onnx_sha256", "trt_version", "gpu_name", "compute_capability", "precision", "shapes"):
-        folders.add(EngineKey(**{**base.__dict__, field: "changed"}).folder(tmp_path))
-    assert len(folders) == 7
-
-
-def test_engine_is_built_aside_and_published_in_one_rename(tmp_path):
-    final = EngineKey("a" * 64, "10.3", "Orin", "8.7", "fp16", "batch1").folder(tmp_path)
-    use, staging = engine_build_dir(final)
-    assert staging == use and use != final and not final.exists()  # nothing under the key while building
-    (use / "model.engine").write_bytes(b"engine")
-    assert publish_engine_dir(staging, final) and (final / "model.engine").read_bytes() == b"engine"
-    assert not staging.exists()
-    assert engine_build_dir(final) == (final, None)  # cached: used as is
-    # a second process that built the same key meanwhile loses the race cleanly
-    other = tmp_path / ".other.building-1"
-    other.mkdir()
-    (other / "model.engine").write_bytes(b"other")
-    assert not publish_engine_dir(other, final) and not other.exists()
-    assert (final / "model.engine").read_bytes() == b"engine"
-
-
 def test_tensorrt_fp16_parity(exported, tmp_path, tensorrt_provider):
     _, path, manifest = exported
     trt = OnnxPolicy(str(path), str(manifest), "tensorrt", str(tmp_path / "cache"), log=lambda s: None)
@@ -150,3 +104,20 @@ def test_tensorrt_fp16_parity(exported, tmp_path, tensorrt_provider):
     worst = max(abs(a - b) for seed in range(10)
                 for a, b in zip(trt.infer(sample_obs(seed))[:3], cpu.infer(sample_obs(seed))[:3]))
     assert worst <= 1e-2, worst
+
+
+def test_the_manifest_default_names_the_deployed_model(exported, tmp_path):
+    _, path, manifest = exported
+    shipped = default_model_path(MANIFEST)
+    assert shipped.is_file() and check_manifest(shipped, MANIFEST)["file"] == shipped.name
+    text = manifest.read_text()
+    with pytest.raises(ModelRejected, match="field 'default': names no model"):
+        default_model_path(manifest)
+    other = tmp_path / "manifest.yaml"
+    other.write_text(text + "default: missing.onnx\n")
+    with pytest.raises(ModelRejected, match="missing.onnx is not one of the approved models"):
+        default_model_path(other)
+    other.write_text(text + f"default: {path.name}\n")
+    assert default_model_path(other) == tmp_path / path.name
+    approve(path, other, "approved again")  # approving keeps the deployed default
+    assert default_model_path(other) == tmp_path / path.name

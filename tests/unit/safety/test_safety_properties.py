@@ -4,11 +4,11 @@ import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from safety_harness import Harness, Script, scan_with_obstacle
 
 from genba_safety.limits import Limits, RateLimiter
 from genba_safety.modes import Mode
 from genba_safety.supervisor import SupervisorConfig
-from safety_harness import Harness, Script, scan_with_obstacle
 
 CFG = SupervisorConfig()
 LIM = CFG.limits

@@ -3,10 +3,10 @@
 import math
 
 import pytest
+from safety_harness import Harness, Script, scan_with_obstacle
 
 from genba_safety.modes import Mode
 from genba_safety.supervisor import HealthInput, SupervisorConfig
-from safety_harness import Harness, Script, scan_with_obstacle
 
 CFG = SupervisorConfig()
 T = CFG.timeouts_ms

@@ -1,7 +1,7 @@
 import pytest
 
+from genba_common.errors import ConfigError
 from genba_sim import scenario
-from genba_sim.errors import ConfigError
 
 
 def write(tmp_path, text, name="s.yaml"):

@@ -14,38 +14,43 @@ from std_msgs.msg import Bool
 
 from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore
-from genba_actuation.serial_link import SerialLink
 from genba_actuation.kinematics import DiffDrive
-from genba_safety.rosutil import declare, diagnostics, run_node
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.geometry import quaternion_of_yaw
+from genba_common.params import Parameters
+from genba_common.qos import COMMAND, DIAGNOSTICS
+from genba_common.serial_link import SerialLink
 
 
 class ActuationBridgeNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("actuation_bridge", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
-        self.port = d("port", "/tmp/genba_ttyMOTOR", "Serial device of the motor controller")
-        baud = d("baudrate", 115200, "Serial baud rate", 1200, 4000000)
-        self.rate_hz = d("command_rate_hz", 50.0, "Rate at which commands are sent", 5.0, 1000.0)
-        self.cmd_timeout_ms = d("cmd_timeout_ms", 150.0, "Send zero when no gated command came for this long",
+        param = Parameters(self, "genba_actuation", "actuation_bridge.yaml")
+        self.port = param("port", "Serial device of the motor controller")
+        baud = param("baudrate", "Serial baud rate", 1200, 4000000)
+        self.rate_hz = param("command_rate_hz", "Rate at which commands are sent", 5.0, 1000.0)
+        self.cmd_timeout_ms = param("cmd_timeout_ms", "Send zero when no gated command came for this long",
                                 1.0, 10000.0)
-        self.drive = DiffDrive(d("wheel_radius_m", 0.08, "Wheel radius", 0.001, 2.0),
-                               d("track_width_m", 0.40, "Distance between the wheels", 0.01, 5.0),
-                               d("ticks_per_rev", 4096, "Encoder ticks per wheel revolution", 1, 10 ** 7))
+        self.drive = DiffDrive(param("wheel_radius_m", "Wheel radius", 0.001, 2.0),
+                               param("track_width_m", "Distance between the wheels", 0.01, 5.0),
+                               param("ticks_per_rev", "Encoder ticks per wheel revolution", 1, 10 ** 7))
         self.core = BridgeCore(self.drive)
-        self.link = SerialLink(self.port, baud, d("reconnect_backoff_initial_s", 0.1, "First retry delay", 0.01, 10.0),
-                               d("reconnect_backoff_max_s", 2.0, "Longest retry delay", 0.1, 60.0))
+        self.link = SerialLink(self.port, baud, param("reconnect_backoff_initial_s", "First retry delay", 0.01, 10.0),
+                               param("reconnect_backoff_max_s", "Longest retry delay", 0.1, 60.0))
+        param.check_all_declared()
         self.cmd = (0.0, 0.0)
         self.cmd_header = None
         self.cmd_received: float | None = None
         self.estop = False
         self.sent_zero_after_connect = False
         self.frames_sent = 0
-        self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, 10)
-        self.create_subscription(Bool, "estop", self._on_estop, 10)
-        self.pub_odom = self.create_publisher(Odometry, "wheel/odom", 10)
-        self.pub_batt = self.create_publisher(BatteryState, "battery", 10)
-        self.pub_sent = self.create_publisher(TwistStamped, "actuation/cmd_sent", 10)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, COMMAND)
+        self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
+        self.pub_odom = self.create_publisher(Odometry, "wheel/odom", COMMAND)
+        self.pub_batt = self.create_publisher(BatteryState, "battery", COMMAND)
+        self.pub_sent = self.create_publisher(TwistStamped, "actuation/cmd_sent", COMMAND)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0 / self.rate_hz, self._tick)
         self.create_timer(0.5, self._diagnostics)
         self._last_error_logged = ""
@@ -102,7 +107,7 @@ class ActuationBridgeNode(Node):
         msg.header.stamp = self.get_clock().now().to_msg()
         msg.header.frame_id = "wheel_odom"
         msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
-        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = math.sin(o.yaw / 2), math.cos(o.yaw / 2)
+        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(o.yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.v, o.w
         self.pub_odom.publish(msg)
         b = BatteryState(voltage=t.battery_mv / 1000.0, current=-(t.left_current_ma + t.right_current_ma) / 1000.0,

@@ -20,10 +20,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from genba_common.errors import ConfigError
+
 EXIT_OK, EXIT_EPISODE_FAILED, EXIT_BAD_INPUT, EXIT_NODE_DIED = 0, 1, 2, 3
 
 
-class CliError(Exception):
+class CliError(ConfigError):
     """One-line user-facing error; exit code EXIT_BAD_INPUT."""
 
 
@@ -31,7 +33,7 @@ def genba_root() -> Path:
     """Repository root (holds calibration/): $GENBA_ROOT, else found above the installed package."""
     if os.environ.get("GENBA_ROOT"):
         return Path(os.environ["GENBA_ROOT"]).resolve()
-    from genba_bringup.stack import package_dir
+    from genba_common.packages import package_dir
 
     for base in (package_dir("genba_bringup"), Path.cwd()):
         for p in (base, *base.parents):
@@ -42,7 +44,6 @@ def genba_root() -> Path:
 
 def check_rendering() -> None:
     """Fail early, in one line, when offscreen OpenGL (EGL) is not usable."""
-    from genba_sim.errors import ConfigError
     from genba_sim.simulation import import_mujoco
 
     mujoco = import_mujoco()
@@ -80,13 +81,12 @@ def _last_line(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from genba_bringup.data_policy import PolicyError, load_policy
+    from genba_bringup.data_policy import load_data_policy
     from genba_bringup.report import format_summary, plot_run
-    from genba_bringup.stack import StackError, default_stack_path, load_stack
+    from genba_bringup.stack import default_stack_path, load_stack
     from genba_bringup.stats import percentiles
-    from genba_perception.camera_info import CalibrationError, load_camera_info
+    from genba_perception.camera_info import load_camera_info
     from genba_sim import scenario as scenario_mod
-    from genba_sim.errors import ConfigError
 
     root = genba_root()
     if args.no_camera:
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         load_camera_info(str(root / "calibration" / "sim_front_camera.yaml"))
         if not args.no_camera:
             check_rendering()
-    except (ConfigError, CalibrationError) as exc:
+    except ConfigError as exc:
         raise CliError(str(exc)) from None
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -108,8 +108,8 @@ def run(args: argparse.Namespace) -> int:
     variables = {"GENBA_ROOT": str(root), "RUN_DIR": str(run_dir), "SCENARIO": sc.path, "CONTROLLER_PORT": port}
     try:
         stack = load_stack(args.stack or default_stack_path(), variables)
-        policy = load_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
-    except (StackError, PolicyError) as exc:
+        policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
+    except ConfigError as exc:
         raise CliError(str(exc)) from None
     for topic in stack.record:
         if not policy.may_record(topic):

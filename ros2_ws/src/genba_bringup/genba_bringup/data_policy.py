@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from genba_perception.yaml_file import read_yaml_mapping
+from genba_common.errors import ConfigError
+from genba_common.yaml_file import read_yaml_mapping
 
 CLASSES = ("public", "restricted", "secret")
 
 
-class PolicyError(Exception):
+class DataPolicyError(ConfigError):
     """Bad data policy file; one line naming the file and field."""
 
 
@@ -32,22 +33,22 @@ class DataPolicy:
         return self.classify(topic) == "public"
 
 
-def load_policy(path: str | Path) -> DataPolicy:
-    data = read_yaml_mapping(path, "data policy", PolicyError)
+def load_data_policy(path: str | Path) -> DataPolicy:
+    data = read_yaml_mapping(path, "data policy", DataPolicyError)
     default = data.get("default", "secret")
     if default not in CLASSES:
-        raise PolicyError(f"{path}: field 'default': '{default}' is not one of {', '.join(CLASSES)}")
+        raise DataPolicyError(f"{path}: field 'default': '{default}' is not one of {', '.join(CLASSES)}")
     classes = data.get("classes") or {}
     if not isinstance(classes, dict):
-        raise PolicyError(f"{path}: field 'classes': expected a mapping class -> list of topics")
+        raise DataPolicyError(f"{path}: field 'classes': expected a mapping class -> list of topics")
     topics: dict[str, str] = {}
     for cls, names in classes.items():
         if cls not in CLASSES:
-            raise PolicyError(f"{path}: field 'classes.{cls}': unknown data class (use {', '.join(CLASSES)})")
+            raise DataPolicyError(f"{path}: field 'classes.{cls}': unknown data class (use {', '.join(CLASSES)})")
         if not isinstance(names, list) or not all(isinstance(t, str) and t.startswith("/") for t in names):
-            raise PolicyError(f"{path}: field 'classes.{cls}': expected a list of absolute topic names")
+            raise DataPolicyError(f"{path}: field 'classes.{cls}': expected a list of absolute topic names")
         for t in names:
             if t in topics and topics[t] != cls:
-                raise PolicyError(f"{path}: field 'classes.{cls}': {t} is also listed as {topics[t]}")
+                raise DataPolicyError(f"{path}: field 'classes.{cls}': {t} is also listed as {topics[t]}")
             topics[t] = cls
     return DataPolicy(str(path), default, topics)

@@ -10,14 +10,13 @@ from pathlib import Path
 from diagnostic_msgs.msg import DiagnosticArray
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 
 from genba_bringup.data_policy import DataPolicy
-from genba_safety.rosutil import stamp_to_sec
+from genba_common.qos import COMMAND, LATCHED, SENSOR
+from genba_common.stamps import stamp_to_sec
 
-LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
 SENSOR_TOPICS = {"/scan", "/odom", "/perception/scan", "/perception/image", "/camera/image_raw",
                  "/camera/camera_info"}
 LATCHED_TOPICS = {"/goal_pose", "/sim/episode", "/safety/mode"}
@@ -83,8 +82,8 @@ class MonitorNode(Node):
         self.create_subscription(String, "/sim/episode", self._on_episode, LATCHED)
         self.create_subscription(String, "/safety/mode", self._on_mode, LATCHED)
         self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
-        self.create_subscription(Odometry, "/odom", self._on_odom, qos_profile_sensor_data)
-        self.create_subscription(Clock, "/clock", self._on_clock, 10)
+        self.create_subscription(Odometry, "/odom", self._on_odom, SENSOR)
+        self.create_subscription(Clock, "/clock", self._on_clock, COMMAND)
         self.create_timer(0.5, self._discover)
 
     def _discover(self) -> None:
@@ -95,13 +94,13 @@ class MonitorNode(Node):
                 self.pending.discard(topic)
                 if not self.recorder.add(topic, type_name):
                     continue
-                qos = qos_profile_sensor_data if topic in SENSOR_TOPICS else \
+                qos = SENSOR if topic in SENSOR_TOPICS else \
                     (LATCHED if topic in LATCHED_TOPICS else 50)
                 self.create_subscription(_msg_class(type_name), topic,
                                          lambda data, t=topic: self._on_raw(t, data), qos, raw=True)
         for stage, topic in self._stage_topics.items():
             if stage not in self._stage_subscribed and topic in types:
-                qos = qos_profile_sensor_data if topic in SENSOR_TOPICS else 50
+                qos = SENSOR if topic in SENSOR_TOPICS else 50
                 self.create_subscription(_msg_class(types[topic][0]), topic,
                                          lambda msg, s=stage: self._on_stage(s, msg), qos)
                 self._stage_subscribed.add(stage)

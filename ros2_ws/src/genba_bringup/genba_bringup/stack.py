@@ -6,17 +6,18 @@ two ways of starting the stack cannot drift apart.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genba_perception.yaml_file import read_yaml_mapping
+from genba_common.errors import ConfigError
+from genba_common.packages import package_dir
+from genba_common.yaml_file import read_yaml_mapping
 
 _VAR = re.compile(r"\$\{([A-Z_]+)\}")
 
 
-class StackError(Exception):
+class StackError(ConfigError):
     """Bad stack description; ``str()`` is one line naming the file and field."""
 
 
@@ -52,24 +53,6 @@ def _param_literal(v: object) -> str:
         # Quote strings so that values such as "1.0" or "true" stay strings.
         return v if re.fullmatch(r"[A-Za-z_/][\w./\-]*", v) and v not in ("true", "false") else f"'{v}'"
     return str(v)
-
-
-def package_dir(package: str) -> Path:
-    """Source or install folder of a genba package (holds config/), found without ament_index
-    when running from pip installs, with ament_index on a colcon install."""
-    try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
-
-        try:
-            return Path(get_package_share_directory(package))
-        except (PackageNotFoundError, LookupError, OSError, ValueError):
-            pass  # not on an ament prefix (pip install): fall back to the module's location
-    except ImportError:
-        pass
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise StackError(f"package '{package}' is not installed")
-    return Path(list(spec.submodule_search_locations)[0]).resolve().parent
 
 
 def default_stack_path() -> Path:

@@ -145,37 +145,3 @@ def calibrate_main(argv: list[str] | None = None) -> None:
     fovy = math.degrees(2 * math.atan2(cal.height / 2, cal.k[4]))
     print(f"calibrated from {used} images: fx {cal.k[0]:.1f} fy {cal.k[4]:.1f} cx {cal.k[2]:.1f} cy {cal.k[5]:.1f} "
           f"(vertical FOV {fovy:.1f} deg), RMS reprojection error {rms:.3f} px -> {a.out}")
-
-
-def check_extrinsics_main(argv: list[str] | None = None) -> None:
-    """Overlay the simulated robot's LiDAR on its camera image, using calibration/ files."""
-    ap = argparse.ArgumentParser(prog="genba-check-extrinsics", description="LiDAR points over the camera image")
-    ap.add_argument("--scenario", default="hall_crossing")
-    ap.add_argument("--camera-info", required=True)
-    ap.add_argument("--extrinsics", required=True)
-    ap.add_argument("--out", default="extrinsics_check.png")
-    a = ap.parse_args(argv)
-    from genba_perception.camera_info import CalibrationError, load_camera_info
-    from genba_perception.extrinsics import ExtrinsicsError, chain, load_extrinsics
-    try:
-        from genba_sim import scenario
-        from genba_sim.errors import ConfigError
-        from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
-    except ImportError:
-        print("genba-check-extrinsics: error: genba_sim is not installed", file=sys.stderr)
-        sys.exit(2)
-    try:
-        cal = load_camera_info(a.camera_info)
-        tfs = load_extrinsics(a.extrinsics)
-        sim = Simulation(scenario.load(a.scenario), LidarConfig(noise_std_m=0.0),
-                         CameraConfig(cal.width * 4, cal.height * 4, cal.fovy_deg))
-    except (CalibrationError, ExtrinsicsError, ConfigError) as exc:
-        print(f"genba-check-extrinsics: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    img = sim.render()
-    ranges = sim.lidar()
-    cam_from_laser = chain(tfs, "camera_optical_frame", "laser")
-    k = tuple(v * 4 if i in (0, 2, 4, 5) else v for i, v in enumerate(cal.k))
-    uvz = project_scan(ranges, -math.pi, 2 * math.pi / ranges.size, cam_from_laser, k, img.shape[1], img.shape[0])
-    overlay_png(img, uvz, a.out)
-    print(f"{len(uvz)} LiDAR points projected -> {a.out}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from genba_perception.yaml_file import read_yaml_mapping
+from genba_common.errors import ConfigError
+from genba_common.yaml_file import read_yaml_mapping
 
 
-class CalibrationError(Exception):
+class CalibrationError(ConfigError):
     """Bad calibration file; ``str()`` is one line naming the file and field."""
 
 

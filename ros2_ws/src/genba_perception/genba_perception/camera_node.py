@@ -9,31 +9,35 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.params import Parameters
+from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.camera_info import CalibrationError, load_camera_info
 from genba_perception.camera_source import CameraError, FrameSource, open_source, parse_source
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node
 
 
 class CameraNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("camera", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        param = Parameters(self, "genba_perception", "camera.yaml")
         try:
-            self.spec = parse_source(d("source", "/dev/video0", "V4L2 device, 'gst:' pipeline, video file or image folder"))
-            url = d("camera_info_url", "", "camera_info YAML ('' = uncalibrated)")
+            self.spec = parse_source(param("source", "V4L2 device, 'gst:' pipeline, video file or image folder"))
+            url = param("camera_info_url", "camera_info YAML ('' = uncalibrated)")
             self.calibration = load_camera_info(url) if url else None
         except (CameraError, CalibrationError) as exc:
-            raise ConfigurationError(str(exc)) from None
-        self.frame_id = d("frame_id", "camera_optical_frame", "Optical frame of the images")
-        self.loop = d("loop", True, "Restart files and folders at their end")
-        fps = d("rate_hz", 30.0, "Capture rate (files and folders are paced to it)", 0.5, 240.0)
-        self.backoff_max_s = d("reconnect_backoff_max_s", 2.0, "Longest wait between reopen attempts", 0.1, 60.0)
-        self.pub_img = self.create_publisher(Image, "camera/image_raw", qos_profile_sensor_data)
-        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", qos_profile_sensor_data)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+            raise ConfigError(str(exc)) from None
+        self.frame_id = param("frame_id", "Optical frame of the images")
+        self.loop = param("loop", "Restart files and folders at their end")
+        fps = param("rate_hz", "Capture rate (files and folders are paced to it)", 0.5, 240.0)
+        self.backoff_max_s = param("reconnect_backoff_max_s", "Longest wait between reopen attempts", 0.1, 60.0)
+        param.check_all_declared()
+        self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
+        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.source: FrameSource | None = None
         self.error = ""
         self.frames = self.reopens = 0

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from genba_perception.yaml_file import read_yaml_mapping
+from genba_common.errors import ConfigError
+from genba_common.yaml_file import read_yaml_mapping
 
 
-class ExtrinsicsError(Exception):
+class ExtrinsicsError(ConfigError):
     """Bad extrinsics file; one line naming the file and field."""
 
 

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 from geometry_msgs.msg import TransformStamped
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.params import Parameters
+from genba_common.qos import latched
 from genba_perception.extrinsics import ExtrinsicsError, load_extrinsics
-from genba_safety.rosutil import ConfigurationError, declare, run_node
 
 
 class ExtrinsicsNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("extrinsics", **node_kwargs)
-        path = declare(self, "extrinsics_file", "", "Extrinsics YAML (calibration/extrinsics_*.yaml)")
+        param = Parameters(self, "genba_perception", "extrinsics.yaml")
+        path = param("extrinsics_file", "Extrinsics YAML (calibration/extrinsics_*.yaml)")
+        param.check_all_declared()
         try:
             self.transforms = load_extrinsics(path)
         except ExtrinsicsError as exc:
-            raise ConfigurationError(str(exc)) from None
+            raise ConfigError(str(exc)) from None
         msgs = []
         now = self.get_clock().now().to_msg()
         for t in self.transforms:
@@ -32,8 +36,7 @@ class ExtrinsicsNode(Node):
             q = t.quaternion()
             m.transform.rotation.x, m.transform.rotation.y, m.transform.rotation.z, m.transform.rotation.w = q
             msgs.append(m)
-        qos = QoSProfile(depth=max(1, len(msgs)), durability=DurabilityPolicy.TRANSIENT_LOCAL,
-                         reliability=ReliabilityPolicy.RELIABLE)
+        qos = latched(len(msgs))
         try:
             from tf2_msgs.msg import TFMessage
         except ImportError:

@@ -6,14 +6,22 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import LaserScan
 
-from genba_actuation.serial_link import SerialLink
-from genba_perception.lidar_protocols import (RPLIDAR_SCAN_REQUEST, RPLIDAR_STOP_REQUEST, Ld06Decoder,
-                                              RplidarDecoder)
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.params import Parameters
+from genba_common.qos import DIAGNOSTICS, SENSOR
+from genba_common.serial_link import SerialLink
+from genba_common.stamps import sec_to_stamp
+from genba_perception.lidar_protocols import (
+    RPLIDAR_SCAN_REQUEST,
+    RPLIDAR_STOP_REQUEST,
+    Ld06Decoder,
+    RplidarDecoder,
+)
 from genba_perception.scan_assembler import ScanAssembler
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp
 
 MODELS = {"ld06": 230400, "ld19": 230400, "rplidar_a1": 115200, "rplidar_a2": 115200}
 
@@ -21,24 +29,25 @@ MODELS = {"ld06": 230400, "ld19": 230400, "rplidar_a1": 115200, "rplidar_a2": 11
 class LidarNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("lidar", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
-        self.model = d("model", "ld06", f"Scanner model: {', '.join(MODELS)}", read_only=True)
+        param = Parameters(self, "genba_perception", "lidar.yaml")
+        self.model = param("model", f"Scanner model: {', '.join(MODELS)}", read_only=True)
         if self.model not in MODELS:
-            raise ConfigurationError(f"parameter 'model': unknown LiDAR model '{self.model}' "
+            raise ConfigError(f"parameter 'model': unknown LiDAR model '{self.model}' "
                                      f"(supported: {', '.join(MODELS)})")
-        port = d("port", "/dev/ttyUSB0", "Serial device of the scanner")
-        baud = d("baudrate", MODELS[self.model], "Baud rate (0 = the model's default)", 0, 4000000) or MODELS[self.model]
-        self.frame_id = d("frame_id", "laser", "Frame of the scans (see calibration/ extrinsics)")
-        self.assembler = ScanAssembler(d("beams", 360, "Fixed number of beams per scan", 8, 8192),
-                                       d("range_min_m", 0.02, "Minimum valid range", 0.0, 10.0),
-                                       d("range_max_m", 12.0, "Maximum valid range", 0.1, 100.0),
+        port = param("port", "Serial device of the scanner")
+        baud = param("baudrate", "Baud rate (0 = the model's default)", 0, 4000000) or MODELS[self.model]
+        self.frame_id = param("frame_id", "Frame of the scans (see calibration/ extrinsics)")
+        self.assembler = ScanAssembler(param("beams", "Fixed number of beams per scan", 8, 8192),
+                                       param("range_min_m", "Minimum valid range", 0.0, 10.0),
+                                       param("range_max_m", "Maximum valid range", 0.1, 100.0),
                                        clockwise=True,
-                                       yaw_offset_rad=d("yaw_offset_rad", 0.0, "Mounting yaw of the 0-degree mark",
+                                       yaw_offset_rad=param("yaw_offset_rad", "Mounting yaw of the 0-degree mark",
                                                         -3.1416, 3.1416))
+        param.check_all_declared()
         self.link = SerialLink(port, baud)
         self.decoder = Ld06Decoder() if self.model.startswith("ld") else RplidarDecoder()
-        self.pub = self.create_publisher(LaserScan, "scan", qos_profile_sensor_data)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.pub = self.create_publisher(LaserScan, "scan", SENSOR)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(0.002, self._poll)
         self.create_timer(1.0, self._diagnostics)
         self._logged = ""

@@ -11,29 +11,31 @@ import time
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.params import Parameters
+from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.image import resize_area
 from genba_perception.scan import clean_ranges, valid_fraction
-from genba_safety.rosutil import declare, diagnostics, run_node
 
 
 class PerceptionNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("perception", **node_kwargs)
-        self.out_w = declare(self, "image_width", 64, "Width of the image handed to the policy (px)", 8, 1024)
-        self.out_h = declare(self, "image_height", 48, "Height of the image handed to the policy (px)", 8, 1024)
-        self.min_valid = declare(self, "min_valid_fraction", 0.5,
-                                 "Scans with fewer valid beams are reported as degraded", 0.0, 1.0)
-        self.min_image_std = declare(self, "min_image_std", 2.0,
-                                     "Frames flatter than this (grey-level std) are blind: covered, dark or "
+        param = Parameters(self, "genba_perception", "perception.yaml")
+        self.out_w = param("image_width", "Width of the image handed to the policy (px)", 8, 1024)
+        self.out_h = param("image_height", "Height of the image handed to the policy (px)", 8, 1024)
+        self.min_valid = param("min_valid_fraction", "Scans with fewer valid beams are reported as degraded", 0.0, 1.0)
+        self.min_image_std = param("min_image_std", "Frames flatter than this (grey-level std) are blind: covered, dark or "
                                      "dead; they are not passed on", 0.0, 128.0)
-        self.pub_scan = self.create_publisher(LaserScan, "perception/scan", qos_profile_sensor_data)
-        self.pub_img = self.create_publisher(Image, "perception/image", qos_profile_sensor_data)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
-        self.create_subscription(LaserScan, "scan", self._on_scan, qos_profile_sensor_data)
-        self.create_subscription(Image, "camera/image_raw", self._on_image, qos_profile_sensor_data)
+        param.check_all_declared()
+        self.pub_scan = self.create_publisher(LaserScan, "perception/scan", SENSOR)
+        self.pub_img = self.create_publisher(Image, "perception/image", SENSOR)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
+        self.create_subscription(LaserScan, "scan", self._on_scan, SENSOR)
+        self.create_subscription(Image, "camera/image_raw", self._on_image, SENSOR)
         self.create_timer(1.0, self._diagnostics)
         self.counts = {"scans": 0, "images": 0, "bad_images": 0, "blind_frames": 0, "degraded_scans": 0}
         self.camera_blind = False

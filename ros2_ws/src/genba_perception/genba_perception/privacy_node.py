@@ -9,26 +9,29 @@ import time
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.params import Parameters
+from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.privacy import Anonymizer, PrivacyConfig
-from genba_safety.rosutil import declare, diagnostics, run_node
 
 
 class PrivacyNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("privacy_filter", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        param = Parameters(self, "genba_perception", "privacy_filter.yaml")
         self.anon = Anonymizer(PrivacyConfig(
-            detect_faces=d("detect_faces", True, "Pixelate faces (Haar cascades)"),
-            detect_people=d("detect_people", True, "Pixelate whole people (HOG detector)"),
-            detect_profile_faces=d("detect_profile_faces", False, "Also look for faces in profile (slower)"),
-            detection_width_px=d("detection_width_px", 320, "Detect on a copy this wide (px)", 64, 4096),
-            pixel_block=d("pixel_block", 12, "Pixelation block size (px)", 2, 64)))
-        self.pub = self.create_publisher(Image, "camera/image_anonymized", qos_profile_sensor_data)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
-        self.create_subscription(Image, "camera/image_raw", self._on_image, qos_profile_sensor_data)
+            detect_faces=param("detect_faces", "Pixelate faces (Haar cascades)"),
+            detect_people=param("detect_people", "Pixelate whole people (HOG detector)"),
+            detect_profile_faces=param("detect_profile_faces", "Also look for faces in profile (slower)"),
+            detection_width_px=param("detection_width_px", "Detect on a copy this wide (px)", 64, 4096),
+            pixel_block=param("pixel_block", "Pixelation block size (px)", 2, 64)))
+        param.check_all_declared()
+        self.pub = self.create_publisher(Image, "camera/image_anonymized", SENSOR)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
+        self.create_subscription(Image, "camera/image_raw", self._on_image, SENSOR)
         self.create_timer(1.0, self._diagnostics)
         self.frames = self.detections = self.dropped = 0
         self.proc_ms: list[float] = []

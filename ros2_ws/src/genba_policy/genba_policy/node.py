@@ -10,74 +10,78 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 
+from genba_common import frames
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.geometry import to_base, yaw_of_quaternion
+from genba_common.params import Parameters
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
+from genba_policy.backends import ONNX_BACKENDS, open_policy
 from genba_policy.observation import ScanHistory, observe
-from genba_policy.placeholder import PlaceholderPolicy, PolicyOutput, goal_in_base
 from genba_policy.route import Grid, RouteFollower
 from genba_policy.runtime import ModelRejected, OnnxPolicy
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, stamp_to_sec
 from genba_safety.zones import ScanGeometry
-
-LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
 
 
 class PolicyNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("policy", **node_kwargs)
-        self.backend = declare(self, "backend", "placeholder",
-                               "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
-                               read_only=True)
-        max_speed = declare(self, "max_speed_mps", 0.8, "Cruise speed of the placeholder policy", 0.0, 3.0)
-        model_path = declare(self, "model_path", "", "ONNX student (backend onnx)")
-        manifest_path = declare(self, "manifest_path", "", "models/manifest.yaml listing approved hashes")
-        onnx_backend = declare(self, "onnx_backend", "auto", "auto | tensorrt | cuda | cpu")
-        cache_dir = declare(self, "engine_cache_dir", "~/.cache/genba/trt", "TensorRT engine cache")
-        self.inflation_m = declare(self, "route_inflation_m", 0.45,
-                                   "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
-        self.route: RouteFollower | None = None
+        param = Parameters(self, "genba_policy", "policy.yaml")
+        self.backend = param("backend", "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
+                             read_only=True)
+        max_speed = param("max_speed_mps", "Cruise speed of the placeholder policy", 0.0, 3.0)
+        model_path = param("model_path", "ONNX student (backend onnx); '' = the manifest's default model")
+        manifest_path = param("manifest_path", "models/manifest.yaml listing approved hashes and the default model")
+        onnx_backend = param("onnx_backend", "Where the student runs: " + " | ".join(ONNX_BACKENDS))
+        cache_dir = param("engine_cache_dir", "TensorRT engine cache folder")
+        self.inflation_m = param("route_inflation_m",
+                                 "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
         # the laser mount: the placeholder's geometry, and how the student's older scan is moved
         # (by the odometry pose change) to where the laser is now
-        self.laser = (declare(self, "laser_x_m", 0.20, "Laser x in base_link", -5.0, 5.0),
-                      declare(self, "laser_y_m", 0.0, "Laser y in base_link", -5.0, 5.0),
-                      declare(self, "laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
+        self.laser = (param("laser_x_m", "Laser x in base_link", -5.0, 5.0),
+                      param("laser_y_m", "Laser y in base_link", -5.0, 5.0),
+                      param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi))
+        param.check_all_declared()
+        if self.backend not in ("onnx", "placeholder"):
+            raise ConfigError(f"parameter 'backend': unknown policy backend '{self.backend}' "
+                              f"(use onnx or placeholder)")
+        self.route: RouteFollower | None = None
         self.history = ScanHistory(self.laser)
-        self.onnx = None
-        self.policy = PlaceholderPolicy(max_speed) if self.backend == "placeholder" else None
         self.image = None
         self.model_error = ""
+        self.policy = None
+        try:
+            self.policy = open_policy(self.backend, model_path=model_path, manifest_path=manifest_path,
+                                      onnx_backend=onnx_backend, engine_cache_dir=cache_dir, max_speed_mps=max_speed,
+                                      log=self.get_logger().info, warn=self.get_logger().warning)
+        except ModelRejected as exc:
+            # Never drive with an unapproved or unloadable model: publish nothing, so the
+            # supervisor sees a stale policy and falls back to its own controller.
+            self.model_error = str(exc)
+            self.get_logger().error(self.model_error)
+        self.onnx = self.policy if isinstance(self.policy, OnnxPolicy) else None
         if self.backend == "onnx":
-            try:
-                self.onnx = OnnxPolicy(model_path, manifest_path, onnx_backend, cache_dir,
-                                       log=self.get_logger().info)
-            except ModelRejected as exc:
-                # Never drive with an unapproved or unloadable model: publish nothing, so the
-                # supervisor sees a stale policy and falls back to its own controller.
-                self.model_error = str(exc)
-                self.get_logger().error(self.model_error)
-            self.create_subscription(Image, "perception/image", self._on_image, qos_profile_sensor_data)
+            self.create_subscription(Image, "perception/image", self._on_image, SENSOR)
             self.create_subscription(OccupancyGrid, "map", self._on_map, LATCHED)
-        elif self.backend != "placeholder":
-            raise ConfigurationError(f"parameter 'backend': unknown policy backend '{self.backend}' "
-                                     f"(use onnx or placeholder)")
-        else:
-            self.get_logger().warning("running the PLACEHOLDER reactive policy (no learned model)")
         self.pose: tuple[float, float, float] | None = None
         self.twist: tuple[float, float] | None = None
         self.goal: tuple[float, float] | None = None
-        self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", 10)
-        self.pub_health = self.create_publisher(DiagnosticArray, "policy/health", 10)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", COMMAND)
+        self.pub_health = self.create_publisher(DiagnosticArray, "policy/health", COMMAND)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0, self._diagnostics)
-        self.create_subscription(LaserScan, "perception/scan", self._on_scan, qos_profile_sensor_data)
-        self.create_subscription(Odometry, "odom", self._on_odom, qos_profile_sensor_data)
+        self.create_subscription(LaserScan, "perception/scan", self._on_scan, SENSOR)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)
         self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
 
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
-        yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+        yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
 
@@ -111,7 +115,7 @@ class PolicyNode(Node):
         if self.model_error:
             level, message = DiagnosticStatus.ERROR, self.model_error
         elif self.backend == "onnx" and self.route is None:
-            level, message = DiagnosticStatus.WARN, "waiting for the static map on /map (the student steers by its route)"
+            level, message = DiagnosticStatus.WARN, "waiting for the static map on /map (the student steers by it)"
         self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message,
                                           vals))
 
@@ -120,27 +124,27 @@ class PolicyNode(Node):
             self.image = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
 
     def _on_scan(self, msg: LaserScan) -> None:
-        goal = goal_in_base(self.goal, self.pose) if (self.goal and self.pose) else None
+        goal = to_base(self.goal, self.pose) if (self.goal and self.pose) else None
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         if self.backend == "onnx":
             if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
             self.route.see(self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max)))
-            route_point = goal_in_base(self.route.carrot(self.pose, self.goal), self.pose)
-            v, w, ood, ms, valid = self.onnx.infer(observe(self.image, ranges, msg.range_min, msg.range_max,
-                                                           *self.twist, goal, route_point, self.history,
-                                                           stamp_to_sec(msg.header.stamp), self.pose))
-            out = PolicyOutput(v, w, ood, ms, valid)
-        else:
+            route_point = to_base(self.route.carrot(self.pose, self.goal), self.pose)
+            out = self.onnx.act(observe(self.image, ranges, msg.range_min, msg.range_max, *self.twist, goal,
+                                        route_point, self.history, stamp_to_sec(msg.header.stamp), self.pose))
+        elif self.policy is not None:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)
             out = self.policy.act(ranges, g, goal)
+        else:
+            return
         cmd = TwistStamped()
         cmd.header.stamp = msg.header.stamp  # the sensor stamp travels with the decision
-        cmd.header.frame_id = "base_link"
+        cmd.header.frame_id = frames.BASE_LINK
         cmd.twist.linear.x, cmd.twist.angular.z = out.v, out.w
         self.pub_cmd.publish(cmd)
         self.pub_health.publish(diagnostics(
-            self, "genba/policy", self.policy.name if self.policy else "student-onnx", DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
+            self, "genba/policy", self.policy.name, DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
             ("placeholder policy" if self.onnx is None else f"student on {self.onnx.backend}")
             if out.output_valid else "invalid output",
             {"ood_score": f"{out.ood_score:.4f}", "inference_ms": f"{out.inference_ms:.3f}",

@@ -14,108 +14,108 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import Point, PoseStamped, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image, LaserScan
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import Trigger
 from visualization_msgs.msg import Marker, MarkerArray
 
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.geometry import yaw_of_quaternion
+from genba_common.params import Parameters
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.stamps import sec_to_stamp, stamp_to_sec
 from genba_safety.audit import AuditLog, finite_or_none
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp, stamp_to_sec
-from genba_safety.supervisor import (HealthInput, Inputs, OdomInput, ScanInput, Supervisor,
-                                     SupervisorConfig)
+from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
 from genba_safety.watchdog import Now
 from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
-
-LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
 
 
 class SafetySupervisorNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("safety_supervisor", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
+        param = Parameters(self, "genba_safety", "safety_supervisor.yaml")
         timeouts = {
-            "cmd": d("cmd_timeout_ms", 250.0, "Policy command older than this is stale", 1.0, 10000.0),
-            "scan": d("scan_timeout_ms", 300.0, "LaserScan older than this means perception lost", 1.0, 10000.0),
-            "odom": d("odom_timeout_ms", 250.0, "Odometry older than this means perception lost", 1.0, 10000.0),
-            "camera": d("camera_timeout_ms", 500.0, "No usable camera frame for this long -> FALLBACK",
+            "cmd": param("cmd_timeout_ms", "Policy command older than this is stale", 1.0, 10000.0),
+            "scan": param("scan_timeout_ms", "LaserScan older than this means perception lost", 1.0, 10000.0),
+            "odom": param("odom_timeout_ms", "Odometry older than this means perception lost", 1.0, 10000.0),
+            "camera": param("camera_timeout_ms", "No usable camera frame for this long -> FALLBACK",
                         1.0, 10000.0),
-            "cloud": d("cloud_timeout_ms", 2000.0, "Cloud heartbeat older than this -> DEGRADED", 1.0, 600000.0),
-            "health": d("health_timeout_ms", 500.0, "Policy health older than this -> FALLBACK", 1.0, 10000.0),
+            "cloud": param("cloud_timeout_ms", "Cloud heartbeat older than this -> DEGRADED", 1.0, 600000.0),
+            "health": param("health_timeout_ms", "Policy health older than this -> FALLBACK", 1.0, 10000.0),
             "goal": 1.0e9,
         }
         lim = Limits(
-            max_speed_mps=d("max_speed_mps", 1.0, "Forward speed limit", 0.0, 5.0),
-            max_reverse_mps=d("max_reverse_mps", 0.4, "Reverse speed limit (the policy backs off from people at 0.4)",
+            max_speed_mps=param("max_speed_mps", "Forward speed limit", 0.0, 5.0),
+            max_reverse_mps=param("max_reverse_mps", "Reverse speed limit (the policy backs off from people at 0.4)",
                               0.0, 5.0),
-            max_yaw_rate_radps=d("max_yaw_rate_radps", 1.5, "Yaw rate limit", 0.0, 10.0),
-            max_accel_mps2=d("max_accel_mps2", 1.0, "Acceleration limit when speeding up", 0.01, 20.0),
-            max_decel_mps2=d("max_decel_mps2", 2.0, "Deceleration limit when slowing down", 0.01, 20.0),
-            max_yaw_accel_radps2=d("max_yaw_accel_radps2", 4.0, "Yaw acceleration limit", 0.01, 50.0),
-            max_jerk_mps3=d("max_jerk_mps3", 20.0, "Jerk limit (bypassed for emergency stops)", 0.1, 1000.0),
+            max_yaw_rate_radps=param("max_yaw_rate_radps", "Yaw rate limit", 0.0, 10.0),
+            max_accel_mps2=param("max_accel_mps2", "Acceleration limit when speeding up", 0.01, 20.0),
+            max_decel_mps2=param("max_decel_mps2", "Deceleration limit when slowing down", 0.01, 20.0),
+            max_yaw_accel_radps2=param("max_yaw_accel_radps2", "Yaw acceleration limit", 0.01, 50.0),
+            max_jerk_mps3=param("max_jerk_mps3", "Jerk limit (bypassed for emergency stops)", 0.1, 1000.0),
         )
-        fp = Footprint(d("footprint_front_m", 0.30, "Footprint: base_link to front edge", 0.01, 5.0),
-                       d("footprint_rear_m", 0.30, "Footprint: base_link to rear edge", 0.01, 5.0),
-                       d("footprint_half_width_m", 0.25, "Footprint half width", 0.01, 5.0))
+        fp = Footprint(param("footprint_front_m", "Footprint: base_link to front edge", 0.01, 5.0),
+                       param("footprint_rear_m", "Footprint: base_link to rear edge", 0.01, 5.0),
+                       param("footprint_half_width_m", "Footprint half width", 0.01, 5.0))
         zones = ZoneConfig(
             footprint=fp,
-            stop_margin_m=d("stop_margin_m", 0.10, "Stop zone margin around the footprint", 0.0, 3.0),
-            slow_margin_m=d("slow_margin_m", 0.60, "Slow-down zone margin around the footprint", 0.0, 5.0),
-            slow_speed_mps=d("slow_speed_mps", 0.25, "Speed cap inside the slow-down zone", 0.0, 5.0),
-            reaction_time_s=d("reaction_time_s", 0.10, "Reaction time used to grow the stop zone", 0.0, 2.0),
-            ttc_stop_s=d("ttc_stop_s", 0.8, "Stop when time-to-collision falls below this", 0.0, 10.0),
-            ttc_slow_s=d("ttc_slow_s", 2.0, "Slow down when time-to-collision falls below this", 0.0, 20.0),
+            stop_margin_m=param("stop_margin_m", "Stop zone margin around the footprint", 0.0, 3.0),
+            slow_margin_m=param("slow_margin_m", "Slow-down zone margin around the footprint", 0.0, 5.0),
+            slow_speed_mps=param("slow_speed_mps", "Speed cap inside the slow-down zone", 0.0, 5.0),
+            reaction_time_s=param("reaction_time_s", "Reaction time used to grow the stop zone", 0.0, 2.0),
+            ttc_stop_s=param("ttc_stop_s", "Stop when time-to-collision falls below this", 0.0, 10.0),
+            ttc_slow_s=param("ttc_slow_s", "Slow down when time-to-collision falls below this", 0.0, 20.0),
         )
         try:
             self.cfg = SupervisorConfig(
-                rate_hz=d("rate_hz", 100.0, "Output rate of the gated command", 100.0, 1000.0),
+                rate_hz=param("rate_hz", "Output rate of the gated command", 100.0, 1000.0),
                 timeouts_ms=timeouts,
-                max_future_ms=d("max_future_stamp_ms", 20.0, "Stamps further ahead than this are rejected",
+                max_future_ms=param("max_future_stamp_ms", "Stamps further ahead than this are rejected",
                                 0.0, 1000.0),
-                clock_jump_tolerance_ms=d("clock_jump_tolerance_ms", 50.0,
-                                          "ROS vs monotonic clock drift treated as a jump", 1.0, 10000.0),
+                clock_jump_tolerance_ms=param("clock_jump_tolerance_ms", "ROS vs monotonic clock drift treated as a jump", 1.0, 10000.0),
                 limits=lim, zones=zones,
-                degraded_max_speed_mps=d("degraded_max_speed_mps", 0.5, "Speed cap in DEGRADED", 0.0, 5.0),
-                fallback=ReactiveConfig(max_speed_mps=d("fallback_max_speed_mps", 0.3,
-                                                        "Speed of the reactive controller in FALLBACK", 0.0, 2.0)),
-                mrm_decel_mps2=d("mrm_decel_mps2", 1.5, "Deceleration of the minimal-risk stop", 0.01, 20.0),
-                max_ood_score=d("max_ood_score", 0.8, "Policy OOD score above this -> FALLBACK", 0.0, 1.0),
-                max_inference_ms=d("max_inference_ms", 50.0, "Policy latency above this -> FALLBACK", 0.1, 10000.0),
-                recover_hold_s=d("recover_hold_s", 1.0, "A better mode must hold this long before recovery",
+                degraded_max_speed_mps=param("degraded_max_speed_mps", "Speed cap in DEGRADED", 0.0, 5.0),
+                fallback=ReactiveConfig(max_speed_mps=param("fallback_max_speed_mps", "Speed of the reactive controller in FALLBACK", 0.0, 2.0)),
+                mrm_decel_mps2=param("mrm_decel_mps2", "Deceleration of the minimal-risk stop", 0.01, 20.0),
+                max_ood_score=param("max_ood_score", "Policy OOD score above this -> FALLBACK", 0.0, 1.0),
+                max_inference_ms=param("max_inference_ms", "Policy latency above this -> FALLBACK", 0.1, 10000.0),
+                recover_hold_s=param("recover_hold_s", "A better mode must hold this long before recovery",
                                  0.0, 60.0),
-                zone_trigger_scans=d("zone_trigger_scans", 1, "Consecutive scans to trigger a zone stop", 1, 10),
-                zone_release_scans=d("zone_release_scans", 3, "Consecutive clear scans to release it", 1, 50),
+                zone_trigger_scans=param("zone_trigger_scans", "Consecutive scans to trigger a zone stop", 1, 10),
+                zone_release_scans=param("zone_release_scans", "Consecutive clear scans to release it", 1, 50),
             )
         except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-        self.laser_xyyaw = (d("laser_x_m", 0.20, "Laser position in base_link (x)", -5.0, 5.0),
-                            d("laser_y_m", 0.0, "Laser position in base_link (y)", -5.0, 5.0),
-                            d("laser_yaw", 0.0, "Laser yaw in base_link", -math.pi, math.pi))
-        audit_path = d("audit_log_path", "", "JSON-lines audit log file ('' = none)")
-        self.step_on_input = d("step_on_input", True,
-                               "Also step and publish as soon as a new command or scan arrives (lower latency)")
+            raise ConfigError(str(exc)) from None
+        self.laser_xyyaw = (param("laser_x_m", "Laser position in base_link (x)", -5.0, 5.0),
+                            param("laser_y_m", "Laser position in base_link (y)", -5.0, 5.0),
+                            param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi))
+        audit_path = param("audit_log_path", "JSON-lines audit log file ('' = none)")
+        self.step_on_input = param("step_on_input", "Also step and publish as soon as a new command or scan arrives (lower latency)")
+        param.check_all_declared()
         self.sup = Supervisor(self.cfg)
         self.inputs = Inputs(self.cfg)
         self.audit = AuditLog(audit_path or None)
         self._last_cmd_stamp = None
 
-        sensor = qos_profile_sensor_data
-        self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, 10)
+        sensor = SENSOR
+        self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, COMMAND)
         self.create_subscription(LaserScan, "scan", self._on_scan, sensor)
         self.create_subscription(Odometry, "odom", self._on_odom, sensor)
         # Usable frames, as judged by perception (a black or covered camera publishes no usable frame).
         self.create_subscription(Image, "perception/image", self._on_camera, sensor)
-        self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, 10)
-        self.create_subscription(DiagnosticArray, "policy/health", self._on_health, 10)
-        self.create_subscription(Bool, "estop", self._on_estop, 10)
+        self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, COMMAND)
+        self.create_subscription(DiagnosticArray, "policy/health", self._on_health, COMMAND)
+        self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
         self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
         self.create_service(Trigger, "safety/reset_estop", self._on_reset)
-        self.pub_cmd = self.create_publisher(TwistStamped, "cmd_vel_safe", 10)
+        self.pub_cmd = self.create_publisher(TwistStamped, "cmd_vel_safe", COMMAND)
         self.pub_mode = self.create_publisher(String, "safety/mode", LATCHED)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
         self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
         # Deadline timers react to staleness at its expiry instead of at the next tick.
@@ -159,7 +159,7 @@ class SafetySupervisorNode(Node):
 
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
-        yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+        yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
         self._offer("odom", OdomInput(msg.pose.pose.position.x, msg.pose.pose.position.y, yaw,
                                       msg.twist.twist.linear.x, msg.twist.twist.angular.z),
                     stamp_to_sec(msg.header.stamp))

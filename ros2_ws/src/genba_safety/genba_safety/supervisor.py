@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from genba_common.geometry import to_base
 from genba_safety.fallback import ReactiveConfig, ReactiveController
 from genba_safety.limits import Limits, RateLimiter, clamp_velocity, command_is_valid
 from genba_safety.modes import Mode, ModeLadder
@@ -175,10 +176,7 @@ class Supervisor:
         goal, odom = inputs.samples["goal"].value, inputs.samples["odom"].value
         if goal is None or odom is None:
             return None
-        gx, gy = goal  # type: ignore[misc]
-        dx, dy = gx - odom.x, gy - odom.y  # type: ignore[union-attr]
-        c, s = math.cos(odom.yaw), math.sin(odom.yaw)  # type: ignore[union-attr]
-        return c * dx + s * dy, -s * dx + c * dy
+        return to_base(goal, (odom.x, odom.y, odom.yaw))  # type: ignore[arg-type,union-attr]
 
     def target_mode(self, fresh: dict[str, bool], inputs: Inputs, clock_jump: bool) -> tuple[Mode, list[str]]:
         """The mode the inputs call for, given which are fresh, with the reasons (worst first)."""

@@ -15,7 +15,6 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image, LaserScan
 from std_msgs.msg import Header, String
@@ -23,35 +22,38 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from genba_actuation.emulator import ControllerConfig, PtyController
 from genba_actuation.kinematics import DiffDrive
+from genba_common.diagnostics import diagnostics
+from genba_common.entry import run_node
+from genba_common.errors import ConfigError
+from genba_common.geometry import quaternion_of_yaw
+from genba_common.params import Parameters
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.stamps import sec_to_stamp
 from genba_perception.camera_info import CalibrationError, load_camera_info
-from genba_safety.rosutil import ConfigurationError, declare, diagnostics, run_node, sec_to_stamp
 from genba_sim import scenario as scenario_mod
-from genba_sim.errors import ConfigError
 from genba_sim.occupancy import static_occupancy
 from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
 from genba_sim.world import TRACK_WIDTH_M, WHEEL_RADIUS_M
-
-LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
 
 
 class SimNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("sim", **node_kwargs)
-        d = lambda *a, **k: declare(self, *a, **k)  # noqa: E731
-        scen = d("scenario", "hall_crossing", "Scenario name (package scenarios/) or path to a YAML file")
-        cam_url = d("camera_info_url", "", "camera_info YAML of the simulated camera ('' = 128x96, 60 deg)")
-        self.camera_enabled = d("camera_enabled", True, "Render the front camera (EGL, offscreen)")
-        self.rtf = d("realtime_factor", 1.0, "Simulated seconds per wall-clock second", 0.1, 10.0)
-        self.scan_hz = d("scan_rate_hz", 10.0, "LaserScan rate", 1.0, 50.0)
-        self.camera_hz = d("camera_rate_hz", 10.0, "Camera rate", 1.0, 60.0)
-        self.odom_hz = d("odom_rate_hz", 50.0, "Odometry rate", 1.0, 200.0)
-        self.cloud_hz = d("cloud_heartbeat_hz", 2.0, "Simulated cloud-link heartbeat rate", 0.1, 50.0)
-        port = d("controller_port", "/tmp/genba_ttyMOTOR", "Symlink created to the emulated controller's pty")
-        wd_ms = d("controller_watchdog_ms", 100.0, "Controller-side watchdog period", 10.0, 5000.0)
-        self.wait_for_link_s = d("wait_for_controller_s", 30.0,
-                                 "Hold simulated time until the bridge has shaken hands (0 = don't wait)",
+        param = Parameters(self, "genba_sim", "sim.yaml")
+        scen = param("scenario", "Scenario name (package scenarios/) or path to a YAML file")
+        cam_url = param("camera_info_url", "camera_info YAML of the simulated camera ('' = 128x96, 60 deg)")
+        self.camera_enabled = param("camera_enabled", "Render the front camera (EGL, offscreen)")
+        self.rtf = param("realtime_factor", "Simulated seconds per wall-clock second", 0.1, 10.0)
+        self.scan_hz = param("scan_rate_hz", "LaserScan rate", 1.0, 50.0)
+        self.camera_hz = param("camera_rate_hz", "Camera rate", 1.0, 60.0)
+        self.odom_hz = param("odom_rate_hz", "Odometry rate", 1.0, 200.0)
+        self.cloud_hz = param("cloud_heartbeat_hz", "Simulated cloud-link heartbeat rate", 0.1, 50.0)
+        port = param("controller_port", "Symlink created to the emulated controller's pty")
+        wd_ms = param("controller_watchdog_ms", "Controller-side watchdog period", 10.0, 5000.0)
+        self.wait_for_link_s = param("wait_for_controller_s", "Hold simulated time until the bridge has shaken hands (0 = don't wait)",
                                  0.0, 600.0)
-        self.episode_file = d("episode_file", "", "Write the episode result (JSON) here when it ends")
+        self.episode_file = param("episode_file", "Write the episode result (JSON) here when it ends")
+        param.check_all_declared()
         try:
             self.sc = scenario_mod.load(scen)
             cal = load_camera_info(cam_url) if cam_url else None
@@ -59,24 +61,24 @@ class SimNode(Node):
             self.sim = Simulation(self.sc, LidarConfig(noise_std_m=self.sc.lidar_noise_std_m),
                                   cam if self.camera_enabled else None)
         except (ConfigError, CalibrationError) as exc:
-            raise ConfigurationError(str(exc)) from None
+            raise ConfigError(str(exc)) from None
         self.calibration = cal
         self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
         self.controller = PtyController(ControllerConfig(watchdog_ms=wd_ms), link_path=port,
                                         self_integrate=False).start()
         self.get_logger().info(f"scenario '{self.sc.name}' (seed {self.sc.seed}); motor controller on "
                                f"{self.controller.port} -> {port}")
-        self.pub_scan = self.create_publisher(LaserScan, "scan", qos_profile_sensor_data)
-        self.pub_img = self.create_publisher(Image, "camera/image_raw", qos_profile_sensor_data)
-        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", qos_profile_sensor_data)
-        self.pub_odom = self.create_publisher(Odometry, "odom", qos_profile_sensor_data)
-        self.pub_clock = self.create_publisher(Clock, "clock", 10)
-        self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", 10)
+        self.pub_scan = self.create_publisher(LaserScan, "scan", SENSOR)
+        self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
+        self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
+        self.pub_odom = self.create_publisher(Odometry, "odom", SENSOR)
+        self.pub_clock = self.create_publisher(Clock, "clock", COMMAND)
+        self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", COMMAND)
         self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
         self.pub_episode = self.create_publisher(String, "sim/episode", LATCHED)
         self.pub_map = self.create_publisher(MarkerArray, "sim/map_markers", LATCHED)
         self.pub_grid = self.create_publisher(OccupancyGrid, "map", LATCHED)
-        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self._publish_goal()
         self._publish_map()
         self.dt = float(self.sim.model.opt.timestep)
@@ -163,7 +165,7 @@ class SimNode(Node):
         self._stamp(msg.header)
         msg.header.frame_id = "odom"
         msg.pose.pose.position.x, msg.pose.pose.position.y = x, y
-        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = v, w
         self.pub_odom.publish(msg)
 
@@ -188,7 +190,7 @@ class SimNode(Node):
             m = Marker(type=Marker.CUBE, action=Marker.ADD, id=i, ns="obstacles")
             m.header.frame_id = "odom"
             m.pose.position.x, m.pose.position.y, m.pose.position.z = b.x, b.y, b.sz
-            m.pose.orientation.z, m.pose.orientation.w = math.sin(b.yaw / 2), math.cos(b.yaw / 2)
+            m.pose.orientation.z, m.pose.orientation.w = quaternion_of_yaw(b.yaw)[2:]
             m.scale.x, m.scale.y, m.scale.z = 2 * b.sx, 2 * b.sy, 2 * b.sz
             m.color.r, m.color.g, m.color.b, m.color.a = 0.3, 0.4, 0.7, 0.8
             arr.markers.append(m)

@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genba_perception.yaml_file import read_yaml_mapping
-from genba_sim.errors import ConfigError
+from genba_common.errors import ConfigError
+from genba_common.yaml_file import read_yaml_mapping
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCENARIO_DIR = PACKAGE_DIR / "scenarios"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genba_sim.errors import ConfigError
+from genba_common.errors import ConfigError
 from genba_sim.scenario import Faults, Scenario
 from genba_sim.world import LASER_XYZ, build_mjcf
 

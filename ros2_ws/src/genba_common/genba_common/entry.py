@@ -1,0 +1,38 @@
+"""The entry point of every genba node."""
+
+from __future__ import annotations
+
+import sys
+
+from genba_common.errors import ConfigError
+
+
+def run_node(node_cls: type, args: list[str] | None = None) -> None:
+    """Init, spin until Ctrl-C or shutdown, exit without a traceback.
+
+    A node that raises :class:`ConfigError` (bad configuration) prints one line and exits 2; the
+    process supervisor decides whether to restart it.
+    """
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+
+    rclpy.init(args=args)
+    node = None
+    code = 0
+    try:
+        node = node_cls()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except ConfigError as exc:
+        print(f"[{node_cls.__name__}] error: {exc}", file=sys.stderr, flush=True)
+        code = 2
+    finally:
+        if node is not None:
+            close = getattr(node, "close", None)
+            if close:
+                close()
+            node.destroy_node()
+        if rclpy.ok():
+            rclpy.shutdown()
+    sys.exit(code)

@@ -1,0 +1,24 @@
+"""The QoS profiles of genba's topics, each defined once.
+
+| profile | used for |
+|---|---|
+| ``SENSOR`` | scans, images, odometry: best effort, keep last 5 (``qos_profile_sensor_data``) |
+| ``COMMAND`` | commands, health, heartbeats, e-stop: reliable, keep last 10, volatile |
+| ``LATCHED`` | goal, map, safety mode, episode: reliable, transient local, keep last 1 |
+| ``DIAGNOSTICS`` | ``/diagnostics``: reliable, keep last 10, volatile |
+"""
+
+from __future__ import annotations
+
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+
+SENSOR = qos_profile_sensor_data
+COMMAND = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
+LATCHED = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
+DIAGNOSTICS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
+
+
+def latched(depth: int) -> QoSProfile:
+    """``LATCHED`` keeping the last ``depth`` messages (a latched topic that carries several)."""
+    return QoSProfile(depth=max(1, depth), durability=DurabilityPolicy.TRANSIENT_LOCAL,
+                      reliability=ReliabilityPolicy.RELIABLE)

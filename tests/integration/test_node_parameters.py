@@ -1,0 +1,97 @@
+"""Each node's parameter defaults are written once, in its package's config/<node>.yaml: the node
+declares exactly the YAML's keys with the YAML's values, and the pure cores' dataclass defaults
+agree with them."""
+
+from pathlib import Path
+
+import pytest
+from ros_helpers import params
+
+from genba_common.errors import ConfigError
+from genba_common.params import Parameters, node_defaults
+
+ROOT = Path(__file__).resolve().parents[2]
+ROS_OWN = {"use_sim_time", "start_type_description_service"}  # every rclpy node declares these
+
+
+def _declared(node) -> dict:
+    return {name: p.value for name, p in node._parameters.items() if name not in ROS_OWN}
+
+
+def _nodes(tmp_path):
+    """(package, yaml, node factory, overrides) for every node with a defaults file."""
+    from genba_actuation.node import ActuationBridgeNode
+    from genba_perception.camera_node import CameraNode
+    from genba_perception.extrinsics_node import ExtrinsicsNode
+    from genba_perception.lidar_node import LidarNode
+    from genba_perception.node import PerceptionNode
+    from genba_perception.privacy_node import PrivacyNode
+    from genba_policy.node import PolicyNode
+    from genba_safety.node import SafetySupervisorNode
+    from genba_sim.node import SimNode
+
+    import cv2
+    import numpy as np
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    cv2.imwrite(str(frames / "0.png"), np.zeros((48, 64, 3), np.uint8))
+    return [
+        ("genba_safety", "safety_supervisor.yaml", SafetySupervisorNode, {}),
+        ("genba_policy", "policy.yaml", PolicyNode, {}),
+        ("genba_perception", "perception.yaml", PerceptionNode, {}),
+        ("genba_perception", "privacy_filter.yaml", PrivacyNode, {}),
+        ("genba_perception", "lidar.yaml", LidarNode, {"port": str(tmp_path / "no_lidar")}),
+        ("genba_perception", "camera.yaml", CameraNode, {"source": str(frames)}),
+        ("genba_perception", "extrinsics.yaml", ExtrinsicsNode,
+         {"extrinsics_file": str(ROOT / "calibration" / "extrinsics_sim_robot.yaml")}),
+        ("genba_actuation", "actuation_bridge.yaml", ActuationBridgeNode, {"port": str(tmp_path / "no_controller")}),
+        ("genba_sim", "sim.yaml", SimNode, {"camera_enabled": False, "controller_port": str(tmp_path / "motor"),
+                                            "wait_for_controller_s": 0.0}),
+    ]
+
+
+def test_every_node_declares_exactly_its_yaml_defaults(ros, tmp_path):
+    for package, yml, factory, overrides in _nodes(tmp_path):
+        node = factory(parameter_overrides=params(**overrides))
+        try:
+            declared = _declared(node)
+        finally:
+            close = getattr(node, "close", None)
+            if close:
+                close()
+            node.destroy_node()
+        expected = {**node_defaults(package, yml), **overrides}
+        assert declared.keys() == expected.keys(), (yml, declared.keys() ^ expected.keys())
+        for k, v in expected.items():
+            assert declared[k] == v and type(declared[k]) is type(v), (yml, k, declared[k], v)
+
+
+def test_the_pure_cores_dataclass_defaults_are_the_yaml_defaults(ros):
+    from genba_perception.privacy import PrivacyConfig
+    from genba_perception.privacy_node import PrivacyNode
+    from genba_safety.node import SafetySupervisorNode
+    from genba_safety.supervisor import SupervisorConfig
+
+    supervisor, privacy = SafetySupervisorNode(), PrivacyNode()
+    try:
+        assert supervisor.cfg == SupervisorConfig()  # limits, zones, footprint, fallback, timeouts
+        assert privacy.anon.cfg == PrivacyConfig()
+    finally:
+        supervisor.close()
+        supervisor.destroy_node()
+        privacy.destroy_node()
+
+
+def test_a_parameter_without_a_default_or_a_stale_default_is_a_config_error(ros):
+    from rclpy.node import Node
+
+    node = Node("parameters_probe")
+    try:
+        param = Parameters(node, "genba_safety", "safety_supervisor.yaml")
+        with pytest.raises(ConfigError, match="no default for parameter 'speed_limit'"):
+            param("speed_limit", "not in the YAML")
+        assert param("rate_hz", "Output rate", 100.0, 1000.0) == 100.0
+        with pytest.raises(ConfigError, match="defaults for parameters the node does not have: .*cmd_timeout_ms"):
+            param.check_all_declared()
+    finally:
+        node.destroy_node()
