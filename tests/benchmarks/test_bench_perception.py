@@ -19,13 +19,17 @@ from genba_perception.scan_assembler import ScanAssembler
 def test_lidar_pipeline():
     step = 360.0 / 456
     rng = np.random.default_rng(0)
-    packets = [encode_ld06(3600, i * step, (i + 11) * step % 360, i,
-                           [(int(rng.uniform(100, 8000)), 200) for _ in range(12)]) for i in range(0, 456, 12)]
+    packets = [
+        encode_ld06(
+            3600, i * step, (i + 11) * step % 360, i, [(int(rng.uniform(100, 8000)), 200) for _ in range(12)]
+        )
+        for i in range(0, 456, 12)
+    ]
     dec, asm = Ld06Decoder(), ScanAssembler(360)
     per_packet, per_scan_close = [], []
     t_sim = 0.0
     t_all = time.perf_counter()
-    for rev in range(60):
+    for _ in range(60):
         for pkt in packets:
             t0 = time.perf_counter()
             frames = []
@@ -38,8 +42,10 @@ def test_lidar_pipeline():
             dt = (time.perf_counter() - t0) * 1e3
             (per_scan_close if frames else per_packet).append(dt)
     total = time.perf_counter() - t_all
-    print(f"\nLD06 driver core, 60 revolutions x 456 points ({60 / total:.0f} revolutions/s on one core, "
-          f"{60 / total / 10:.0f}x the scanner's 10 Hz):")
+    print(
+        f"\nLD06 driver core, 60 revolutions x 456 points ({60 / total:.0f} revolutions/s on one core, "
+        f"{60 / total / 10:.0f}x the scanner's 10 Hz):"
+    )
     report("decode + assemble, one 47-byte packet", per_packet, "ms")
     report("packet that completes a scan (added latency)", per_scan_close, "ms")
     assert per_scan_close

@@ -53,11 +53,29 @@ def test_pure_step_cost_360_beams():
 @pytest.fixture(scope="module")
 def processes():
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    sup = subprocess.Popen([sys.executable, "-m", "genba_safety.node", "--ros-args", "-p", "recover_hold_s:=0.2",
-                            "-p", "cloud_timeout_ms:=5000.0"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
-    relay = subprocess.Popen([sys.executable, str(HERE / "bare_relay.py")], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    sup = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "genba_safety.node",
+            "--ros-args",
+            "-p",
+            "recover_hold_s:=0.2",
+            "-p",
+            "cloud_timeout_ms:=5000.0",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    relay = subprocess.Popen(
+        [sys.executable, str(HERE / "bare_relay.py")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     yield
     for p in (sup, relay):
         os.killpg(p.pid, signal.SIGINT)
@@ -81,7 +99,9 @@ def test_reaction_latency_and_relay_overhead(processes):
             if key not in seen[kind]:
                 seen[kind].add(key)
                 arrivals[kind].append((t - (m.header.stamp.sec + m.header.stamp.nanosec * 1e-9)) * 1000.0)
+
         return cb
+
     robot.create_subscription(TwistStamped, "relay/cmd_vel", on("relay"), 50)
     robot.create_subscription(TwistStamped, "cmd_vel_safe", on("safety"), 50)
     spin = Spinner(robot)
@@ -93,19 +113,24 @@ def test_reaction_latency_and_relay_overhead(processes):
         print("\nrelay overhead (policy publish -> subscriber receipt, same messages, same run):")
         bare = report("bare rclpy relay node", arrivals["relay"])
         safe = report("safety supervisor (step + publish)", arrivals["safety"])
-        print(f"  ratio p50 {safe['p50'] / bare['p50']:.2f}x, p99 {safe['p99'] / bare['p99']:.2f}x  (target <= 1.5x)")
+        print(
+            f"  ratio p50 {safe['p50'] / bare['p50']:.2f}x, p99 {safe['p99'] / bare['p99']:.2f}x  "
+            "(target <= 1.5x)"
+        )
 
         timeout_ms = 250.0
         stale, obstacle = [], []
+
         def cruising():
             assert spin.until(lambda: (robot.last_v() or 0) > 0.599, 10.0), "no steady cruise"
             spin.for_(0.2)
+
         for _ in range(TRIALS):
             cruising()
             robot.enabled["cmd"] = False
             t_stop = robot.last_cmd_sent  # the command goes stale timeout_ms after its last sending
             v_before = robot.last_v()
-            assert spin.until(lambda: robot.last_v() < v_before - 1e-6, 2.0)
+            assert spin.until(lambda v0=v_before: robot.last_v() < v0 - 1e-6, 2.0)
             t_react = next(t for t, m in robot.received if t > t_stop and m.twist.linear.x < v_before - 1e-6)
             stale.append((t_react - t_stop) * 1000.0 - timeout_ms)
             assert spin.until(lambda: robot.last_v() == 0.0, 3.0)  # let the trial play out fully
@@ -116,7 +141,7 @@ def test_reaction_latency_and_relay_overhead(processes):
             robot.scan_range = 0.45  # an obstacle inside the stop zone, all around
             t_in = time.monotonic()
             robot._tick()  # publish it now rather than at the next 20 Hz tick
-            assert spin.until(lambda: robot.last_v() < v_before - 1e-6, 2.0)
+            assert spin.until(lambda v0=v_before: robot.last_v() < v0 - 1e-6, 2.0)
             t_react = next(t for t, m in robot.received if t > t_in and m.twist.linear.x < v_before - 1e-6)
             obstacle.append((t_react - t_in) * 1000.0)
             assert spin.until(lambda: robot.last_v() == 0.0, 3.0)

@@ -45,17 +45,23 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
         # raw images of people stay off the recording, whatever the stack lists
         assert not topics & {"/camera/image_raw", "/perception/image"}
         conns = [c for c in reader.connections if c.topic == "/cmd_vel_safe"]
-        speeds = [reader.deserialize(raw, c.msgtype).twist.linear.x for c, _, raw in reader.messages(connections=conns)]
+        speeds = [
+            reader.deserialize(raw, c.msgtype).twist.linear.x
+            for c, _, raw in reader.messages(connections=conns)
+        ]
         assert len(speeds) > 100 and max(speeds) > 0.2
     assert list((run_dir / "recording").glob("*.mcap"))
 
 
-@pytest.mark.parametrize("args, env, needle", [
-    (["--scenario", "no_such_place"], {}, "unknown scenario 'no_such_place'"),
-    (["--scenario", "{bad}"], {}, "malformed YAML"),
-    ([], {"MUJOCO_GL": "osmesa"}, "could not load its OpenGL backend"),
-    ([], {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent/egl.json"}, "offscreen rendering unavailable"),
-])
+@pytest.mark.parametrize(
+    "args, env, needle",
+    [
+        (["--scenario", "no_such_place"], {}, "unknown scenario 'no_such_place'"),
+        (["--scenario", "{bad}"], {}, "malformed YAML"),
+        ([], {"MUJOCO_GL": "osmesa"}, "could not load its OpenGL backend"),
+        ([], {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent/egl.json"}, "offscreen rendering unavailable"),
+    ],
+)
 def test_bad_input_is_one_line_no_traceback(tmp_path, args, env, needle):
     if "{bad}" in args:
         bad = tmp_path / "bad.yaml"

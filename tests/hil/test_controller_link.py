@@ -51,7 +51,7 @@ def test_command_round_trip(link):
     h.handshake()
     for k in range(20):
         seq = h.send(p.Velocity(1000 + k, 1000 + k))
-        t, _ = h.poll(0.2, lambda m: isinstance(m, p.Telemetry) and m.last_seq == seq)
+        t, _ = h.poll(0.2, lambda m, s=seq: isinstance(m, p.Telemetry) and m.last_seq == s)
         assert t is not None, f"command {seq} not acknowledged in telemetry"
         assert not t.faults & p.Fault.WATCHDOG
 
@@ -65,7 +65,9 @@ def test_watchdog_trip_timing(link):
     tripped, t_trip = h.poll(1.0, lambda m: isinstance(m, p.Telemetry) and m.faults & p.Fault.WATCHDOG)
     assert tripped is not None, "watchdog never tripped"
     elapsed_ms = (t_trip - t_cmd) * 1000.0
-    assert ack.watchdog_ms - WATCHDOG_TOLERANCE_MS <= elapsed_ms <= ack.watchdog_ms + WATCHDOG_TOLERANCE_MS, elapsed_ms
+    assert ack.watchdog_ms - WATCHDOG_TOLERANCE_MS <= elapsed_ms <= ack.watchdog_ms + WATCHDOG_TOLERANCE_MS, (
+        elapsed_ms
+    )
     # Motors off means no current once tripped.
     assert tripped.left_current_ma == 0 and tripped.right_current_ma == 0
 
@@ -124,8 +126,11 @@ def test_standalone_emulator_prints_its_port_and_cleans_up(tmp_path):
     import sys
 
     link = tmp_path / "ttyEMU"
-    proc = subprocess.Popen([sys.executable, "-m", "genba_actuation.emulator", "--link", str(link)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genba_actuation.emulator", "--link", str(link)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip()
         port = line.split()[0]

@@ -46,7 +46,14 @@ class FakeRobot(Node):
 
     def __init__(self, name: str = "fake_robot") -> None:
         super().__init__(name)
-        self.enabled = {"scan": True, "odom": True, "camera": True, "cloud": True, "health": True, "cmd": True}
+        self.enabled = {
+            "scan": True,
+            "odom": True,
+            "camera": True,
+            "cloud": True,
+            "health": True,
+            "cmd": True,
+        }
         self.cmd = (0.6, 0.0)
         self.scan_range = math.inf
         self.last_cmd_sent: float | None = None
@@ -60,13 +67,20 @@ class FakeRobot(Node):
         }
         self.create_timer(0.05, self._tick)
         self.received: list[tuple[float, TwistStamped]] = []
-        self.create_subscription(TwistStamped, "cmd_vel_safe", lambda m: self.received.append((time.monotonic(), m)), 50)
+        self.create_subscription(
+            TwistStamped, "cmd_vel_safe", lambda m: self.received.append((time.monotonic(), m)), 50
+        )
 
     def _tick(self) -> None:
         stamp = self.get_clock().now().to_msg()
         if self.enabled["scan"]:
-            m = LaserScan(angle_min=-math.pi, angle_max=math.pi - 2 * math.pi / 360, angle_increment=2 * math.pi / 360,
-                          range_min=0.12, range_max=12.0)
+            m = LaserScan(
+                angle_min=-math.pi,
+                angle_max=math.pi - 2 * math.pi / 360,
+                angle_increment=2 * math.pi / 360,
+                range_min=0.12,
+                range_max=12.0,
+            )
             m.header.stamp, m.header.frame_id = stamp, "laser"
             m.ranges = [self.scan_range] * 360
             self.pub["scan"].publish(m)
@@ -82,9 +96,14 @@ class FakeRobot(Node):
         if self.enabled["cloud"]:
             self.pub["cloud"].publish(Header(stamp=stamp, frame_id="test"))
         if self.enabled["health"]:
-            st = DiagnosticStatus(name="genba/policy", values=[KeyValue(key="ood_score", value="0.1"),
-                                                               KeyValue(key="inference_ms", value="1.0"),
-                                                               KeyValue(key="output_valid", value="true")])
+            st = DiagnosticStatus(
+                name="genba/policy",
+                values=[
+                    KeyValue(key="ood_score", value="0.1"),
+                    KeyValue(key="inference_ms", value="1.0"),
+                    KeyValue(key="output_valid", value="true"),
+                ],
+            )
             d = DiagnosticArray(status=[st])
             d.header.stamp = stamp
             self.pub["health"].publish(d)

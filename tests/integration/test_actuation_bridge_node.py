@@ -26,7 +26,9 @@ def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
     try:
         assert spin.until(lambda: ctl.core.connected, 3.0), "no handshake"
         want = DiffDrive().wheel_speeds(0.4, 0.2)
-        assert spin.until(lambda: abs(ctl.core.target[0] - want[0]) < 1e-3 and abs(ctl.core.target[1] - want[1]) < 1e-3, 2.0)
+        assert spin.until(
+            lambda: abs(ctl.core.target[0] - want[0]) < 1e-3 and abs(ctl.core.target[1] - want[1]) < 1e-3, 2.0
+        )
         assert spin.until(lambda: odom and odom[-1].twist.twist.linear.x > 0.3, 3.0)
         assert ctl.core.watchdog_trips == 0
     finally:
@@ -44,9 +46,14 @@ def test_missing_port_is_reported_and_retried_without_crashing(ros, tmp_path):
     spin = Spinner(bridge, probe)
     ctl = None
     try:
+
         def error_seen():
-            return any(s.name == "genba/actuation_bridge" and s.level == DiagnosticStatus.ERROR
-                       for d in diags for s in d.status)
+            return any(
+                s.name == "genba/actuation_bridge" and s.level == DiagnosticStatus.ERROR
+                for d in diags
+                for s in d.status
+            )
+
         assert spin.until(error_seen, 3.0)
         msg = next(s.message for d in diags for s in d.status if s.name == "genba/actuation_bridge")
         assert link in msg and "does not exist" in msg and "\n" not in msg
@@ -64,6 +71,7 @@ def test_missing_port_is_reported_and_retried_without_crashing(ros, tmp_path):
 
 def _twist(v, w):
     from geometry_msgs.msg import Twist
+
     t = Twist()
     t.linear.x, t.angular.z = v, w
     return t
@@ -89,6 +97,7 @@ def test_device_vanishing_is_survived_and_reconnect_starts_from_zero(ros, tmp_pa
             if ctl2.core.connected and not seen_zero_first:
                 seen_zero_first.append(list(ctl2.core.target))
             return ctl2.core.connected and ctl2.core.target[0] > 1.0
+
         assert spin.until(connected_and_driving, 4.0)
         assert seen_zero_first[0] == [0.0, 0.0]
         assert bridge.link.reconnects == 2

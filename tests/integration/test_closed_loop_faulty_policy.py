@@ -85,8 +85,10 @@ def test_faulty_policy_never_causes_a_collision(policy, start, tmp_path):
         max_speed = max(max_speed, abs(v))
         for i in range(sim.data.ncon):
             c = sim.data.contact[i]
-            assert not ({c.geom1, c.geom2} & static and sim.chassis in (c.geom1, c.geom2)), \
-                f"{policy.__name__}: hit {sim.model.geom(c.geom1).name}/{sim.model.geom(c.geom2).name} at t={t:.2f}"
+            assert not ({c.geom1, c.geom2} & static and sim.chassis in (c.geom1, c.geom2)), (
+                f"{policy.__name__}: hit {sim.model.geom(c.geom1).name}/{sim.model.geom(c.geom2).name} "
+                f"at t={t:.2f}"
+            )
         # A person (a mocap body that avoids no one) may walk into a robot standing still and
         # push it; what the supervisor must prevent is contact while it lets the robot drive.
         if sim.episode.in_contact and abs(out.v) > 0.05:

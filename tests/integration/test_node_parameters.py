@@ -20,6 +20,9 @@ def _declared(node) -> dict:
 
 def _nodes(tmp_path):
     """(package, yaml, node factory, overrides) for every node with a defaults file."""
+    import cv2
+    import numpy as np
+
     from genba_actuation.node import ActuationBridgeNode
     from genba_perception.camera_node import CameraNode
     from genba_perception.extrinsics_node import ExtrinsicsNode
@@ -29,9 +32,6 @@ def _nodes(tmp_path):
     from genba_policy.node import PolicyNode
     from genba_safety.node import SafetySupervisorNode
     from genba_sim.node import SimNode
-
-    import cv2
-    import numpy as np
     frames = tmp_path / "frames"
     frames.mkdir()
     cv2.imwrite(str(frames / "0.png"), np.zeros((48, 64, 3), np.uint8))
@@ -42,11 +42,28 @@ def _nodes(tmp_path):
         ("genba_perception", "privacy_filter.yaml", PrivacyNode, {}),
         ("genba_perception", "lidar.yaml", LidarNode, {"port": str(tmp_path / "no_lidar")}),
         ("genba_perception", "camera.yaml", CameraNode, {"source": str(frames)}),
-        ("genba_perception", "extrinsics.yaml", ExtrinsicsNode,
-         {"extrinsics_file": str(ROOT / "calibration" / "extrinsics_sim_robot.yaml")}),
-        ("genba_actuation", "actuation_bridge.yaml", ActuationBridgeNode, {"port": str(tmp_path / "no_controller")}),
-        ("genba_sim", "sim.yaml", SimNode, {"camera_enabled": False, "controller_port": str(tmp_path / "motor"),
-                                            "wait_for_controller_s": 0.0}),
+        (
+            "genba_perception",
+            "extrinsics.yaml",
+            ExtrinsicsNode,
+            {"extrinsics_file": str(ROOT / "calibration" / "extrinsics_sim_robot.yaml")},
+        ),
+        (
+            "genba_actuation",
+            "actuation_bridge.yaml",
+            ActuationBridgeNode,
+            {"port": str(tmp_path / "no_controller")},
+        ),
+        (
+            "genba_sim",
+            "sim.yaml",
+            SimNode,
+            {
+                "camera_enabled": False,
+                "controller_port": str(tmp_path / "motor"),
+                "wait_for_controller_s": 0.0,
+            },
+        ),
     ]
 
 
@@ -91,7 +108,9 @@ def test_a_parameter_without_a_default_or_a_stale_default_is_a_config_error(ros)
         with pytest.raises(ConfigError, match="no default for parameter 'speed_limit'"):
             param("speed_limit", "not in the YAML")
         assert param("rate_hz", "Output rate", 100.0, 1000.0) == 100.0
-        with pytest.raises(ConfigError, match="defaults for parameters the node does not have: .*cmd_timeout_ms"):
+        with pytest.raises(
+            ConfigError, match="defaults for parameters the node does not have: .*cmd_timeout_ms"
+        ):
             param.check_all_declared()
     finally:
         node.destroy_node()

@@ -81,10 +81,12 @@ def test_lidar_nodes_publish_fixed_beam_scans_from_serial_streams(ros, tmp_path)
         probe, scans = _collect("scan", LaserScan)
         spin = Spinner(node, probe)
         try:
-            assert spin.until(lambda: len(scans) >= 4, 5.0), f"{model}: no scans"
+            assert spin.until(lambda s=scans: len(s) >= 4, 5.0), f"{model}: no scans"
             for s in scans[1:]:
                 assert len(s.ranges) == beams and s.header.frame_id == "laser"
-                assert abs(s.angle_min + math.pi) < 1e-6 and abs(s.angle_increment - 2 * math.pi / beams) < 1e-6
+                assert (
+                    abs(s.angle_min + math.pi) < 1e-6 and abs(s.angle_increment - 2 * math.pi / beams) < 1e-6
+                )
                 assert 0.05 < s.scan_time < 0.2 and abs(s.time_increment - s.scan_time / beams) < 1e-6
             r = np.array(scans[-1].ranges)
             assert abs(np.nanmedian(r) - 2.0) < 1e-3
@@ -102,8 +104,11 @@ def test_camera_node_from_folder_and_privacy_filter(ros, tmp_path):
     folder.mkdir()
     face = data.astronaut()
     cv2.imwrite(str(folder / "000.png"), cv2.cvtColor(face, cv2.COLOR_RGB2BGR))
-    cam = CameraNode(parameter_overrides=params(source=str(folder), rate_hz=20.0,
-                                                camera_info_url="calibration/sim_front_camera.yaml"))
+    cam = CameraNode(
+        parameter_overrides=params(
+            source=str(folder), rate_hz=20.0, camera_info_url="calibration/sim_front_camera.yaml"
+        )
+    )
     priv = PrivacyNode()
     probe = Node("probe_cam")
     raw, anon, info = [], [], []
@@ -172,12 +177,15 @@ def test_extrinsics_published_as_latched_transforms(ros):
     node = ExtrinsicsNode(parameter_overrides=params(extrinsics_file="calibration/extrinsics_sim_robot.yaml"))
     probe = Node("probe_tf")
     got = []
-    qos = QoSProfile(depth=10, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE)
+    qos = QoSProfile(
+        depth=10, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE
+    )
     if node.topic == "/extrinsics":
         probe.create_subscription(TransformStamped, "/extrinsics", got.append, qos)
         expected = 3
     else:  # a ROS install with tf2_msgs: one TFMessage with three transforms
         from tf2_msgs.msg import TFMessage
+
         probe.create_subscription(TFMessage, "/tf_static", lambda m: got.extend(m.transforms), qos)
         expected = 3
     spin = Spinner(node, probe)  # subscribed after publishing: latched delivery is what is tested

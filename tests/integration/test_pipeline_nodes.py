@@ -79,9 +79,15 @@ def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_
     model = str(deployed_model)
     bad_manifest = tmp_path / "manifest.yaml"
     bad_manifest.write_text("models:\n  - {file: other.onnx, sha256: 00}\n")
-    for manifest, should_drive in ((str(root / "models" / "manifest.yaml"), True), (str(bad_manifest), False)):
-        policy = PolicyNode(parameter_overrides=params(backend="onnx", model_path=model, manifest_path=manifest,
-                                                       onnx_backend="cpu"))
+    for manifest, should_drive in (
+        (str(root / "models" / "manifest.yaml"), True),
+        (str(bad_manifest), False),
+    ):
+        policy = PolicyNode(
+            parameter_overrides=params(
+                backend="onnx", model_path=model, manifest_path=manifest, onnx_backend="cpu"
+            )
+        )
         perception = PerceptionNode()
         robot = FakeRobot("fake_onnx")
         robot.enabled["cmd"] = robot.enabled["health"] = False
@@ -105,7 +111,8 @@ def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_
                 assert not cmds and waiting and waiting[-1].level == DiagnosticStatus.WARN, waiting
                 assert "/map" in waiting[-1].message
                 map_pub.publish(open_room_map())
-                assert spin.until(lambda: cmds and health, 8.0), "the approved student never answered"
+                answered = spin.until(lambda c=cmds, h=health: c and h, 8.0)
+                assert answered, "the approved student never answered"
                 kv = {k.key: k.value for k in health[-1].status[0].values}
                 assert kv["output_valid"] == "true" and 0.0 <= float(kv["ood_score"]) <= 1.0
                 assert health[-1].status[0].message == "student on cpu"
@@ -113,7 +120,9 @@ def test_onnx_backend_drives_with_an_approved_model_and_refuses_others(ros, tmp_
                 spin.for_(1.5)
                 assert not cmds and not health  # refused: silence, so the supervisor falls back
                 errs = [s for d in diags for s in d.status if s.name == "genba/policy_node"]
-                assert errs and errs[-1].level == DiagnosticStatus.ERROR and "not approved" in errs[-1].message
+                assert (
+                    errs and errs[-1].level == DiagnosticStatus.ERROR and "not approved" in errs[-1].message
+                )
         finally:
             for n in (policy, perception, robot, probe):
                 n.destroy_node()

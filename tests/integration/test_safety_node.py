@@ -10,7 +10,9 @@ from genba_safety.node import LATCHED, SafetySupervisorNode
 
 
 def make(tmp_path, **overrides):
-    node = SafetySupervisorNode(parameter_overrides=params(audit_log_path=str(tmp_path / "audit.jsonl"), **overrides))
+    node = SafetySupervisorNode(
+        parameter_overrides=params(audit_log_path=str(tmp_path / "audit.jsonl"), **overrides)
+    )
     robot = FakeRobot()
     modes: list[str] = []
     robot.create_subscription(String, "safety/mode", lambda m: modes.append(m.data), LATCHED)

@@ -1,8 +1,10 @@
-"""genba_actuation: Serial bridge to the motor controller: COBS/CRC-16 protocol, reconnects, controller emulator.
+"""genba_actuation: Serial bridge to the motor controller: COBS/CRC-16 protocol, reconnects,
+controller emulator.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
 from PyPI (see the repository"s requirements.txt for the pinned set).
 """
+
 from glob import glob
 
 from setuptools import find_packages, setup
@@ -22,8 +24,13 @@ setup(
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
-    description="Serial bridge to the motor controller: COBS/CRC-16 protocol, reconnects, controller emulator.",
+    description="Serial bridge to the motor controller: COBS/CRC-16 frames, reconnects, controller emulator.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ["actuation_bridge = genba_actuation.node:main", "controller_emulator = genba_actuation.emulator:main"]},
+    entry_points={
+        "console_scripts": [
+            "actuation_bridge = genba_actuation.node:main",
+            "controller_emulator = genba_actuation.emulator:main",
+        ]
+    },
 )

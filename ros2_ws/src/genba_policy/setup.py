@@ -1,8 +1,10 @@
-"""genba_policy: On-device motion policy: observation contract, route on the static map, inference backends, node.
+"""genba_policy: On-device motion policy: observation contract, route on the static map, inference
+backends, node.
 
 Builds with colcon (ament_python) on a ROS 2 distro, and installs with pip beside the ROS 2 wheels
 from PyPI (see the repository"s requirements.txt for the pinned set).
 """
+
 from glob import glob
 
 from setuptools import find_packages, setup
@@ -22,10 +24,12 @@ setup(
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
-    description="On-device motion policy: observation contract, route on the static map, inference backends, node.",
+    description="On-device motion policy: observation contract, route on the map, inference backends, node.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": [
-        "policy = genba_policy.node:main",
-    ]},
+    entry_points={
+        "console_scripts": [
+            "policy = genba_policy.node:main",
+        ]
+    },
 )

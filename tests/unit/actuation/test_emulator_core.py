@@ -10,7 +10,9 @@ from genba_actuation.kinematics import DiffDrive, wrap_int32_delta
 
 def connected(now=0.0, **cfg):
     c = ControllerCore(ControllerConfig(**cfg))
-    assert c.handle(p.Hello(), 1, now) == [p.HelloAck(p.PROTOCOL_VERSION, c.config.firmware, int(c.config.watchdog_ms))]
+    assert c.handle(p.Hello(), 1, now) == [
+        p.HelloAck(p.PROTOCOL_VERSION, c.config.firmware, int(c.config.watchdog_ms))
+    ]
     return c
 
 
@@ -74,8 +76,8 @@ def test_diffdrive_roundtrip():
 
 
 def test_int32_wrap():
-    assert wrap_int32_delta(-2**31 + 5, 2**31 - 5) == 10
-    assert wrap_int32_delta(2**31 - 5, -2**31 + 5) == -10
+    assert wrap_int32_delta(-(2**31) + 5, 2**31 - 5) == 10
+    assert wrap_int32_delta(2**31 - 5, -(2**31) + 5) == -10
 
 
 def test_bridge_odometry_from_ticks_straight_and_turning():
@@ -95,5 +97,5 @@ def test_bridge_odometry_from_ticks_straight_and_turning():
 
 def test_bridge_sends_zero_for_non_finite_command():
     b = BridgeCore()
-    (msg, _), = p.FrameDecoder().feed(b.velocity(float("nan"), 1.0))
+    ((msg, _),) = p.FrameDecoder().feed(b.velocity(float("nan"), 1.0))
     assert msg == p.Velocity(0, 0)

@@ -37,11 +37,19 @@ def test_cobs_roundtrip_and_no_zero(data):
 messages = st.one_of(
     st.builds(p.Hello, st.integers(0, 255)),
     st.builds(p.HelloAck, st.integers(0, 255), st.integers(0, 65535), st.integers(0, 65535)),
-    st.builds(p.Velocity, st.integers(-2**31, 2**31 - 1), st.integers(-2**31, 2**31 - 1)),
+    st.builds(p.Velocity, st.integers(-(2**31), 2**31 - 1), st.integers(-(2**31), 2**31 - 1)),
     st.just(p.Heartbeat()),
     st.builds(p.EStop, st.integers(0, 1)),
-    st.builds(p.Telemetry, st.integers(-2**31, 2**31 - 1), st.integers(-2**31, 2**31 - 1), st.integers(0, 65535),
-              st.integers(-32768, 32767), st.integers(-32768, 32767), st.integers(0, 255), st.integers(0, 255)),
+    st.builds(
+        p.Telemetry,
+        st.integers(-(2**31), 2**31 - 1),
+        st.integers(-(2**31), 2**31 - 1),
+        st.integers(0, 65535),
+        st.integers(-32768, 32767),
+        st.integers(-32768, 32767),
+        st.integers(0, 255),
+        st.integers(0, 255),
+    ),
 )
 
 

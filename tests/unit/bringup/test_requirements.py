@@ -30,7 +30,9 @@ def test_pythons_from_3_11_take_the_versions_the_tests_run_on():
     tested = _pins_for(_requirements("requirements.txt"), JAZZY_KILTED)
     for python in ("3.11", JAZZY_KILTED, "3.13"):
         for name, spec in _pins_for(_requirements("requirements-ros.txt"), python).items():
-            assert tested.get(name) == spec, f"Python {python}: {name}{spec}, requirements.txt has {tested.get(name)}"
+            assert tested.get(name) == spec, (
+                f"Python {python}: {name}{spec}, requirements.txt has {tested.get(name)}"
+            )
 
 
 def test_each_distro_python_gets_one_exact_pin_of_every_package():

@@ -24,13 +24,18 @@ def test_stack_description_resolves():
 
 def test_unknown_substitution_and_bad_yaml(tmp_path):
     p = tmp_path / "s.yaml"
-    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim, params: genba_sim/config/sim.yaml, overrides: {x: '${NOPE}'}}\n")
+    p.write_text(
+        "nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim,"
+        " params: genba_sim/config/sim.yaml, overrides: {x: '${NOPE}'}}\n"
+    )
     with pytest.raises(StackError, match=r"unknown substitution \$\{NOPE\}"):
         load_stack(p, VARS)
     p.write_text("nodes: [\n")
     with pytest.raises(StackError, match="malformed YAML"):
         load_stack(p, VARS)
-    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim, params: nothere.yaml}\n")
+    p.write_text(
+        "nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim, params: nothere.yaml}\n"
+    )
     with pytest.raises(StackError, match="params: file not found"):
         load_stack(p, VARS)
 
@@ -42,8 +47,9 @@ def _calls(path) -> set[str]:
 
 def test_launch_files_read_the_same_stack_description():
     bringup = ROOT / "ros2_ws" / "src" / "genba_bringup"
-    assert "load_stack" in _calls(bringup / "genba_bringup" / "launch_stack.py"), \
+    assert "load_stack" in _calls(bringup / "genba_bringup" / "launch_stack.py"), (
         "the launch description must build its nodes from load_stack()"
+    )
     for f in (bringup / "launch").glob("*.launch.py"):
         assert "stack_launch_description" in _calls(f), f"{f.name} must use genba_bringup.launch_stack"
 

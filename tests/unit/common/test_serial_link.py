@@ -8,7 +8,10 @@ from genba_common.serial_link import SerialLink
 
 def test_open_errors_name_the_port_and_cause(tmp_path, monkeypatch):
     missing = str(tmp_path / "ttyACM9")
-    assert serial_link.describe_open_error(missing, OSError("x")) == f"serial port {missing} does not exist (unplugged or wrong path)"
+    assert (
+        serial_link.describe_open_error(missing, OSError("x"))
+        == f"serial port {missing} does not exist (unplugged or wrong path)"
+    )
     dev = tmp_path / "ttyACM0"
     dev.write_text("")
     monkeypatch.setattr(serial_link.os, "access", lambda *_: False)  # root ignores modes: fake the denial
@@ -25,7 +28,7 @@ def test_serial_link_backs_off_exponentially_and_never_raises(tmp_path):
         assert link.try_open(t) is False
         if link._next_try != before:
             attempts.append(t)
-    gaps = [round(b - a, 2) for a, b in zip(attempts, attempts[1:])]
+    gaps = [round(b - a, 2) for a, b in zip(attempts, attempts[1:], strict=False)]
     assert gaps[:4] == pytest.approx([0.1, 0.2, 0.4, 0.4], abs=0.011)  # 10 ms polling resolution
     assert "does not exist" in link.last_error
     assert link.read() == b"" and link.write(b"x") is False and not link.is_open

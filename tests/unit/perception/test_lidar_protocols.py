@@ -49,7 +49,11 @@ def test_ld06_round_trip_and_packet_length():
 def test_ld06_wrapping_packet_interpolates_across_zero():
     (p,) = Ld06Decoder().feed(encode_ld06(3600, 355.0, 3.8, 0, [(500, 1)] * 12))
     angles = [m.angle_deg for m in p.measurements()]
-    assert angles[0] == pytest.approx(355.0) and angles[-1] == pytest.approx(3.8) and angles[6] == pytest.approx(359.8)
+    assert (
+        angles[0] == pytest.approx(355.0)
+        and angles[-1] == pytest.approx(3.8)
+        and angles[6] == pytest.approx(359.8)
+    )
 
 
 def test_ld06_corrupt_packets_counted_and_dropped_stream_recovers():
@@ -75,9 +79,17 @@ def test_decoders_survive_noise(noise):
 def test_rplidar_nodes_round_trip_and_check_bits():
     dec = RplidarDecoder()
     assert dec.feed(b"\x00\x01garbage") == []  # before the response descriptor: nothing
-    data = RPLIDAR_SCAN_DESCRIPTOR + encode_rplidar_node(0.5, 1.25, 47, True) + encode_rplidar_node(359.75, 0.0, 0, False)
+    data = (
+        RPLIDAR_SCAN_DESCRIPTOR
+        + encode_rplidar_node(0.5, 1.25, 47, True)
+        + encode_rplidar_node(359.75, 0.0, 0, False)
+    )
     a, b = dec.feed(data)
-    assert a.new_revolution and a.angle_deg == pytest.approx(0.5, abs=1 / 64) and a.distance_m == pytest.approx(1.25)
+    assert (
+        a.new_revolution
+        and a.angle_deg == pytest.approx(0.5, abs=1 / 64)
+        and a.distance_m == pytest.approx(1.25)
+    )
     assert a.intensity == 47 and not b.new_revolution and b.distance_m == 0.0
     broken = bytearray(encode_rplidar_node(10.0, 2.0, 10, False))
     broken[1] &= 0xFE  # check bit cleared
@@ -90,7 +102,7 @@ def test_assembled_scans_have_a_fixed_beam_count_and_correct_geometry(points_per
     asm = ScanAssembler(beams=360, range_min=0.05, range_max=8.0)
     dec = Ld06Decoder()
     ranges = np.full(points_per_rev, 3000)
-    ranges[:points_per_rev // 36] = 1000          # an object at device angles 0..10 deg (clockwise)
+    ranges[: points_per_rev // 36] = 1000  # an object at device angles 0..10 deg (clockwise)
     stream = ld06_revolution(ranges) * 3
     frames = []
     t = 0.0
@@ -115,6 +127,7 @@ def test_assembled_scans_have_a_fixed_beam_count_and_correct_geometry(points_per
 def test_range_semantics_in_assembled_scan():
     asm = ScanAssembler(beams=8, range_min=0.1, range_max=5.0, clockwise=False)
     from genba_perception.lidar_protocols import Measurement
+
     for a, d in ((0.0, 1.0), (45.0, 0.0), (90.0, 9.0), (135.0, 0.05)):
         asm.add(Measurement(a, d, 1.0), 0.0)
     f = asm.add(Measurement(1.0, 1.0, 1.0, new_revolution=True), 0.1)

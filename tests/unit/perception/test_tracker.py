@@ -25,7 +25,9 @@ def test_posts_are_segments_and_the_wall_is_not():
 
 
 def test_a_segment_across_the_scans_ends_is_one_segment():
-    segs = segments(scan_from((0.0, 0.0, 0.0), posts=[(-2.0, 0.0, 0.25)]), ANGLE_MIN, INC)  # behind: beams 359 and 0
+    segs = segments(
+        scan_from((0.0, 0.0, 0.0), posts=[(-2.0, 0.0, 0.25)]), ANGLE_MIN, INC
+    )  # behind: beams 359 and 0
     assert len(segs) == 1 and len(segs[0]) >= 6
 
 
@@ -38,8 +40,9 @@ def _walk(tracker, seconds, laser_at, person_at, t0=0.0, still=(1.5, 2.0, 0.2)):
     out = []
     for k in range(int(round(seconds * 10))):
         t = t0 + k * 0.1
-        out = tracker.update(t, laser_at(t), scan_from(laser_at(t), posts=[still, (*person_at(t), 0.25)]),
-                             ANGLE_MIN, INC)
+        out = tracker.update(
+            t, laser_at(t), scan_from(laser_at(t), posts=[still, (*person_at(t), 0.25)]), ANGLE_MIN, INC
+        )
     return out
 
 
@@ -72,6 +75,7 @@ def test_time_going_back_starts_afresh_and_the_same_scans_give_the_same_tracks()
         a = _walk(tr, 1.0, lambda t: (0.0, 0.0, 0.0), lambda t: (2.5, -1.0 + 0.5 * t))
         b = _walk(tr, 0.3, lambda t: (0.0, 0.0, 0.0), lambda t: (2.5, -1.0 + 0.5 * t))  # time back to 0
         return a, b
+
     (a1, b1), (a2, _) = run(), run()
     assert len(a1) == 2 and [t.state.tolist() for t in a1] == [t.state.tolist() for t in a2]
     assert len(b1) == 2 and all(t.hits == CONFIRM_HITS for t in b1)  # new tracks, not the old ones

@@ -54,7 +54,9 @@ def test_open_policy_gives_the_placeholder_or_the_approved_student(exported):
     said, warned = [], []
     assert isinstance(open_policy("placeholder", log=said.append, warn=warned.append), PlaceholderPolicy)
     assert warned and "PLACEHOLDER" in warned[0] and not said
-    pol = open_policy("onnx", model_path=str(path), manifest_path=str(manifest), onnx_backend="cpu", log=said.append)
+    pol = open_policy(
+        "onnx", model_path=str(path), manifest_path=str(manifest), onnx_backend="cpu", log=said.append
+    )
     assert isinstance(pol, OnnxPolicy) and pol.backend == "cpu" and any("runs on cpu" in s for s in said)
     with pytest.raises(ModelRejected, match="unknown policy backend 'neural'"):
         open_policy("neural")

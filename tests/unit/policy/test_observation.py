@@ -18,7 +18,11 @@ LASER_IN_BASE = (0.20, 0.0, 0.0)  # x, y, yaw of the laser in base_link
 def _laser_pose(pose):
     x, y, yaw = pose
     lx, ly, lyaw = LASER_IN_BASE
-    return x + math.cos(yaw) * lx - math.sin(yaw) * ly, y + math.sin(yaw) * lx + math.cos(yaw) * ly, yaw + lyaw
+    return (
+        x + math.cos(yaw) * lx - math.sin(yaw) * ly,
+        y + math.sin(yaw) * lx + math.cos(yaw) * ly,
+        yaw + lyaw,
+    )
 
 
 def scan_of(pose, walls_r=6.0, posts=()):
@@ -36,9 +40,9 @@ def test_history_gives_the_scan_from_half_a_second_ago_and_starts_afresh_when_ti
     scans = [np.full(BEAMS, 1.0 + k / 10) for k in range(10)]
     out = [h.push(k * 0.1, (0.0, 0.0, 0.0), s) for k, s in enumerate(scans)]
     near = [float(np.median(o)) * SCAN_MAX_M for o in out]
-    assert near[0] == near[3] == near[5] == 1.0       # less than 0.5 s of history: the oldest scan
-    assert abs(near[9] - 1.4) < 1e-6                   # then exactly 0.5 s before
-    assert len(h.items) <= 7                           # bounded
+    assert near[0] == near[3] == near[5] == 1.0  # less than 0.5 s of history: the oldest scan
+    assert abs(near[9] - 1.4) < 1e-6  # then exactly 0.5 s before
+    assert len(h.items) <= 7  # bounded
     assert abs(float(np.median(h.push(0.0, (0.0, 0.0, 0.0), scans[1]))) * SCAN_MAX_M - 1.1) < 1e-6
 
 
@@ -49,8 +53,13 @@ def test_without_motion_the_rebinned_scan_is_the_binned_scan():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.floats(-1.0, 1.0), st.floats(-1.0, 1.0), st.floats(-math.pi, math.pi),
-       st.floats(0.0, 0.5), st.floats(-0.6, 0.6))
+@given(
+    st.floats(-1.0, 1.0),
+    st.floats(-1.0, 1.0),
+    st.floats(-math.pi, math.pi),
+    st.floats(0.0, 0.5),
+    st.floats(-0.6, 0.6),
+)
 def test_in_a_still_world_the_moved_scan_matches_the_scan_now(x, y, yaw, forward_m, turn_rad):
     """The robot drives and turns for half a second: the old scan, moved by the odometry, is what
     the laser sees now (the raw old scan is not, for any real motion)."""
@@ -65,7 +74,7 @@ def test_in_a_still_world_the_moved_scan_matches_the_scan_now(x, y, yaw, forward
 
 
 def test_a_person_who_moved_shows_in_the_difference_and_the_still_world_does_not():
-    then, now = (0.0, 0.0, 0.0), (0.4, 0.0, 0.1)          # the robot drove 0.4 m and turned a little
+    then, now = (0.0, 0.0, 0.0), (0.4, 0.0, 0.1)  # the robot drove 0.4 m and turned a little
     person_then, person_now = (2.5, -1.0, 0.25), (2.5, -0.5, 0.25)  # walked 0.5 m to the robot's left
     h = ScanHistory(LASER_IN_BASE, 0.5)
     h.push(0.0, then, scan_of(then, posts=[person_then]))
@@ -73,7 +82,7 @@ def test_a_person_who_moved_shows_in_the_difference_and_the_still_world_does_not
     diff = np.abs(now_scan - h.push(0.5, now, scan_of(now, posts=[person_now])))[0] * SCAN_MAX_M
     bearing = math.atan2(-0.5 - 0.0, 2.5 - 0.4 - LASER_IN_BASE[0]) - 0.1
     person_sector = int((bearing + math.pi) * SCAN_BINS / (2 * math.pi))
-    assert diff[person_sector] > 1.0                           # the room wall behind, then the person
+    assert diff[person_sector] > 1.0  # the room wall behind, then the person
     elsewhere = np.delete(diff, range(person_sector - 4, person_sector + 5))
     assert np.mean(elsewhere < 0.1) > 0.9
 
@@ -111,10 +120,13 @@ def test_motion_carries_a_walking_persons_ground_velocity_where_they_are_and_not
 def test_obstacle_points_leave_out_people_walking_and_keep_still_things():
     from genba_perception.tracker import Track
     from genba_policy.observation import obstacle_points
+
     r = scan_of((0.0, 0.0, 0.0), walls_r=20.0, posts=[(2.0, 0.0, 0.25), (0.0, 2.0, 0.25)])
     laser = _laser_pose((0.0, 0.0, 0.0))
     walking = Track(0, np.array([0.0, 2.0, 0.6, 0.0]), np.eye(4), 0.0, hits=5)
     standing = Track(1, np.array([2.0, 0.0, 0.05, 0.0]), np.eye(4), 0.0, hits=5)
     pts = obstacle_points(r, laser, [walking, standing])
-    assert len(pts) > 5 and np.all(np.hypot(pts[:, 0] - 2.0, pts[:, 1]) < 0.4)  # the post only; walls beyond range
+    assert len(pts) > 5 and np.all(
+        np.hypot(pts[:, 0] - 2.0, pts[:, 1]) < 0.4
+    )  # the post only; walls beyond range
     assert len(obstacle_points(r, laser, [])) > len(pts)

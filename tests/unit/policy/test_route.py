@@ -102,7 +102,9 @@ def test_clearance_is_zero_on_obstacles_and_grows_by_at_most_one_cell(cells):
     c = clearance_of(blocked, 0.1)
     assert (c[blocked] == 0).all() and (c >= 0).all()
     # 1-Lipschitz between neighbours (distance fields are)
-    assert (np.abs(np.diff(c, axis=0)) <= 0.1 + 1e-6).all() and (np.abs(np.diff(c, axis=1)) <= 0.1 + 1e-6).all()
+    assert (np.abs(np.diff(c, axis=0)) <= 0.1 + 1e-6).all() and (
+        np.abs(np.diff(c, axis=1)) <= 0.1 + 1e-6
+    ).all()
 
 
 def test_a_map_without_obstacles_has_unbounded_clearance():
@@ -119,21 +121,21 @@ def test_the_route_bends_round_a_crate_the_lidar_sees_and_not_round_the_maps_own
     occ = open_room()
     r = RouteFollower(Grid.from_occupancy(occ, (0.0, 0.0), 0.1))
     start, goal = (1.0, 2.0, 0.0), (5.5, 2.0)
-    assert abs(r.carrot(start, goal)[1] - 2.0) < 0.05          # straight down the room
+    assert abs(r.carrot(start, goal)[1] - 2.0) < 0.05  # straight down the room
     wall = np.column_stack((np.linspace(1.0, 5.0, 30), np.full(30, 0.05)))  # the map's own wall: no effect
     r.see(wall)
     assert len(r.obstacles) == 0
     r.see(_crate_points(3.0, 2.0))
     for _ in range(REPLAN_MIN_CALLS):
         c = r.carrot(start, goal)
-    assert r.plans == 2 and abs(c[1] - 2.0) > 0.2              # round the crate
+    assert r.plans == 2 and abs(c[1] - 2.0) > 0.2  # round the crate
     pts = np.array([r.path.point_at(s) for s in np.arange(0.0, r.path.length, 0.05)])
     gap = np.hypot(pts[:, None, 0] - r.obstacles[None, :, 0], pts[:, None, 1] - r.obstacles[None, :, 1]).min()
-    assert gap > 0.45                                           # with the map's inflation
+    assert gap > 0.45  # with the map's inflation
     r.see(np.zeros((0, 2)))
     for _ in range(2 * REPLAN_MIN_CALLS):
         r.carrot(start, goal)
-    assert r.plans == 2                                         # out of sight: the route stays as planned
+    assert r.plans == 2  # out of sight: the route stays as planned
 
 
 def test_with_no_way_round_what_it_sees_the_route_keeps_to_the_map():

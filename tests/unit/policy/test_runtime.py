@@ -25,9 +25,15 @@ def sample_obs(seed=0):
 def test_student_is_small_and_observation_matches_contract():
     assert parameter_count(Student()) <= 2_000_000
     obs = sample_obs()
-    assert {k: obs[k].shape for k in INPUT_NAMES} == {"image": (1, 3, 48, 64), "scan": (1, 64), "scan_prev": (1, 64),
-                                                      "state": (1, 2),
-                                                      "goal": (1, 3), "route": (1, 3), "motion": (1, 2, 64)}
+    assert {k: obs[k].shape for k in INPUT_NAMES} == {
+        "image": (1, 3, 48, 64),
+        "scan": (1, 64),
+        "scan_prev": (1, 64),
+        "state": (1, 2),
+        "goal": (1, 3),
+        "route": (1, 3),
+        "motion": (1, 2, 64),
+    }
     assert all(o.dtype == np.float32 and np.isfinite(o).all() for o in obs.values())
 
 
@@ -92,7 +98,9 @@ def test_broken_outputs_are_guarded(exported, monkeypatch):
     _, path, manifest = exported
     pol = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
     for bad in ([[math.nan, 0.0]], [[5.0, 0.0]], [[0.1, math.inf]]):
-        monkeypatch.setattr(pol.session, "run", lambda *_a, b=bad: [np.array(b, np.float32), np.zeros((1, 1))])
+        monkeypatch.setattr(
+            pol.session, "run", lambda *_a, b=bad: [np.array(b, np.float32), np.zeros((1, 1))]
+        )
         assert pol.infer(sample_obs()) == (0.0, 0.0, 1.0, pytest.approx(pol.latencies_ms[-1], abs=1e3), False)
 
 
@@ -101,8 +109,11 @@ def test_tensorrt_fp16_parity(exported, tmp_path, tensorrt_provider):
     trt = OnnxPolicy(str(path), str(manifest), "tensorrt", str(tmp_path / "cache"), log=lambda s: None)
     cpu = OnnxPolicy(str(path), str(manifest), "cpu", log=lambda s: None)
     assert trt.backend == "tensorrt"
-    worst = max(abs(a - b) for seed in range(10)
-                for a, b in zip(trt.infer(sample_obs(seed))[:3], cpu.infer(sample_obs(seed))[:3]))
+    worst = max(
+        abs(a - b)
+        for seed in range(10)
+        for a, b in zip(trt.infer(sample_obs(seed))[:3], cpu.infer(sample_obs(seed))[:3], strict=False)
+    )
     assert worst <= 1e-2, worst
 
 

@@ -26,11 +26,20 @@ def test_model_is_small_approved_and_documented():
     assert MODEL.stat().st_size < 2_000_000
     assert sha256_file(MODEL) in MANIFEST.read_text()
     meta = {p.key: p.value for p in onnx.load(str(MODEL)).metadata_props}
-    assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(meta)
+    assert {"inputs", "normalisation", "outputs", "dataset_sha256", "eval_metrics", "obs_version"} <= set(
+        meta
+    )
     metrics = json.loads(meta["eval_metrics"])
     card = CARD.read_text()
     assert sha256_file(MODEL) in card and meta["dataset_sha256"] in card
-    for key in ("selection", "selection_all", "report", "student_onnx_with_supervisor", "ood", "latency_batch1"):
+    for key in (
+        "selection",
+        "selection_all",
+        "report",
+        "student_onnx_with_supervisor",
+        "ood",
+        "latency_batch1",
+    ):
         assert key in metrics, key
     kept_apart = metrics["report"]
     assert kept_apart["seeds"] == "5000-5099"
@@ -69,8 +78,12 @@ def test_model_flags_a_black_camera_and_a_blind_lidar_as_out_of_distribution():
     obs = sim_observation(sim, map_route(sc), sim_scan_history())
     sim.close()
     black = {**obs, "image": np.full_like(obs["image"], -2.0)}  # (0/255 - 0.5) / 0.25
-    blind = {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"]),
-             "motion": np.zeros_like(obs["motion"])}
+    blind = {
+        **obs,
+        "scan": np.ones_like(obs["scan"]),
+        "scan_prev": np.ones_like(obs["scan"]),
+        "motion": np.zeros_like(obs["motion"]),
+    }
     assert pol.infer(obs)[2] < 0.8
     assert pol.infer(black)[2] > 0.8
     assert pol.infer(blind)[2] > 0.8

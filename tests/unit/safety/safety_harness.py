@@ -41,7 +41,8 @@ class Script:
 
 
 class Harness:
-    def __init__(self, cfg: SupervisorConfig = SupervisorConfig(), script: Script | None = None) -> None:
+    def __init__(self, cfg: SupervisorConfig | None = None, script: Script | None = None) -> None:
+        cfg = cfg or SupervisorConfig()
         self.cfg = cfg
         self.sup = Supervisor(cfg)
         self.inputs = Inputs(cfg)
@@ -64,9 +65,14 @@ class Harness:
             if name in s.stale and self.t >= s.stale[name]:
                 continue
             stamp = now.ros + s.stamp_offset.get(name, 0.0)
-            value = {"cmd": lambda: s.cmd(self.t), "scan": lambda: ScanInput(s.scan(self.t), GEOM),
-                     "odom": lambda: OdomInput(0.0, 0.0, 0.0, self.sup.limiter.v, self.sup.limiter.w),
-                     "camera": lambda: True, "cloud": lambda: "cloud", "health": lambda: s.health(self.t)}[name]()
+            value = {
+                "cmd": lambda: s.cmd(self.t),
+                "scan": lambda: ScanInput(s.scan(self.t), GEOM),
+                "odom": lambda: OdomInput(0.0, 0.0, 0.0, self.sup.limiter.v, self.sup.limiter.w),
+                "camera": lambda: True,
+                "cloud": lambda: "cloud",
+                "health": lambda: s.health(self.t),
+            }[name]()
             self.inputs.offer(name, value, stamp, now)
         self.inputs.estop_requested = bool(s.estop(self.t))
 

@@ -76,4 +76,4 @@ def test_rate_limiter_settles_at_zero_without_undershoot():
     rl.v = 0.6
     out = [rl.apply(0.0, 0.0, 0.01)[0] for _ in range(100)]
     assert min(out) >= 0.0 and out[-1] == 0.0
-    assert all(b <= a for a, b in zip(out, out[1:])), "monotone ramp down"
+    assert all(b <= a for a, b in zip(out, out[1:], strict=False)), "monotone ramp down"

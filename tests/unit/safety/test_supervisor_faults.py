@@ -21,23 +21,53 @@ MATRIX = [
     ("camera stale", Script(stale={"camera": FAULT_AT}), Mode.FALLBACK, T["camera"] / 1000 + 2 * TICK),
     ("health stale", Script(stale={"health": FAULT_AT}), Mode.FALLBACK, T["health"] / 1000 + 2 * TICK),
     ("cloud lost", Script(stale={"cloud": FAULT_AT}), Mode.DEGRADED, T["cloud"] / 1000 + 2 * TICK),
-    ("cmd NaN", Script(cmd=lambda t: (math.nan, 0.0) if t >= FAULT_AT else (0.6, 0.0)), Mode.FALLBACK, 0.1 + 2 * TICK),
-    ("cmd inf", Script(cmd=lambda t: (0.3, math.inf) if t >= FAULT_AT else (0.6, 0.0)), Mode.FALLBACK, 0.1 + 2 * TICK),
-    ("cmd huge", Script(cmd=lambda t: (1e9, 0.0) if t >= FAULT_AT else (0.6, 0.0)), Mode.FALLBACK, 0.1 + 2 * TICK),
+    (
+        "cmd NaN",
+        Script(cmd=lambda t: (math.nan, 0.0) if t >= FAULT_AT else (0.6, 0.0)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
+    (
+        "cmd inf",
+        Script(cmd=lambda t: (0.3, math.inf) if t >= FAULT_AT else (0.6, 0.0)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
+    (
+        "cmd huge",
+        Script(cmd=lambda t: (1e9, 0.0) if t >= FAULT_AT else (0.6, 0.0)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
     ("cmd future stamps", Script(stamp_offset={"cmd": 5.0}, stale={"cmd_never": 0}), None, None),
-    ("policy OOD", Script(health=lambda t: HealthInput(0.95 if t >= FAULT_AT else 0.1, 2.0, True)),
-     Mode.FALLBACK, 0.1 + 2 * TICK),
-    ("policy slow", Script(health=lambda t: HealthInput(0.1, 500.0 if t >= FAULT_AT else 2.0, True)),
-     Mode.FALLBACK, 0.1 + 2 * TICK),
-    ("policy invalid output", Script(health=lambda t: HealthInput(0.1, 2.0, t < FAULT_AT)), Mode.FALLBACK,
-     0.1 + 2 * TICK),
+    (
+        "policy OOD",
+        Script(health=lambda t: HealthInput(0.95 if t >= FAULT_AT else 0.1, 2.0, True)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
+    (
+        "policy slow",
+        Script(health=lambda t: HealthInput(0.1, 500.0 if t >= FAULT_AT else 2.0, True)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
+    (
+        "policy invalid output",
+        Script(health=lambda t: HealthInput(0.1, 2.0, t < FAULT_AT)),
+        Mode.FALLBACK,
+        0.1 + 2 * TICK,
+    ),
     ("e-stop", Script(estop=lambda t: t >= FAULT_AT), Mode.ESTOP, 2 * TICK),
     ("clock jump", Script(ros_jump=lambda t: 3600.0 if t >= FAULT_AT else 0.0), Mode.MRM, 2 * TICK),
 ]
 
 
-@pytest.mark.parametrize("name, script, mode, reaction_s", [m for m in MATRIX if m[2] is not None],
-                         ids=[m[0] for m in MATRIX if m[2] is not None])
+@pytest.mark.parametrize(
+    "name, script, mode, reaction_s",
+    [m for m in MATRIX if m[2] is not None],
+    ids=[m[0] for m in MATRIX if m[2] is not None],
+)
 def test_fault_reaches_mode_in_time(name, script, mode, reaction_s):
     h = Harness(CFG, script)
     h.run(FAULT_AT)
@@ -45,7 +75,9 @@ def test_fault_reaches_mode_in_time(name, script, mode, reaction_s):
     h.run(max(3.0, reaction_s + 1.0))
     t = h.first(lambda o: o.mode >= mode, after=FAULT_AT)
     assert t is not None, f"{name}: never reached {mode.name}"
-    assert t - FAULT_AT <= reaction_s + 1e-9, f"{name}: {mode.name} after {t - FAULT_AT:.3f} s > {reaction_s:.3f} s"
+    assert t - FAULT_AT <= reaction_s + 1e-9, (
+        f"{name}: {mode.name} after {t - FAULT_AT:.3f} s > {reaction_s:.3f} s"
+    )
     # Never a worse reaction than asked for: each fault maps to exactly its rung of the ladder.
     assert max(o.mode for tt, o in h.log if tt >= FAULT_AT) == mode
 
@@ -68,7 +100,7 @@ def test_perception_loss_stops_within_worst_case_bound_and_holds(stale_input):
     assert all(o.v == 0.0 for t, o in h.log if t >= t_stop), "must hold standstill in MRM"
     # The ramp respects the MRM deceleration (controlled stop, not a slam).
     vs = [o.v for t, o in h.log if t >= FAULT_AT]
-    assert max(a - b for a, b in zip(vs, vs[1:])) <= CFG.limits.max_decel_mps2 * TICK + 1e-9
+    assert max(a - b for a, b in zip(vs, vs[1:], strict=False)) <= CFG.limits.max_decel_mps2 * TICK + 1e-9
 
 
 def test_estop_is_immediate_latched_and_reset_only_by_service():
@@ -94,8 +126,13 @@ def test_estop_reset_refused_while_a_lease_is_lost():
 
 def test_obstacle_in_stop_zone_stops_forward_motion_next_tick_but_allows_turning():
     obstacle_at = FAULT_AT
-    h = Harness(CFG, Script(scan=lambda t: scan_with_obstacle(0.45) if t >= obstacle_at else scan_with_obstacle(11.0),
-                            cmd=lambda t: (0.6, 0.0) if t < obstacle_at + 1.0 else (0.0, 0.8)))
+    h = Harness(
+        CFG,
+        Script(
+            scan=lambda t: scan_with_obstacle(0.45) if t >= obstacle_at else scan_with_obstacle(11.0),
+            cmd=lambda t: (0.6, 0.0) if t < obstacle_at + 1.0 else (0.0, 0.8),
+        ),
+    )
     h.run(obstacle_at)
     v0 = h.log[-1][1].v
     assert v0 > 0.5
@@ -115,7 +152,12 @@ def test_approaching_pedestrian_is_slowed_then_stopped_before_contact():
     def gap(t):
         return 4.0 - 1.0 * max(0.0, t - FAULT_AT) - travelled[0]
 
-    h = Harness(CFG, Script(cmd=lambda t: (0.8, 0.0), scan=lambda t: scan_with_obstacle(max(0.05, gap(t)), width_beams=15)))
+    h = Harness(
+        CFG,
+        Script(
+            cmd=lambda t: (0.8, 0.0), scan=lambda t: scan_with_obstacle(max(0.05, gap(t)), width_beams=15)
+        ),
+    )
     h.run(FAULT_AT)
     travelled[0] = 0.0
     for _ in range(400):
@@ -132,7 +174,10 @@ def test_approaching_pedestrian_is_slowed_then_stopped_before_contact():
 
 def test_flapping_policy_does_not_make_modes_flap():
     # OOD flips every 200 ms: the ladder escalates once and stays until 1 s of clean health.
-    h = Harness(CFG, Script(health=lambda t: HealthInput(0.95 if (t >= FAULT_AT and int(t * 5) % 2) else 0.1, 2.0, True)))
+    h = Harness(
+        CFG,
+        Script(health=lambda t: HealthInput(0.95 if (t >= FAULT_AT and int(t * 5) % 2) else 0.1, 2.0, True)),
+    )
     h.run(FAULT_AT + 4.0)
     modes = [o.mode for t, o in h.log if t >= FAULT_AT + 0.3]
     assert set(modes) == {Mode.FALLBACK}

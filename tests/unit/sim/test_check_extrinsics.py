@@ -1,4 +1,5 @@
-"""`genba-check-extrinsics`: the simulated LiDAR drawn over the simulated camera from the calibration files."""
+"""`genba-check-extrinsics`: the simulated LiDAR drawn over the simulated camera, from the calibration
+files."""
 
 from pathlib import Path
 
@@ -15,8 +16,16 @@ def test_lidar_points_are_drawn_over_the_camera_image(tmp_path, capsys):
     import matplotlib.image
 
     out = tmp_path / "overlay.png"
-    main(["--camera-info", str(CAL / "sim_front_camera.yaml"), "--extrinsics", str(CAL / "extrinsics_sim_robot.yaml"),
-          "--out", str(out)])
+    main(
+        [
+            "--camera-info",
+            str(CAL / "sim_front_camera.yaml"),
+            "--extrinsics",
+            str(CAL / "extrinsics_sim_robot.yaml"),
+            "--out",
+            str(out),
+        ]
+    )
     n = int(capsys.readouterr().out.split()[0])
     assert n > 20  # the hall's walls and racking in front of the camera
     img = matplotlib.image.imread(out)
@@ -27,7 +36,15 @@ def test_a_bad_calibration_file_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "cam.yaml"
     bad.write_text("image_width: [\n")
     with pytest.raises(SystemExit) as e:
-        main(["--camera-info", str(bad), "--extrinsics", str(CAL / "extrinsics_sim_robot.yaml"),
-              "--out", str(tmp_path / "o.png")])
+        main(
+            [
+                "--camera-info",
+                str(bad),
+                "--extrinsics",
+                str(CAL / "extrinsics_sim_robot.yaml"),
+                "--out",
+                str(tmp_path / "o.png"),
+            ]
+        )
     err = capsys.readouterr().err.strip()
     assert e.value.code == 2 and err.startswith("genba-check-extrinsics: error: ") and "\n" not in err

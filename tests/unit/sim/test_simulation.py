@@ -64,7 +64,9 @@ def test_velocity_tracking_and_twist(hall):
 
 def test_camera_renders_and_blackout_is_black(tmp_path):
     p = tmp_path / "cam.yaml"
-    p.write_text("map: factory_hall\nstart: {x: -6, y: 0}\ngoal: {x: 6, y: 0}\nfaults: {camera_blackouts: [[1, 2]]}\n")
+    p.write_text(
+        "map: factory_hall\nstart: {x: -6, y: 0}\ngoal: {x: 6, y: 0}\nfaults: {camera_blackouts: [[1, 2]]}\n"
+    )
     sim = Simulation(scenario.load(str(p)), camera=CameraConfig(128, 96, 60.0))
     img = sim.render()
     assert img.shape == (96, 128, 3) and img.std() > 5

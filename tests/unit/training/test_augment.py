@@ -69,8 +69,9 @@ def test_an_added_person_gets_the_label_the_teacher_gives_with_them_really_there
     n = 300
     scan = np.ones((n, SCAN_BINS), np.float32)  # nothing in range: every placement is visible
     motion = np.zeros((n, 2, SCAN_BINS), np.float32)
-    new_scan, new_prev, new_motion, out, added = add_person(scan, scan.copy(), motion, np.repeat(label[None], n, 0),
-                                                            np.random.default_rng(3), fraction=1.0)
+    new_scan, new_prev, new_motion, out, added = add_person(
+        scan, scan.copy(), motion, np.repeat(label[None], n, 0), np.random.default_rng(3), fraction=1.0
+    )
     assert out.shape == (n, N_LABEL) and added.sum() > 100
     assert not np.array_equal(new_scan[added], scan[added]) and np.array_equal(new_scan[~added], scan[~added])
     assert not new_motion[~added].any()
@@ -107,12 +108,19 @@ def test_no_person_is_added_where_the_lidar_could_not_see_one():
     label = np.repeat(np.asarray(teacher.label(pose, 0.0), np.float32)[None], 100, 0)
     walled = np.full((100, SCAN_BINS), 1.0 / 8.0, np.float32)  # a wall 1 m away all round
     still = np.zeros((100, 2, SCAN_BINS), np.float32)
-    scan, prev, motion, out, added = add_person(walled, walled.copy(), still, label, np.random.default_rng(0),
-                                                fraction=1.0)
+    scan, prev, motion, out, added = add_person(
+        walled, walled.copy(), still, label, np.random.default_rng(0), fraction=1.0
+    )
     assert not added.any() and np.array_equal(scan, walled) and np.array_equal(out, label[:, :N_LABEL])
     assert not motion.any()
-    _, _, _, out, added = add_person(np.ones((100, SCAN_BINS), np.float32), np.ones((100, SCAN_BINS), np.float32),
-                                     still, label, np.random.default_rng(0), fraction=0.0)
+    _, _, _, out, added = add_person(
+        np.ones((100, SCAN_BINS), np.float32),
+        np.ones((100, SCAN_BINS), np.float32),
+        still,
+        label,
+        np.random.default_rng(0),
+        fraction=0.0,
+    )
     assert not added.any() and out.shape == (100, N_LABEL)
 
 

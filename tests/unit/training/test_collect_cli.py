@@ -41,8 +41,12 @@ def test_held_out_seeds_are_never_collected_and_missing_data_is_named(tmp_path):
 
 def test_teacher_data_without_the_states_geometry_is_refused_by_name(tmp_path):
     old = tmp_path / "old.npz"
-    np.savez(old, **{k: np.zeros((3, 2), np.float32) for k in INPUT_NAMES}, label=np.zeros((3, 11), np.float32))
-    with pytest.raises(SystemExit, match="old.npz: labels have 11 columns, this training needs .*collect it again"):
+    np.savez(
+        old, **{k: np.zeros((3, 2), np.float32) for k in INPUT_NAMES}, label=np.zeros((3, 11), np.float32)
+    )
+    with pytest.raises(
+        SystemExit, match="old.npz: labels have 11 columns, this training needs .*collect it again"
+    ):
         main(["distill", "--teacher-data", str(old), "--out", str(tmp_path / "p")])
     junk = tmp_path / "junk.npz"
     junk.write_text("not a zip")
@@ -59,7 +63,9 @@ def test_collecting_in_two_processes_gives_the_records_one_process_gives():
     student = Student().eval()  # an untrained student drives half the steps (DAgger)
     (one, ok1), (two, ok2) = (episodes(seeds, student, 0.5, 7, "dagger", workers=n) for n in (1, 2))
     assert ok1 == ok2 and dataset_hash(stack(one)) == dataset_hash(stack(two))
-    assert dataset_hash(stack(episodes(seeds, student, 0.5, 8, "dagger", workers=1)[0])) != dataset_hash(stack(one))
+    assert dataset_hash(stack(episodes(seeds, student, 0.5, 8, "dagger", workers=1)[0])) != dataset_hash(
+        stack(one)
+    )
 
 
 def test_dagger_episodes_on_one_shared_stream_are_the_serial_loop_and_leave_torch_random_alone():
@@ -83,6 +89,7 @@ def test_distill_writes_the_ensemble_of_its_last_rounds_with_each_member_calibra
     ensemble of the models after the last SNAPSHOTS rounds, each with its own OOD calibration."""
     from genba_training import distill as d
     from genba_training.student import Ensemble, load_student, parameter_count
+
     data = tmp_path / "teacher.npz"
     d.save_records(collect(range(9100, 9101), workers=1), data)
     monkeypatch.setattr(d, "DAGGER_BETAS", (0.0, 0.0))

@@ -7,47 +7,82 @@ from genba_training.model_card import model_card
 
 
 def _summary(rate: float, n: int, failed=(), hits=None) -> dict:
-    return {"success_rate": rate, "episodes": n, "collisions": sum((hits or {}).values()),
-            "collisions_with": hits or {}, "collisions_standing": 0, "timeouts": 0, "failed_seeds": list(failed)}
+    return {
+        "success_rate": rate,
+        "episodes": n,
+        "collisions": sum((hits or {}).values()),
+        "collisions_with": hits or {},
+        "collisions_standing": 0,
+        "timeouts": 0,
+        "failed_seeds": list(failed),
+    }
 
 
 def _metrics(chosen: dict, kept: dict) -> dict:
     n_sets = [len(s) for s in SELECTION_SEEDS]
     return {
-        "selection": [{"seeds": _span(s), **{k: _summary(r, n) for k, r in chosen.items()}}
-                      for s, n in zip(SELECTION_SEEDS, n_sets)],
+        "selection": [
+            {"seeds": _span(s), **{k: _summary(r, n) for k, r in chosen.items()}}
+            for s, n in zip(SELECTION_SEEDS, n_sets, strict=False)
+        ],
         "selection_all": {k: _summary(r, sum(n_sets)) for k, r in chosen.items()},
-        "report": {"seeds": _span(REPORT_SEEDS),
-                   **{k: _summary(r, len(REPORT_SEEDS), [5003] if r < 1 else [], {"person": 1} if r < 1 else None)
-                      for k, r in kept.items()}},
+        "report": {
+            "seeds": _span(REPORT_SEEDS),
+            **{
+                k: _summary(r, len(REPORT_SEEDS), [5003] if r < 1 else [], {"person": 1} if r < 1 else None)
+                for k, r in kept.items()
+            },
+        },
         "student_onnx_with_supervisor": _summary(0.7, len(REPORT_SEEDS)),
-        "ood": {"normal_flagged": 0.01, "black_camera_flagged": 1.0, "lidar_all_max_flagged": 1.0, "samples_each": 400},
+        "ood": {
+            "normal_flagged": 0.01,
+            "black_camera_flagged": 1.0,
+            "lidar_all_max_flagged": 1.0,
+            "samples_each": 400,
+        },
         "latency_batch1": {"onnxruntime_cpu_1thread": {"p50_ms": 0.2, "p99_ms": 0.3}},
     }
 
 
 def _card(chosen: dict, kept: dict) -> str:
-    log = {"seed": 0, "fast": False, "samples": 10, "train_seconds": 1.0, "dataset_sha256": "ab",
-           "rounds": [{"round": "bc", "samples": 10, "loss": 0.1}]}
+    log = {
+        "seed": 0,
+        "fast": False,
+        "samples": 10,
+        "train_seconds": 1.0,
+        "dataset_sha256": "ab",
+        "rounds": [{"round": "bc", "samples": 10, "loss": 0.1}],
+    }
     return model_card("m", _metrics(chosen, kept), log, 1000, "cd", 123)
 
 
 def test_the_ratio_and_the_status_come_from_the_seeds_kept_apart():
-    flattering = _card({"teacher": 1.0, "student_torch": 0.95, "student_onnx": 0.95},
-                       {"teacher": 1.0, "student_torch": 0.6, "student_onnx": 0.6})
+    flattering = _card(
+        {"teacher": 1.0, "student_torch": 0.95, "student_onnx": 0.95},
+        {"teacher": 1.0, "student_torch": 0.6, "student_onnx": 0.6},
+    )
     assert "the 100 seeds kept apart): 60% (target >= 85%)" in flattering
     assert "below target" in flattering
     assert "| student, ONNX Runtime CPU | 95% | 95% | 95% | 95% | **60%** | 1 (1 person) | 0 |" in flattering
     assert "student, ONNX Runtime CPU: 5003" in flattering
-    honest = _card({"teacher": 1.0, "student_torch": 0.6, "student_onnx": 0.6},
-                   {"teacher": 0.9, "student_torch": 0.8, "student_onnx": 0.8})
+    honest = _card(
+        {"teacher": 1.0, "student_torch": 0.6, "student_onnx": 0.6},
+        {"teacher": 0.9, "student_torch": 0.8, "student_onnx": 0.8},
+    )
     assert "the 100 seeds kept apart): 89% (target >= 85%)" in honest
     assert "meets the driving and OOD targets" in honest and "below target" not in honest
 
 
 def test_the_card_says_when_the_model_is_an_ensemble():
     rates = {"teacher": 1.0, "student_torch": 0.9, "student_onnx": 0.9}
-    log = {"seed": 0, "fast": True, "samples": 10, "train_seconds": 1.0, "dataset_sha256": "ab", "snapshots": 3,
-           "rounds": [{"round": "bc", "samples": 10, "loss": 0.1}]}
+    log = {
+        "seed": 0,
+        "fast": True,
+        "samples": 10,
+        "train_seconds": 1.0,
+        "dataset_sha256": "ab",
+        "snapshots": 3,
+        "rounds": [{"round": "bc", "samples": 10, "loss": 0.1}],
+    }
     assert "An ensemble of 3 such students" in model_card("m", _metrics(rates, rates), log, 3000, "cd", 123)
     assert "ensemble" not in _card(rates, rates)

@@ -112,9 +112,15 @@ def test_a_mirror_reverses_the_sectors_and_the_sign_of_tangential_motion():
 
 def _inputs(n=4, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [torch.rand(n, 3, 48, 64, generator=g), torch.rand(n, SCAN_BINS, generator=g),
-            torch.rand(n, SCAN_BINS, generator=g), torch.rand(n, 2, generator=g), torch.rand(n, 3, generator=g),
-            torch.rand(n, 3, generator=g), torch.rand(n, 2, SCAN_BINS, generator=g)]
+    return [
+        torch.rand(n, 3, 48, 64, generator=g),
+        torch.rand(n, SCAN_BINS, generator=g),
+        torch.rand(n, SCAN_BINS, generator=g),
+        torch.rand(n, 2, generator=g),
+        torch.rand(n, 3, generator=g),
+        torch.rand(n, 3, generator=g),
+        torch.rand(n, 2, SCAN_BINS, generator=g),
+    ]
 
 
 def _decided(speed_class: int) -> Student:
@@ -133,7 +139,10 @@ def test_a_bin_is_centred_on_straight_ahead_and_bins_cover_the_circle():
     k = bearing_bin(torch.cos(a), torch.sin(a))
     assert int(k.min()) == 0 and int(k.max()) == N_BEARING_BINS - 1
     centre = torch.tensor(BIN_ANGLES)[k]
-    assert float(torch.abs(torch.atan2(torch.sin(a - centre), torch.cos(a - centre))).max()) <= math.pi / N_BEARING_BINS + 1e-4
+    assert (
+        float(torch.abs(torch.atan2(torch.sin(a - centre), torch.cos(a - centre))).max())
+        <= math.pi / N_BEARING_BINS + 1e-4
+    )
 
 
 def test_the_bearing_picks_a_side_instead_of_averaging_left_and_right():
@@ -144,8 +153,9 @@ def test_the_bearing_picks_a_side_instead_of_averaging_left_and_right():
     q[0, left], q[0, right] = 0.51, 0.49
     b = bearing_of(q)[0]
     assert math.atan2(float(b[1]), float(b[0])) == pytest.approx(BIN_ANGLES[left], abs=1e-5)
-    mean = q[0, left] * torch.tensor([math.cos(BIN_ANGLES[left]), math.sin(BIN_ANGLES[left])]) \
-        + q[0, right] * torch.tensor([math.cos(BIN_ANGLES[right]), math.sin(BIN_ANGLES[right])])
+    mean = q[0, left] * torch.tensor([math.cos(BIN_ANGLES[left]), math.sin(BIN_ANGLES[left])]) + q[
+        0, right
+    ] * torch.tensor([math.cos(BIN_ANGLES[right]), math.sin(BIN_ANGLES[right])])
     assert abs(math.atan2(float(mean[1]), float(mean[0]))) < math.radians(2)  # what regression would steer
 
 
@@ -189,7 +199,10 @@ def test_a_checkpoint_loads_as_what_was_saved_and_a_bad_one_is_named(tmp_path):
         with torch.no_grad():
             assert torch.equal(loaded(*x)[0], model(*x)[0])
     (tmp_path / "junk.pt").write_text("not a checkpoint")
-    for path, what in ((tmp_path / "junk.pt", "not a student checkpoint"), (tmp_path / "none.pt", "not found")):
+    for path, what in (
+        (tmp_path / "junk.pt", "not a student checkpoint"),
+        (tmp_path / "none.pt", "not found"),
+    ):
         with pytest.raises(ValueError, match=what) as e:
             load_student(path)
         assert str(path) in str(e.value) and "\n" not in str(e.value)

@@ -18,7 +18,7 @@ def test_planner_path_stays_clear_of_obstacles():
     grid = Grid(sc)
     path = astar(grid, (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y))
     assert path and path[0] == (sc.start.x, sc.start.y) and path[-1] == (sc.goal.x, sc.goal.y)
-    for a, b in zip(path[:-1], path[1:]):
+    for a, b in zip(path[:-1], path[1:], strict=False):
         for t in np.linspace(0, 1, 30):
             x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
             assert grid.clearance[grid.cell(x, y)] > 0.4, f"path passes {x:.2f},{y:.2f} too close"
@@ -45,7 +45,7 @@ def test_the_way_on_goes_round_an_obstacle_on_the_side_the_robot_is():
         assert way.points[0].tolist() == [-1.2, side * 1.3]
         mid = way.point_at(1.4)  # passing the crate: on the robot's side of it
         assert side * mid[1] > 0.9, (side, mid)
-        for a, b in zip(way.points[:-1], way.points[1:]):
+        for a, b in zip(way.points[:-1], way.points[1:], strict=False):
             assert _clear_line(grid, a, b), (side, a, b)
 
 
@@ -118,7 +118,8 @@ def _teacher_with_person(walking: str):
     side = np.array([-ty, tx])
     start = ahead + 1.6 * side
     end = start - 4.0 * side if walking == "toward" else start + 4.0 * side
-    person = scenario.Pedestrian(waypoints=(tuple(start), tuple(end)), speed_mps=0.0 if walking == "standing" else 0.6)
+    speed = 0.0 if walking == "standing" else 0.6
+    person = scenario.Pedestrian(waypoints=(tuple(start), tuple(end)), speed_mps=speed)
     teacher = Teacher(dataclasses.replace(sc, pedestrians=(person,)))
     return teacher, (float(robot[0]), float(robot[1]), math.atan2(ty, tx))
 
@@ -155,11 +156,14 @@ def test_perception_noise_perturbs_the_people_the_teacher_knows_reproducibly():
     sc = generate(7001)  # two people
     exact, noisy = Teacher(sc), Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1))
     assert len(exact.people_now(5.0)) == 2
-    errs = np.array([np.subtract(noisy.people_now(t), exact.people_now(t)) for t in np.arange(0.0, 60.0, 0.1)])
+    errs = np.array(
+        [np.subtract(noisy.people_now(t), exact.people_now(t)) for t in np.arange(0.0, 60.0, 0.1)]
+    )
     sd = errs.reshape(-1, 4).std(0)
     assert np.allclose(sd, [0.1, 0.1, 0.3, 0.3], rtol=0.15), sd
-    assert (Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0)
-            == Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0))
+    assert Teacher(sc, noise=PerceptionNoise(0.3, 0.1, seed=1)).people_now(0.0) == Teacher(
+        sc, noise=PerceptionNoise(0.3, 0.1, seed=1)
+    ).people_now(0.0)
     assert Teacher(sc, noise=PerceptionNoise(0.0, 0.0)).people_now(3.0) == exact.people_now(3.0)
 
 
@@ -173,14 +177,36 @@ def test_perception_lag_gives_the_teacher_people_where_they_were():
 
 def test_perception_noise_and_lag_are_for_the_teacher_alone(deployed_model):
     with pytest.raises(SystemExit, match="--perception-lag are for the teacher"):
-        main(["eval", "--policy", "onnx", "--checkpoint", str(deployed_model),
-              "--perception-lag", "0.5", "--seeds", "9000:9001"])
+        main(
+            [
+                "eval",
+                "--policy",
+                "onnx",
+                "--checkpoint",
+                str(deployed_model),
+                "--perception-lag",
+                "0.5",
+                "--seeds",
+                "9000:9001",
+            ]
+        )
     for bad in ("soon", "-0.1", "nan"):
         with pytest.raises(SystemExit):
             main(["eval", "--perception-lag", bad, "--seeds", "9000:9001"])
     with pytest.raises(SystemExit, match="--perception-noise and --perception-lag are for the teacher"):
-        main(["eval", "--policy", "torch", "--checkpoint", str(deployed_model),
-              "--perception-noise", "0.2,0.1", "--seeds", "9000:9001"])
+        main(
+            [
+                "eval",
+                "--policy",
+                "torch",
+                "--checkpoint",
+                str(deployed_model),
+                "--perception-noise",
+                "0.2,0.1",
+                "--seeds",
+                "9000:9001",
+            ]
+        )
     with pytest.raises(SystemExit):
         main(["eval", "--perception-noise", "fast", "--seeds", "9000:9001"])
 

@@ -18,10 +18,15 @@ def test_a_failed_episode_prints_its_last_steps_beside_the_teacher(capsys):
     printed = capsys.readouterr().out
     head = f"{results[0].name}: {results[0].status}"
     assert head in printed, printed
-    rows = [line for line in printed[printed.index(head):].splitlines()[2:] if line.startswith("  ") and "|" in line]
+    rows = [
+        line
+        for line in printed[printed.index(head) :].splitlines()[2:]
+        if line.startswith("  ") and "|" in line
+    ]
     assert len(rows) == 5
     times = [float(r.split("|")[0]) for r in rows]
-    assert all(b - a == pytest.approx(0.1, abs=1e-6) for a, b in zip(times, times[1:]))  # consecutive steps
+    # consecutive steps
+    assert all(b - a == pytest.approx(0.1, abs=1e-6) for a, b in zip(times, times[1:], strict=False))
     assert times[-1] <= results[0].time_s <= times[-1] + 0.2  # ... and the last ones
     assert all(r.split("|")[1].split() == ["+0.80", "+0.00"] for r in rows)
 
@@ -35,6 +40,7 @@ def test_the_tracer_records_what_the_teacher_does_in_the_same_state():
 
         def pose(self):
             return (sc.start.x, sc.start.y, 0.3)
+
     tracer = Tracer(sc, lambda sim: (0.1, -0.2), steps=2)
     for _ in range(3):
         assert tracer(FakeSim()) == (0.1, -0.2)
@@ -47,8 +53,11 @@ def test_the_tracer_records_what_the_teacher_does_in_the_same_state():
 
 def test_the_table_names_the_failure_and_each_step():
     from genba_training.episodes import EpisodeResult
+
     r = EpisodeResult("generated_1", False, "collision", 12.3, 1, 0.0, "person")
-    text = format_trace(r, [Step(12.2, 0.4, -0.1, -0.4, 0.0, (0.3, 0.8, 0.0, -0.7)), Step(12.3, 0.3, 0.0, 0.0, 0.0, None)])
+    text = format_trace(
+        r, [Step(12.2, 0.4, -0.1, -0.4, 0.0, (0.3, 0.8, 0.0, -0.7)), Step(12.3, 0.3, 0.0, 0.0, 0.0, None)]
+    )
     lines = text.splitlines()
     assert lines[0].startswith("generated_1: collision with person at 12.3 s")
     assert "+0.40" in lines[2] and "-0.40" in lines[2] and f"{math.hypot(0.3, 0.8):4.2f}" in lines[2]

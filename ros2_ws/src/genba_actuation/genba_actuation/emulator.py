@@ -89,7 +89,8 @@ class ControllerCore:
             self.output = [0.0, 0.0]
         else:
             step = self.config.max_wheel_accel_radps2 * dt
-            self.output = [o + max(-step, min(step, t - o)) for o, t in zip(self.output, self.target)]
+            self.output = [o + max(-step, min(step, t - o))
+                           for o, t in zip(self.output, self.target, strict=True)]
         return self.output[0], self.output[1]
 
     def integrate_encoders(self, left_radps: float, right_radps: float, dt: float) -> None:
@@ -111,8 +112,15 @@ class ControllerCore:
 
     def telemetry(self) -> p.Telemetry:
         cur = [int(max(-32768, min(32767, 300 * abs(o)))) for o in self.output]
-        return p.Telemetry(_wrap32(self.ticks[0]), _wrap32(self.ticks[1]), self.config.battery_mv, cur[0], cur[1],
-                           self.faults, self.last_seq)
+        return p.Telemetry(
+            _wrap32(self.ticks[0]),
+            _wrap32(self.ticks[1]),
+            self.config.battery_mv,
+            cur[0],
+            cur[1],
+            self.faults,
+            self.last_seq,
+        )
 
 
 def _wrap32(x: float) -> int:
@@ -128,8 +136,13 @@ class PtyController:
     use); the simulator instead calls :meth:`integrate_encoders` with the real wheel motion.
     """
 
-    def __init__(self, config: ControllerConfig | None = None, telemetry_hz: float = 100.0,
-                 link_path: str | None = None, self_integrate: bool = True) -> None:
+    def __init__(
+        self,
+        config: ControllerConfig | None = None,
+        telemetry_hz: float = 100.0,
+        link_path: str | None = None,
+        self_integrate: bool = True,
+    ) -> None:
         self.core = ControllerCore(config or ControllerConfig())
         self.decoder = p.FrameDecoder()
         self.telemetry_hz = telemetry_hz
@@ -233,6 +246,7 @@ def main() -> None:
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt  # SIGTERM (systemd, timeout) cleans up like Ctrl-C: link removed
+
     signal.signal(signal.SIGTERM, stop)
     ctl = PtyController(ControllerConfig(watchdog_ms=args.watchdog_ms), link_path=args.link).start()
     try:  # print inside: a SIGTERM right after the line is read must still remove the link

@@ -36,8 +36,12 @@ class ActuationBridgeNode(Node):
                                param("track_width_m", "Distance between the wheels", 0.01, 5.0),
                                param("ticks_per_rev", "Encoder ticks per wheel revolution", 1, 10 ** 7))
         self.core = BridgeCore(self.drive)
-        self.link = SerialLink(self.port, baud, param("reconnect_backoff_initial_s", "First retry delay", 0.01, 10.0),
-                               param("reconnect_backoff_max_s", "Longest retry delay", 0.1, 60.0))
+        self.link = SerialLink(
+            self.port,
+            baud,
+            param("reconnect_backoff_initial_s", "First retry delay", 0.01, 10.0),
+            param("reconnect_backoff_max_s", "Longest retry delay", 0.1, 60.0),
+        )
         param.check_all_declared()
         self.cmd = (0.0, 0.0)
         self.cmd_header = None
@@ -110,9 +114,16 @@ class ActuationBridgeNode(Node):
         msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(o.yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.v, o.w
         self.pub_odom.publish(msg)
-        b = BatteryState(voltage=t.battery_mv / 1000.0, current=-(t.left_current_ma + t.right_current_ma) / 1000.0,
-                         present=True, percentage=math.nan, charge=math.nan, capacity=math.nan,
-                         design_capacity=math.nan, temperature=math.nan)
+        b = BatteryState(
+            voltage=t.battery_mv / 1000.0,
+            current=-(t.left_current_ma + t.right_current_ma) / 1000.0,
+            present=True,
+            percentage=math.nan,
+            charge=math.nan,
+            capacity=math.nan,
+            design_capacity=math.nan,
+            temperature=math.nan,
+        )
         b.header = msg.header
         self.pub_batt.publish(b)
 
@@ -126,10 +137,15 @@ class ActuationBridgeNode(Node):
             level, message = DiagnosticStatus.WARN, f"controller faults: {p.Fault(t.faults)!r}"
         else:
             level, message = DiagnosticStatus.OK, "ok"
-        vals = {"frames_sent": self.frames_sent, "frames_ok": self.core.decoder.frames_ok,
-                "frames_bad": self.core.decoder.frames_bad, "last_frame_error": self.core.decoder.last_error,
-                "reconnects": self.link.reconnects, "controller_watchdog_ms": self.core.controller_watchdog_ms,
-                "faults": t.faults if t else "none"}
+        vals = {
+            "frames_sent": self.frames_sent,
+            "frames_ok": self.core.decoder.frames_ok,
+            "frames_bad": self.core.decoder.frames_bad,
+            "last_frame_error": self.core.decoder.last_error,
+            "reconnects": self.link.reconnects,
+            "controller_watchdog_ms": self.core.controller_watchdog_ms,
+            "faults": t.faults if t else "none",
+        }
         self.pub_diag.publish(diagnostics(self, "genba/actuation_bridge", self.port, level, message, vals))
 
 

@@ -105,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"run folder {run_dir} exists and is not empty")
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     port = f"/tmp/genba_ttyMOTOR_{os.getpid()}"
-    variables = {"GENBA_ROOT": str(root), "RUN_DIR": str(run_dir), "SCENARIO": sc.path, "CONTROLLER_PORT": port}
+    variables = {
+        "GENBA_ROOT": str(root),
+        "RUN_DIR": str(run_dir),
+        "SCENARIO": sc.path,
+        "CONTROLLER_PORT": port,
+    }
     try:
         stack = load_stack(args.stack or default_stack_path(), variables)
         policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
@@ -118,10 +123,18 @@ def run(args: argparse.Namespace) -> int:
     policy_backend = args.policy
     if args.no_camera and policy_backend != "placeholder":
         policy_backend = "placeholder"  # the student needs its camera
-        print("genba: --no-camera: the policy node runs the placeholder (the distilled student needs the camera)")
+        print(
+            "genba: --no-camera: the policy node runs the placeholder "
+            "(the distilled student needs the camera)"
+        )
     env = ros_environment()
-    os.environ.update({k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "RMW_IMPLEMENTATION")})
-    print(f"genba: scenario '{sc.name}' (seed {sc.seed}), {len(stack.nodes)} nodes, ROS_DOMAIN_ID={env['ROS_DOMAIN_ID']}")
+    os.environ.update(
+        {k: env[k] for k in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "RMW_IMPLEMENTATION")}
+    )
+    print(
+        f"genba: scenario '{sc.name}' (seed {sc.seed}), {len(stack.nodes)} nodes, "
+        f"ROS_DOMAIN_ID={env['ROS_DOMAIN_ID']}"
+    )
     print(f"genba: run folder {run_dir}")
     procs: dict[str, subprocess.Popen] = {}
     for spec in stack.nodes:
@@ -129,9 +142,13 @@ def run(args: argparse.Namespace) -> int:
         if spec.name == "policy" and policy_backend:
             extra = ["-p", f"backend:={policy_backend}"]
         log = open(run_dir / "logs" / f"{spec.name}.log", "w")
-        procs[spec.name] = subprocess.Popen([sys.executable, "-m", spec.module, *spec.ros_args(), *extra],
-                                            stdout=log, stderr=subprocess.STDOUT, env=env,
-                                            start_new_session=True)
+        procs[spec.name] = subprocess.Popen(
+            [sys.executable, "-m", spec.module, *spec.ros_args(), *extra],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
         log.close()
 
     import rclpy
@@ -151,16 +168,22 @@ def run(args: argparse.Namespace) -> int:
             rclpy.spin_once(mon, timeout_sec=0.05)
             for name, p in procs.items():
                 if p.poll() is not None:
-                    died = f"node '{name}' exited with code {p.returncode}: " \
-                           f"{_last_line(run_dir / 'logs' / f'{name}.log')}"
+                    died = (
+                        f"node '{name}' exited with code {p.returncode}: "
+                        f"{_last_line(run_dir / 'logs' / f'{name}.log')}"
+                    )
             if died:
                 break
             if time.monotonic() - last_print >= 2.0:
                 last_print = time.monotonic()
                 if mon.pose:
                     dist = ((mon.pose[0] - sc.goal.x) ** 2 + (mon.pose[1] - sc.goal.y) ** 2) ** 0.5
-                    print(f"[{mon.sim_time:6.1f} s sim | {last_print - t0:5.1f} s wall] pose ({mon.pose[0]:6.2f}, "
-                          f"{mon.pose[1]:6.2f})  to goal {dist:5.2f} m  mode {mon.mode}", flush=True)
+                    print(
+                        f"[{mon.sim_time:6.1f} s sim | {last_print - t0:5.1f} s wall] "
+                        f"pose ({mon.pose[0]:6.2f}, "
+                        f"{mon.pose[1]:6.2f})  to goal {dist:5.2f} m  mode {mon.mode}",
+                        flush=True,
+                    )
                 else:
                     print(f"[{last_print - t0:5.1f} s wall] waiting for the stack to come up...", flush=True)
         # let the last messages in (latched episode, final diagnostics)
@@ -189,10 +212,14 @@ def run(args: argparse.Namespace) -> int:
     episode = json.loads(episode_path.read_text()) if episode_path.exists() else (mon.episode or {})
     trajectory = episode.pop("trajectory", [])
     summary = {
-        "episode": episode or None, "safety_interventions": mon.interventions, "mode_log": mon.mode_log,
+        "episode": episode or None,
+        "safety_interventions": mon.interventions,
+        "mode_log": mon.mode_log,
         "latency": {stage: percentiles(v) for stage, v in mon.latency.items()},
-        "recorded_messages": recorder.counts, "refused_by_data_policy": recorder.refused,
-        "node_failure": died, "run_dir": str(run_dir),
+        "recorded_messages": recorder.counts,
+        "refused_by_data_policy": recorder.refused,
+        "node_failure": died,
+        "run_dir": str(run_dir),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     plot_run(run_dir / "trajectory.png", sc, trajectory, mon.mode_log)
@@ -216,13 +243,20 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="genba", description="genba: on-device robot AI that stays safe")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the whole stack on the embedded MuJoCo world")
-    r.add_argument("--scenario", default="hall_crossing", help="scenario name or YAML path (see `genba scenarios`)")
+    r.add_argument(
+        "--scenario", default="hall_crossing", help="scenario name or YAML path (see `genba scenarios`)"
+    )
     r.add_argument("--out", help="run folder (default: runs/<time>-<scenario>)")
     r.add_argument("--stack", help="stack description YAML (default: genba_bringup config/stack.yaml)")
-    r.add_argument("--data-policy", help="topic data classes YAML (default: genba_bringup config/data_policy.yaml)")
+    r.add_argument(
+        "--data-policy", help="topic data classes YAML (default: genba_bringup config/data_policy.yaml)"
+    )
     r.add_argument("--no-camera", action="store_true", help="do not render the camera (no OpenGL needed)")
-    r.add_argument("--policy", choices=["onnx", "placeholder"],
-                   help="policy backend (default: the stack's; onnx = the approved distilled student)")
+    r.add_argument(
+        "--policy",
+        choices=["onnx", "placeholder"],
+        help="policy backend (default: the stack's; onnx = the approved distilled student)",
+    )
     r.add_argument("--startup-timeout-s", type=float, default=60.0, help="allowance for nodes to come up")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     args = ap.parse_args(argv)

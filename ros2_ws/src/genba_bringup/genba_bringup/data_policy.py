@@ -44,7 +44,9 @@ def load_data_policy(path: str | Path) -> DataPolicy:
     topics: dict[str, str] = {}
     for cls, names in classes.items():
         if cls not in CLASSES:
-            raise DataPolicyError(f"{path}: field 'classes.{cls}': unknown data class (use {', '.join(CLASSES)})")
+            raise DataPolicyError(
+                f"{path}: field 'classes.{cls}': unknown data class (use {', '.join(CLASSES)})"
+            )
         if not isinstance(names, list) or not all(isinstance(t, str) and t.startswith("/") for t in names):
             raise DataPolicyError(f"{path}: field 'classes.{cls}': expected a list of absolute topic names")
         for t in names:

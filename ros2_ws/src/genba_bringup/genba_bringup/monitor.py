@@ -65,7 +65,9 @@ class McapRecorder:
 
 
 class MonitorNode(Node):
-    def __init__(self, record_topics: tuple[str, ...], latency_stages: dict, recorder: McapRecorder | None) -> None:
+    def __init__(
+        self, record_topics: tuple[str, ...], latency_stages: dict, recorder: McapRecorder | None
+    ) -> None:
         super().__init__("genba_monitor")
         self.recorder = recorder
         self.pending = set(record_topics) if recorder else set()
@@ -94,15 +96,16 @@ class MonitorNode(Node):
                 self.pending.discard(topic)
                 if not self.recorder.add(topic, type_name):
                     continue
-                qos = SENSOR if topic in SENSOR_TOPICS else \
-                    (LATCHED if topic in LATCHED_TOPICS else 50)
-                self.create_subscription(_msg_class(type_name), topic,
-                                         lambda data, t=topic: self._on_raw(t, data), qos, raw=True)
+                qos = SENSOR if topic in SENSOR_TOPICS else (LATCHED if topic in LATCHED_TOPICS else 50)
+                self.create_subscription(
+                    _msg_class(type_name), topic, lambda data, t=topic: self._on_raw(t, data), qos, raw=True
+                )
         for stage, topic in self._stage_topics.items():
             if stage not in self._stage_subscribed and topic in types:
                 qos = SENSOR if topic in SENSOR_TOPICS else 50
-                self.create_subscription(_msg_class(types[topic][0]), topic,
-                                         lambda msg, s=stage: self._on_stage(s, msg), qos)
+                self.create_subscription(
+                    _msg_class(types[topic][0]), topic, lambda msg, s=stage: self._on_stage(s, msg), qos
+                )
                 self._stage_subscribed.add(stage)
 
     def _on_raw(self, topic: str, data: bytes) -> None:

@@ -16,9 +16,14 @@ def format_summary(s: dict) -> str:
         f"result          {ep.get('status', 'no result')}"
         + (f" in {ep['sim_time_s']:.1f} s" if "sim_time_s" in ep else ""),
         f"goal reached    {'yes' if ep.get('status') == 'goal_reached' else 'no'}"
-        + (f" (final distance {ep['final_distance_to_goal_m']:.2f} m)" if "final_distance_to_goal_m" in ep else ""),
+        + (
+            f" (final distance {ep['final_distance_to_goal_m']:.2f} m)"
+            if "final_distance_to_goal_m" in ep
+            else ""
+        ),
         f"collisions      {ep.get('collisions', '?')}",
-        f"min obstacle    {ep['min_obstacle_distance_m']:.3f} m" if ep.get("min_obstacle_distance_m") is not None
+        f"min obstacle    {ep['min_obstacle_distance_m']:.3f} m"
+        if ep.get("min_obstacle_distance_m") is not None
         else "min obstacle    n/a",
         f"path length     {ep.get('path_length_m', float('nan')):.2f} m",
         f"interventions   {s.get('safety_interventions', '?')} (mode changes: "
@@ -27,14 +32,18 @@ def format_summary(s: dict) -> str:
     ]
     for stage, st in s.get("latency", {}).items():
         if st["n"]:
-            lines.append(f"  {stage:<12} p50 {st['p50_ms']:7.2f}  p99 {st['p99_ms']:7.2f}  max {st['max_ms']:7.2f}"
-                         f"  (n={st['n']})")
+            lines.append(
+                f"  {stage:<12} p50 {st['p50_ms']:7.2f}  p99 {st['p99_ms']:7.2f}  max {st['max_ms']:7.2f}"
+                f"  (n={st['n']})"
+            )
         else:
             lines.append(f"  {stage:<12} no samples")
     return "\n".join(lines)
 
 
-def plot_run(path: Path, scenario, trajectory: list, mode_segments: list[tuple[float, str]] | None = None) -> None:
+def plot_run(
+    path: Path, scenario, trajectory: list, mode_segments: list[tuple[float, str]] | None = None
+) -> None:
     """PNG of the hall, obstacles, pedestrian paths, and the trajectory coloured by safety mode.
 
     ``mode_segments`` is a list of (sim time, mode) change points.
@@ -50,8 +59,10 @@ def plot_run(path: Path, scenario, trajectory: list, mode_segments: list[tuple[f
     ax.add_patch(Rectangle((-hx, -hy), 2 * hx, 2 * hy, fill=False, lw=2.5, ec="#555"))
     for b in scenario.obstacles:
         c, s = math.cos(b.yaw), math.sin(b.yaw)
-        corners = [(b.x + c * dx - s * dy, b.y + s * dx + c * dy)
-                   for dx, dy in ((b.sx, b.sy), (-b.sx, b.sy), (-b.sx, -b.sy), (b.sx, -b.sy))]
+        corners = [
+            (b.x + c * dx - s * dy, b.y + s * dx + c * dy)
+            for dx, dy in ((b.sx, b.sy), (-b.sx, b.sy), (-b.sx, -b.sy), (b.sx, -b.sy))
+        ]
         colour = {"shelf": "#3a5fa8", "pillar": "#d9b800"}.get(b.kind, "#b07a3c")
         ax.add_patch(Polygon(corners, closed=True, fc=colour, ec="k", lw=0.5, alpha=0.85))
     for i, p in enumerate(scenario.pedestrians):
@@ -60,22 +71,32 @@ def plot_run(path: Path, scenario, trajectory: list, mode_segments: list[tuple[f
         ax.plot(xs, ys, ls="--", color="#c0392b", lw=1, label="pedestrian path" if i == 0 else None)
     if trajectory:
         segs = mode_segments or [(0.0, "NOMINAL")]
+
         def mode_at(t: float) -> str:
             m = segs[0][1]
             for ts, name in segs:
                 if ts <= t:
                     m = name
             return m
+
         seen = set()
-        for a, b in zip(trajectory[:-1], trajectory[1:]):
+        for a, b in zip(trajectory[:-1], trajectory[1:], strict=False):
             m = mode_at(a[0])
-            ax.plot([a[1], b[1]], [a[2], b[2]], color=MODE_COLOURS.get(m, "k"), lw=2.2,
-                    label=f"robot ({m})" if m not in seen else None)
+            ax.plot(
+                [a[1], b[1]],
+                [a[2], b[2]],
+                color=MODE_COLOURS.get(m, "k"),
+                lw=2.2,
+                label=f"robot ({m})" if m not in seen else None,
+            )
             seen.add(m)
     ax.plot(scenario.start.x, scenario.start.y, "o", ms=10, color="#2c7bb6", label="start")
     ax.plot(scenario.goal.x, scenario.goal.y, "*", ms=16, color="#1a9850", label="goal")
-    ax.add_patch(plt.Circle((scenario.goal.x, scenario.goal.y), scenario.goal_tolerance_m, fill=False,
-                            ls=":", ec="#1a9850"))
+    ax.add_patch(
+        plt.Circle(
+            (scenario.goal.x, scenario.goal.y), scenario.goal_tolerance_m, fill=False, ls=":", ec="#1a9850"
+        )
+    )
     ax.set_xlim(-hx - 0.5, hx + 0.5)
     ax.set_ylim(-hy - 0.5, hy + 0.5)
     ax.set_aspect("equal")

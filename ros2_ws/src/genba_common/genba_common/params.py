@@ -26,7 +26,9 @@ def declare(node: Any, name: str, default: Any, description: str,
         if isinstance(default, int):
             desc.integer_range = [IntegerRange(from_value=int(lo), to_value=int(hi), step=0)]
         elif isinstance(default, float):
-            desc.floating_point_range = [FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)]
+            desc.floating_point_range = [
+                FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)
+            ]
     return node.declare_parameter(name, default, desc).value
 
 
@@ -35,8 +37,10 @@ def node_defaults(package: str, file: str) -> dict[str, Any]:
     path = config_path(package, file)
     data = read_yaml_mapping(path, "node parameters")
     if len(data) != 1:
-        raise ConfigError(f"{path}: expected one node name at top level, got {', '.join(map(str, data)) or 'none'}")
-    (node_name, body), = data.items()
+        raise ConfigError(
+            f"{path}: expected one node name at top level, got {', '.join(map(str, data)) or 'none'}"
+        )
+    ((node_name, body),) = data.items()
     params = body.get("ros__parameters") if isinstance(body, dict) else None
     if not isinstance(params, dict):
         raise ConfigError(f"{path}: field '{node_name}.ros__parameters': expected a mapping")
@@ -51,8 +55,14 @@ class Parameters:
         self.defaults = node_defaults(package, file)
         self.declared: list[str] = []
 
-    def __call__(self, name: str, description: str, lo: float | None = None, hi: float | None = None,
-                 read_only: bool = False) -> Any:
+    def __call__(
+        self,
+        name: str,
+        description: str,
+        lo: float | None = None,
+        hi: float | None = None,
+        read_only: bool = False,
+    ) -> Any:
         """Declare ``name`` with its YAML default; return its value (the default or an override)."""
         if name not in self.defaults:
             raise ConfigError(f"{self.where}: no default for parameter '{name}'")
@@ -66,4 +76,6 @@ class Parameters:
         """Raise if the YAML holds a default that the node never declared (a misspelt or stale key)."""
         extra = sorted(set(self.defaults) - set(self.declared))
         if extra:
-            raise ConfigError(f"{self.where}: defaults for parameters the node does not have: {', '.join(extra)}")
+            raise ConfigError(
+                f"{self.where}: defaults for parameters the node does not have: {', '.join(extra)}"
+            )

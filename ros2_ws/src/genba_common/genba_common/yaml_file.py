@@ -86,7 +86,9 @@ def read_yaml_mapping(path: str | Path, what: str, error: type[Exception] = Conf
     return data
 
 
-def check_keys(mapping: dict, allowed: Iterable[str], where: str, error: type[Exception] = ConfigError) -> None:
+def check_keys(
+    mapping: dict, allowed: Iterable[str], where: str, error: type[Exception] = ConfigError
+) -> None:
     """Refuse keys of ``mapping`` not in ``allowed``, suggesting the nearest allowed one."""
     allowed = list(allowed)
     for key in mapping:

@@ -37,40 +37,63 @@ def calibrate_camera(images: list[np.ndarray], board: tuple[int, int], square_m:
         if size is None:
             size = gray.shape[::-1]
         elif gray.shape[::-1] != size:
-            raise CalibrationFailed(f"image {i} is {gray.shape[1]}x{gray.shape[0]}, the first was {size[0]}x{size[1]}")
-        ok, corners = cv2.findChessboardCorners(gray, board, cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE)
+            raise CalibrationFailed(
+                f"image {i} is {gray.shape[1]}x{gray.shape[0]}, the first was {size[0]}x{size[1]}"
+            )
+        ok, corners = cv2.findChessboardCorners(
+            gray, board, cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE
+        )
         if ok:
-            corners = cv2.cornerSubPix(gray, corners, (5, 5), (-1, -1),
-                                       (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 1e-3))
+            corners = cv2.cornerSubPix(
+                gray,
+                corners,
+                (5, 5),
+                (-1, -1),
+                (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 1e-3),
+            )
             obj_pts.append(obj)
             img_pts.append(corners)
         if progress:
             progress(i + 1, len(images), ok)
     if len(obj_pts) < 4:
-        raise CalibrationFailed(f"checkerboard ({board[0]}x{board[1]} inner corners) found in {len(obj_pts)} of "
-                                f"{len(images)} images; need at least 4")
+        raise CalibrationFailed(
+            f"checkerboard ({board[0]}x{board[1]} inner corners) found in {len(obj_pts)} of "
+            f"{len(images)} images; need at least 4"
+        )
     rms, k, dist, _, _ = cv2.calibrateCamera(obj_pts, img_pts, size, None, None)
     d = tuple(float(v) for v in dist.ravel()[:5])
     kk = tuple(float(v) for v in k.ravel())
     p = (kk[0], 0.0, kk[2], 0.0, 0.0, kk[4], kk[5], 0.0, 0.0, 0.0, 1.0, 0.0)
-    cal = CameraCalibration("camera", size[0], size[1], "plumb_bob", kk, d,
-                            (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0), p)
+    cal = CameraCalibration(
+        "camera", size[0], size[1], "plumb_bob", kk, d, (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0), p
+    )
     return cal, float(rms), len(obj_pts)
 
 
 def write_camera_info(cal: CameraCalibration, path: str, name: str) -> None:
     """camera_calibration_parsers YAML, the format ROS camera drivers load."""
+
     def mat(rows: int, cols: int, data) -> str:
         return f"\n  rows: {rows}\n  cols: {cols}\n  data: [{', '.join(f'{v:.6g}' for v in data)}]"
-    text = (f"image_width: {cal.width}\nimage_height: {cal.height}\ncamera_name: {name}\n"
-            f"camera_matrix:{mat(3, 3, cal.k)}\ndistortion_model: {cal.distortion_model}\n"
-            f"distortion_coefficients:{mat(1, len(cal.d), cal.d)}\nrectification_matrix:{mat(3, 3, cal.r)}\n"
-            f"projection_matrix:{mat(3, 4, cal.p)}\n")
+
+    text = (
+        f"image_width: {cal.width}\nimage_height: {cal.height}\ncamera_name: {name}\n"
+        f"camera_matrix:{mat(3, 3, cal.k)}\ndistortion_model: {cal.distortion_model}\n"
+        f"distortion_coefficients:{mat(1, len(cal.d), cal.d)}\nrectification_matrix:{mat(3, 3, cal.r)}\n"
+        f"projection_matrix:{mat(3, 4, cal.p)}\n"
+    )
     Path(path).write_text(text, encoding="utf-8")
 
 
-def project_scan(ranges: np.ndarray, angle_min: float, angle_inc: float, cam_from_laser: np.ndarray,
-                 k: tuple[float, ...], width: int, height: int) -> np.ndarray:
+def project_scan(
+    ranges: np.ndarray,
+    angle_min: float,
+    angle_inc: float,
+    cam_from_laser: np.ndarray,
+    k: tuple[float, ...],
+    width: int,
+    height: int,
+) -> np.ndarray:
     """Pixel coordinates (N, 2) and depth of scan points that land in front of the camera."""
     r = np.asarray(ranges, dtype=np.float64)
     a = angle_min + angle_inc * np.arange(r.size)
@@ -96,7 +119,9 @@ def overlay_png(image: np.ndarray, uvz: np.ndarray, path: str) -> None:
     fig, ax = plt.subplots(figsize=(w / 40, h / 40 + 0.6), dpi=100)
     ax.imshow(image)
     if uvz.size:
-        sc = ax.scatter(uvz[:, 0], uvz[:, 1], c=uvz[:, 2], s=10, cmap="turbo", vmin=0, vmax=max(1.0, uvz[:, 2].max()))
+        sc = ax.scatter(
+            uvz[:, 0], uvz[:, 1], c=uvz[:, 2], s=10, cmap="turbo", vmin=0, vmax=max(1.0, uvz[:, 2].max())
+        )
         fig.colorbar(sc, ax=ax, fraction=0.03, label="distance [m]")
     ax.set_title(f"LiDAR points on the camera image ({len(uvz)} points)")
     ax.axis("off")
@@ -108,8 +133,11 @@ def overlay_png(image: np.ndarray, uvz: np.ndarray, path: str) -> None:
 def _load_images(folder: str) -> list[np.ndarray]:
     import cv2
 
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) \
-        if Path(folder).is_dir() else []
+    files = (
+        sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if Path(folder).is_dir()
+        else []
+    )
     if not files:
         raise CalibrationFailed(f"no images ({'/'.join(IMAGE_SUFFIXES)}) in {folder}")
     out = []
@@ -122,7 +150,9 @@ def _load_images(folder: str) -> list[np.ndarray]:
 
 
 def calibrate_main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="genba-calibrate-camera", description="camera intrinsics from checkerboards")
+    ap = argparse.ArgumentParser(
+        prog="genba-calibrate-camera", description="camera intrinsics from checkerboards"
+    )
     ap.add_argument("images", help="folder of checkerboard images")
     ap.add_argument("--board", default="9x6", help="inner corners, COLSxROWS (default 9x6)")
     ap.add_argument("--square-m", type=float, default=0.025, help="square size in metres")
@@ -133,8 +163,11 @@ def calibrate_main(argv: list[str] | None = None) -> None:
         cols, rows = (int(v) for v in a.board.lower().split("x"))
         imgs = _load_images(a.images)
         cal, rms, used = calibrate_camera(
-            imgs, (cols, rows), a.square_m,
-            progress=lambda i, n, ok: print(f"[{i}/{n}] {'board found' if ok else 'no board'}", flush=True))
+            imgs,
+            (cols, rows),
+            a.square_m,
+            progress=lambda i, n, ok: print(f"[{i}/{n}] {'board found' if ok else 'no board'}", flush=True),
+        )
     except ValueError:
         print(f"genba-calibrate-camera: error: --board must look like 9x6, got '{a.board}'", file=sys.stderr)
         sys.exit(2)
@@ -143,5 +176,8 @@ def calibrate_main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     write_camera_info(cal, a.out, a.name)
     fovy = math.degrees(2 * math.atan2(cal.height / 2, cal.k[4]))
-    print(f"calibrated from {used} images: fx {cal.k[0]:.1f} fy {cal.k[4]:.1f} cx {cal.k[2]:.1f} cy {cal.k[5]:.1f} "
-          f"(vertical FOV {fovy:.1f} deg), RMS reprojection error {rms:.3f} px -> {a.out}")
+    print(
+        f"calibrated from {used} images: fx {cal.k[0]:.1f} fy {cal.k[4]:.1f} "
+        f"cx {cal.k[2]:.1f} cy {cal.k[5]:.1f} "
+        f"(vertical FOV {fovy:.1f} deg), RMS reprojection error {rms:.3f} px -> {a.out}"
+    )

@@ -25,7 +25,9 @@ class CameraNode(Node):
         super().__init__("camera", **node_kwargs)
         param = Parameters(self, "genba_perception", "camera.yaml")
         try:
-            self.spec = parse_source(param("source", "V4L2 device, 'gst:' pipeline, video file or image folder"))
+            self.spec = parse_source(
+                param("source", "V4L2 device, 'gst:' pipeline, video file or image folder")
+            )
             url = param("camera_info_url", "camera_info YAML ('' = uncalibrated)")
             self.calibration = load_camera_info(url) if url else None
         except (CameraError, CalibrationError) as exc:
@@ -33,7 +35,9 @@ class CameraNode(Node):
         self.frame_id = param("frame_id", "Optical frame of the images")
         self.loop = param("loop", "Restart files and folders at their end")
         fps = param("rate_hz", "Capture rate (files and folders are paced to it)", 0.5, 240.0)
-        self.backoff_max_s = param("reconnect_backoff_max_s", "Longest wait between reopen attempts", 0.1, 60.0)
+        self.backoff_max_s = param(
+            "reconnect_backoff_max_s", "Longest wait between reopen attempts", 0.1, 60.0
+        )
         param.check_all_declared()
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
@@ -82,23 +86,41 @@ class CameraNode(Node):
                 self.source.close()
                 self.source = None
             return
-        msg = Image(height=frame.shape[0], width=frame.shape[1], encoding="rgb8", is_bigendian=0,
-                    step=frame.shape[1] * 3)
+        msg = Image(
+            height=frame.shape[0],
+            width=frame.shape[1],
+            encoding="rgb8",
+            is_bigendian=0,
+            step=frame.shape[1] * 3,
+        )
         msg.header.stamp, msg.header.frame_id = stamp, self.frame_id
         msg.data = frame.tobytes()
         self.pub_img.publish(msg)
         info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
         c = self.calibration
         if c is not None:
-            info.distortion_model, info.d, info.k, info.r, info.p = c.distortion_model, list(c.d), list(c.k), \
-                list(c.r), list(c.p)
+            info.distortion_model, info.d, info.k, info.r, info.p = (
+                c.distortion_model,
+                list(c.d),
+                list(c.k),
+                list(c.r),
+                list(c.p),
+            )
         self.pub_info.publish(info)
         self.frames += 1
 
     def _diagnostics(self) -> None:
         level = DiagnosticStatus.ERROR if (self.source is None and self.error) else DiagnosticStatus.OK
-        self.pub_diag.publish(diagnostics(self, "genba/camera", self.spec.target, level, self.error or "ok",
-                                          {"frames": self.frames, "opens": self.reopens, "kind": self.spec.kind}))
+        self.pub_diag.publish(
+            diagnostics(
+                self,
+                "genba/camera",
+                self.spec.target,
+                level,
+                self.error or "ok",
+                {"frames": self.frames, "opens": self.reopens, "kind": self.spec.kind},
+            )
+        )
 
     def close(self) -> None:
         if self.source is not None:

@@ -58,7 +58,9 @@ def load_extrinsics(path: str) -> list[Transform]:
         for k in ("x", "y", "z", "roll", "pitch", "yaw"):
             v = pose.get(k, 0.0)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ExtrinsicsError(f"{path}: field 'frames.{child}.{k}': expected a finite number, got {v!r}")
+                raise ExtrinsicsError(
+                    f"{path}: field 'frames.{child}.{k}': expected a finite number, got {v!r}"
+                )
             vals.append(float(v))
         out.append(Transform(str(pose.get("parent", root)), str(child), tuple(vals[:3]), tuple(vals[3:])))
     known = {root} | {t.child for t in out}
@@ -83,4 +85,5 @@ def chain(transforms: list[Transform], target: str, source: str) -> np.ndarray:
             m = t.matrix() @ m
             frame = t.parent
         return m
+
     return np.linalg.inv(to_root(target)) @ to_root(source)

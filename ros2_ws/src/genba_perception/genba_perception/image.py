@@ -18,7 +18,9 @@ def resize_area(img: np.ndarray, height: int, width: int) -> np.ndarray:
     out = np.empty((height, width) + img.shape[2:], dtype=np.float32)
     for i in range(height):
         for j in range(width):
-            out[i, j] = img[ys[i]:max(ys[i + 1], ys[i] + 1), xs[j]:max(xs[j + 1], xs[j] + 1)].mean(axis=(0, 1))
+            out[i, j] = img[ys[i] : max(ys[i + 1], ys[i] + 1), xs[j] : max(xs[j + 1], xs[j] + 1)].mean(
+                axis=(0, 1)
+            )
     return out.astype(img.dtype)
 
 

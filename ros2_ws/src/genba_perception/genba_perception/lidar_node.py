@@ -37,12 +37,13 @@ class LidarNode(Node):
         port = param("port", "Serial device of the scanner")
         baud = param("baudrate", "Baud rate (0 = the model's default)", 0, 4000000) or MODELS[self.model]
         self.frame_id = param("frame_id", "Frame of the scans (see calibration/ extrinsics)")
-        self.assembler = ScanAssembler(param("beams", "Fixed number of beams per scan", 8, 8192),
-                                       param("range_min_m", "Minimum valid range", 0.0, 10.0),
-                                       param("range_max_m", "Maximum valid range", 0.1, 100.0),
-                                       clockwise=True,
-                                       yaw_offset_rad=param("yaw_offset_rad", "Mounting yaw of the 0-degree mark",
-                                                        -3.1416, 3.1416))
+        self.assembler = ScanAssembler(
+            param("beams", "Fixed number of beams per scan", 8, 8192),
+            param("range_min_m", "Minimum valid range", 0.0, 10.0),
+            param("range_max_m", "Maximum valid range", 0.1, 100.0),
+            clockwise=True,
+            yaw_offset_rad=param("yaw_offset_rad", "Mounting yaw of the 0-degree mark", -3.1416, 3.1416),
+        )
         param.check_all_declared()
         self.link = SerialLink(port, baud)
         self.decoder = Ld06Decoder() if self.model.startswith("ld") else RplidarDecoder()
@@ -81,10 +82,15 @@ class LidarNode(Node):
                 self._publish(frame)
 
     def _publish(self, f) -> None:
-        msg = LaserScan(angle_min=f.angle_min, angle_max=f.angle_min + f.angle_increment * (len(f.ranges) - 1),
-                        angle_increment=f.angle_increment, time_increment=f.time_increment,
-                        scan_time=f.scan_time, range_min=self.assembler.range_min,
-                        range_max=self.assembler.range_max)
+        msg = LaserScan(
+            angle_min=f.angle_min,
+            angle_max=f.angle_min + f.angle_increment * (len(f.ranges) - 1),
+            angle_increment=f.angle_increment,
+            time_increment=f.time_increment,
+            scan_time=f.scan_time,
+            range_min=self.assembler.range_min,
+            range_max=self.assembler.range_max,
+        )
         sec_to_stamp(f.stamp, msg.header.stamp)
         msg.header.frame_id = self.frame_id
         msg.ranges = f.ranges.astype(float).tolist()
@@ -100,8 +106,13 @@ class LidarNode(Node):
             level, message = DiagnosticStatus.WARN, "connected, no complete scan in the last second"
         else:
             level, message = DiagnosticStatus.OK, "ok"
-        vals = {"model": self.model, "scans": self.assembler.scans, "packets_ok": self.decoder.packets_ok,
-                "packets_bad": self.decoder.packets_bad, "reconnects": self.link.reconnects}
+        vals = {
+            "model": self.model,
+            "scans": self.assembler.scans,
+            "packets_ok": self.decoder.packets_ok,
+            "packets_bad": self.decoder.packets_bad,
+            "reconnects": self.link.reconnects,
+        }
         self.pub_diag.publish(diagnostics(self, "genba/lidar", self.link.port_name, level, message, vals))
 
     def close(self) -> None:

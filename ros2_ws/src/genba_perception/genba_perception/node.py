@@ -27,9 +27,16 @@ class PerceptionNode(Node):
         param = Parameters(self, "genba_perception", "perception.yaml")
         self.out_w = param("image_width", "Width of the image handed to the policy (px)", 8, 1024)
         self.out_h = param("image_height", "Height of the image handed to the policy (px)", 8, 1024)
-        self.min_valid = param("min_valid_fraction", "Scans with fewer valid beams are reported as degraded", 0.0, 1.0)
-        self.min_image_std = param("min_image_std", "Frames flatter than this (grey-level std) are blind: covered, dark or "
-                                     "dead; they are not passed on", 0.0, 128.0)
+        self.min_valid = param(
+            "min_valid_fraction", "Scans with fewer valid beams are reported as degraded", 0.0, 1.0
+        )
+        self.min_image_std = param(
+            "min_image_std",
+            "Frames flatter than this (grey-level std) are blind: covered, dark or "
+            "dead; they are not passed on",
+            0.0,
+            128.0,
+        )
         param.check_all_declared()
         self.pub_scan = self.create_publisher(LaserScan, "perception/scan", SENSOR)
         self.pub_img = self.create_publisher(Image, "perception/image", SENSOR)
@@ -48,20 +55,32 @@ class PerceptionNode(Node):
         self.last_valid_fraction = valid_fraction(r)
         if self.last_valid_fraction < self.min_valid:
             self.counts["degraded_scans"] += 1
-        out = LaserScan(header=msg.header, angle_min=msg.angle_min, angle_max=msg.angle_max,
-                        angle_increment=msg.angle_increment, time_increment=msg.time_increment,
-                        scan_time=msg.scan_time, range_min=msg.range_min, range_max=msg.range_max)
+        out = LaserScan(
+            header=msg.header,
+            angle_min=msg.angle_min,
+            angle_max=msg.angle_max,
+            angle_increment=msg.angle_increment,
+            time_increment=msg.time_increment,
+            scan_time=msg.scan_time,
+            range_min=msg.range_min,
+            range_max=msg.range_max,
+        )
         out.ranges = r.tolist()
         self.pub_scan.publish(out)
         self.counts["scans"] += 1
         self.proc_ms.append((time.perf_counter() - t0) * 1e3)
 
     def _on_image(self, msg: Image) -> None:
-        if msg.encoding not in ("rgb8", "bgr8") or msg.step != msg.width * 3 or \
-                len(msg.data) != msg.step * msg.height:
+        if (
+            msg.encoding not in ("rgb8", "bgr8")
+            or msg.step != msg.width * 3
+            or len(msg.data) != msg.step * msg.height
+        ):
             self.counts["bad_images"] += 1
-            self.get_logger().warning(f"dropping image: encoding {msg.encoding!r}, {msg.width}x{msg.height}, "
-                                   f"{len(msg.data)} bytes", throttle_duration_sec=5.0)
+            self.get_logger().warning(
+                f"dropping image: encoding {msg.encoding!r}, {msg.width}x{msg.height}, {len(msg.data)} bytes",
+                throttle_duration_sec=5.0,
+            )
             return
         img = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
         small = resize_area(img, self.out_h, self.out_w)
@@ -72,8 +91,14 @@ class PerceptionNode(Node):
             self.camera_blind = True
             return
         self.camera_blind = False
-        out = Image(header=msg.header, height=self.out_h, width=self.out_w, encoding=msg.encoding,
-                    is_bigendian=0, step=self.out_w * 3)
+        out = Image(
+            header=msg.header,
+            height=self.out_h,
+            width=self.out_w,
+            encoding=msg.encoding,
+            is_bigendian=0,
+            step=self.out_w * 3,
+        )
         out.data = small.tobytes()
         self.pub_img.publish(out)
         self.counts["images"] += 1
@@ -81,13 +106,26 @@ class PerceptionNode(Node):
     def _diagnostics(self) -> None:
         degraded = self.last_valid_fraction < self.min_valid or self.camera_blind
         p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
-        vals = dict(self.counts, valid_fraction=round(self.last_valid_fraction, 3),
-                    scan_proc_p50_ms=round(float(p[0]), 3), scan_proc_p99_ms=round(float(p[1]), 3))
+        vals = dict(
+            self.counts,
+            valid_fraction=round(self.last_valid_fraction, 3),
+            scan_proc_p50_ms=round(float(p[0]), 3),
+            scan_proc_p99_ms=round(float(p[1]), 3),
+        )
         self.proc_ms = self.proc_ms[-1000:]
-        self.pub_diag.publish(diagnostics(
-            self, "genba/perception", "perception", DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK,
-            ("camera blind; " if self.camera_blind else "") +
-            ("scan mostly invalid" if self.last_valid_fraction < self.min_valid else "") if degraded else "ok", vals))
+        self.pub_diag.publish(
+            diagnostics(
+                self,
+                "genba/perception",
+                "perception",
+                DiagnosticStatus.WARN if degraded else DiagnosticStatus.OK,
+                ("camera blind; " if self.camera_blind else "")
+                + ("scan mostly invalid" if self.last_valid_fraction < self.min_valid else "")
+                if degraded
+                else "ok",
+                vals,
+            )
+        )
 
 
 def main(args: list[str] | None = None) -> None:

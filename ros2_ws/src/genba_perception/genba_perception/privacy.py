@@ -80,5 +80,7 @@ class Anonymizer:
             small = self.cv2.resize(roi, (max(1, (x1 - x0) // self.cfg.pixel_block),
                                           max(1, (y1 - y0) // self.cfg.pixel_block)),
                                     interpolation=self.cv2.INTER_AREA)
-            out[y0:y1, x0:x1] = self.cv2.resize(small, (x1 - x0, y1 - y0), interpolation=self.cv2.INTER_NEAREST)
+            out[y0:y1, x0:x1] = self.cv2.resize(
+                small, (x1 - x0, y1 - y0), interpolation=self.cv2.INTER_NEAREST
+            )
         return out, len(boxes)

@@ -54,11 +54,22 @@ class PrivacyNode(Node):
     def _diagnostics(self) -> None:
         p = np.percentile(self.proc_ms, [50, 99]) if self.proc_ms else [float("nan")] * 2
         self.proc_ms = self.proc_ms[-500:]
-        self.pub_diag.publish(diagnostics(
-            self, "genba/privacy_filter", "privacy", DiagnosticStatus.WARN if self.dropped else DiagnosticStatus.OK,
-            f"{self.dropped} frames dropped (bad encoding)" if self.dropped else "ok",
-            {"frames": self.frames, "detections": self.detections, "dropped": self.dropped,
-             "proc_p50_ms": round(float(p[0]), 2), "proc_p99_ms": round(float(p[1]), 2)}))
+        self.pub_diag.publish(
+            diagnostics(
+                self,
+                "genba/privacy_filter",
+                "privacy",
+                DiagnosticStatus.WARN if self.dropped else DiagnosticStatus.OK,
+                f"{self.dropped} frames dropped (bad encoding)" if self.dropped else "ok",
+                {
+                    "frames": self.frames,
+                    "detections": self.detections,
+                    "dropped": self.dropped,
+                    "proc_p50_ms": round(float(p[0]), 2),
+                    "proc_p99_ms": round(float(p[1]), 2),
+                },
+            )
+        )
 
 
 def main(args: list[str] | None = None) -> None:

@@ -25,7 +25,7 @@ def bin_ranges(ranges: np.ndarray, n_bins: int, max_range: float) -> np.ndarray:
     r = np.asarray(ranges, dtype=np.float32)
     if r.size % n_bins:
         idx = np.linspace(0, r.size, n_bins + 1).astype(int)
-        sectors = [r[a:b] for a, b in zip(idx[:-1], idx[1:])]
+        sectors = [r[a:b] for a, b in zip(idx[:-1], idx[1:], strict=False)]
     else:
         sectors = list(r.reshape(n_bins, -1))
     out = np.empty(n_bins, np.float32)

@@ -47,7 +47,9 @@ class ScanAssembler:
 
     def add(self, m: Measurement, now: float) -> ScanFrame | None:
         """Add one measurement; returns the finished scan when a revolution completes."""
-        wrapped = m.new_revolution or (self._last_angle is not None and m.angle_deg < self._last_angle - 180.0)
+        wrapped = m.new_revolution or (
+            self._last_angle is not None and m.angle_deg < self._last_angle - 180.0
+        )
         self._last_angle = m.angle_deg
         frame = None
         if wrapped and self._angles:
@@ -68,7 +70,7 @@ class ScanAssembler:
         d = np.asarray(self._dists, dtype=np.float32)
         q = np.asarray(self._intens, dtype=np.float32)
         r = d.copy()
-        r[d <= 0.0] = np.nan                       # no echo / invalid reading
+        r[d <= 0.0] = np.nan  # no echo / invalid reading
         r[d > self.range_max] = np.inf
         r[(d > 0.0) & (d < self.range_min)] = -np.inf
         ranges = np.full(self.beams, np.nan, np.float32)
@@ -84,4 +86,6 @@ class ScanAssembler:
         self._start = None
         self.scans += 1
         scan_time = max(scan_time, 1e-6)
-        return ScanFrame(start, ranges, intens, scan_time, scan_time / self.beams, -math.pi, self.increment, n)
+        return ScanFrame(
+            start, ranges, intens, scan_time, scan_time / self.beams, -math.pi, self.increment, n
+        )

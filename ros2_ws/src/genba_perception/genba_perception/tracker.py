@@ -21,17 +21,18 @@ JUMP_M = 0.25            # a range jump larger than this (plus JUMP_PER_M * rang
 JUMP_PER_M = 0.03
 MAX_WIDTH_M = 0.8        # segments larger than this (bounding-box diagonal) are walls, not objects
 MIN_POINTS = 3
-CENTRE_BEHIND_M = 0.15   # a segment's centre lies this far behind its visible surface (a person's radius 0.25)
-GATE_M = 0.7             # farthest a measurement may be from a track's prediction to update it
-ACCEL_STD_MPS2 = 1.5     # process noise: how sharply tracked things change velocity (people turn round)
+CENTRE_BEHIND_M = 0.15  # a segment's centre lies this far behind its visible surface (a person's radius 0.25)
+GATE_M = 0.7  # farthest a measurement may be from a track's prediction to update it
+ACCEL_STD_MPS2 = 1.5  # process noise: how sharply tracked things change velocity (people turn round)
 MEAS_STD_M = 0.06
-CONFIRM_HITS = 3         # measurements before a track is reported
-FORGET_S = 0.5           # a track not seen for this long is dropped
+CONFIRM_HITS = 3  # measurements before a track is reported
+FORGET_S = 0.5  # a track not seen for this long is dropped
 
 
 @dataclass
 class Track:
     """A tracked object in the odometry frame: state (x, y, vx, vy) and its covariance."""
+
     track_id: int
     state: np.ndarray
     cov: np.ndarray
@@ -107,8 +108,14 @@ class Tracker:
     def reset(self) -> None:
         self.tracks, self.stamp_s = [], None
 
-    def update(self, stamp_s: float, laser_pose: tuple[float, float, float], ranges: np.ndarray,
-               angle_min: float, angle_increment: float) -> list[Track]:
+    def update(
+        self,
+        stamp_s: float,
+        laser_pose: tuple[float, float, float],
+        ranges: np.ndarray,
+        angle_min: float,
+        angle_increment: float,
+    ) -> list[Track]:
         if self.stamp_s is not None and stamp_s < self.stamp_s:
             self.reset()  # time went backwards (sim reset, bag loop): start afresh
         self.stamp_s = stamp_s
@@ -121,8 +128,11 @@ class Tracker:
         for t in self.tracks:
             _predict(t, stamp_s)
         # greedy nearest-neighbour association, closest pairs first
-        pairs = sorted((math.dist(t.state[:2], m), ti, mi)
-                       for ti, t in enumerate(self.tracks) for mi, m in enumerate(meas))
+        pairs = sorted(
+            (math.dist(t.state[:2], m), ti, mi)
+            for ti, t in enumerate(self.tracks)
+            for mi, m in enumerate(meas)
+        )
         used_t, used_m = set(), set()
         for d, ti, mi in pairs:
             if d > GATE_M or ti in used_t or mi in used_m:
@@ -134,9 +144,10 @@ class Tracker:
             self.tracks[ti].last_seen_s = stamp_s
         for mi, m in enumerate(meas):
             if mi not in used_m:
-                cov = np.diag([MEAS_STD_M ** 2, MEAS_STD_M ** 2, 1.0, 1.0])
-                self.tracks.append(Track(self.next_id, np.array([m[0], m[1], 0.0, 0.0]), cov, stamp_s,
-                                         last_seen_s=stamp_s))
+                cov = np.diag([MEAS_STD_M**2, MEAS_STD_M**2, 1.0, 1.0])
+                self.tracks.append(
+                    Track(self.next_id, np.array([m[0], m[1], 0.0, 0.0]), cov, stamp_s, last_seen_s=stamp_s)
+                )
                 self.next_id += 1
         self.tracks = [t for t in self.tracks if stamp_s - t.last_seen_s <= FORGET_S]
         return [t for t in self.tracks if t.confirmed]
@@ -148,7 +159,7 @@ def _predict(t: Track, stamp_s: float) -> None:
         return
     f = np.eye(4)
     f[0, 2] = f[1, 3] = dt
-    q1 = np.array([[dt ** 4 / 4, dt ** 3 / 2], [dt ** 3 / 2, dt ** 2]]) * ACCEL_STD_MPS2 ** 2
+    q1 = np.array([[dt**4 / 4, dt**3 / 2], [dt**3 / 2, dt**2]]) * ACCEL_STD_MPS2**2
     q = np.zeros((4, 4))
     q[np.ix_([0, 2], [0, 2])] = q1
     q[np.ix_([1, 3], [1, 3])] = q1
@@ -160,7 +171,7 @@ def _predict(t: Track, stamp_s: float) -> None:
 def _correct(t: Track, z: np.ndarray) -> None:
     h = np.zeros((2, 4))
     h[0, 0] = h[1, 1] = 1.0
-    s = h @ t.cov @ h.T + np.eye(2) * MEAS_STD_M ** 2
+    s = h @ t.cov @ h.T + np.eye(2) * MEAS_STD_M**2
     k = t.cov @ h.T @ np.linalg.inv(s)
     t.state = t.state + k @ (z - h @ t.state)
     t.cov = (np.eye(4) - k @ h) @ t.cov

@@ -1,1 +1,2 @@
-"""genba_policy: the on-device motion policy (placeholder reactive controller until the distilled model lands)."""
+"""genba_policy: the on-device motion policy: observation contract, route on the static map, inference
+backends (the distilled student or the placeholder), node."""

@@ -32,33 +32,52 @@ class PolicyNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("policy", **node_kwargs)
         param = Parameters(self, "genba_policy", "policy.yaml")
-        self.backend = param("backend", "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
-                             read_only=True)
+        self.backend = param(
+            "backend",
+            "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
+            read_only=True,
+        )
         max_speed = param("max_speed_mps", "Cruise speed of the placeholder policy", 0.0, 3.0)
         model_path = param("model_path", "ONNX student (backend onnx); '' = the manifest's default model")
-        manifest_path = param("manifest_path", "models/manifest.yaml listing approved hashes and the default model")
+        manifest_path = param(
+            "manifest_path", "models/manifest.yaml listing approved hashes and the default model"
+        )
         onnx_backend = param("onnx_backend", "Where the student runs: " + " | ".join(ONNX_BACKENDS))
         cache_dir = param("engine_cache_dir", "TensorRT engine cache folder")
-        self.inflation_m = param("route_inflation_m",
-                                 "Route planning keeps the robot centre this far from mapped obstacles", 0.1, 2.0)
+        self.inflation_m = param(
+            "route_inflation_m",
+            "Route planning keeps the robot centre this far from mapped obstacles",
+            0.1,
+            2.0,
+        )
         # the laser mount: the placeholder's geometry, and how the student's older scan is moved
         # (by the odometry pose change) to where the laser is now
-        self.laser = (param("laser_x_m", "Laser x in base_link", -5.0, 5.0),
-                      param("laser_y_m", "Laser y in base_link", -5.0, 5.0),
-                      param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi))
+        self.laser = (
+            param("laser_x_m", "Laser x in base_link", -5.0, 5.0),
+            param("laser_y_m", "Laser y in base_link", -5.0, 5.0),
+            param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi),
+        )
         param.check_all_declared()
         if self.backend not in ("onnx", "placeholder"):
-            raise ConfigError(f"parameter 'backend': unknown policy backend '{self.backend}' "
-                              f"(use onnx or placeholder)")
+            raise ConfigError(
+                f"parameter 'backend': unknown policy backend '{self.backend}' (use onnx or placeholder)"
+            )
         self.route: RouteFollower | None = None
         self.history = ScanHistory(self.laser)
         self.image = None
         self.model_error = ""
         self.policy = None
         try:
-            self.policy = open_policy(self.backend, model_path=model_path, manifest_path=manifest_path,
-                                      onnx_backend=onnx_backend, engine_cache_dir=cache_dir, max_speed_mps=max_speed,
-                                      log=self.get_logger().info, warn=self.get_logger().warning)
+            self.policy = open_policy(
+                self.backend,
+                model_path=model_path,
+                manifest_path=manifest_path,
+                onnx_backend=onnx_backend,
+                engine_cache_dir=cache_dir,
+                max_speed_mps=max_speed,
+                log=self.get_logger().info,
+                warn=self.get_logger().warning,
+            )
         except ModelRejected as exc:
             # Never drive with an unapproved or unloadable model: publish nothing, so the
             # supervisor sees a stale policy and falls back to its own controller.
@@ -93,12 +112,15 @@ class PolicyNode(Node):
         info = msg.info
         q = info.origin.orientation
         if abs(q.z) > 1e-6 or abs(q.x) > 1e-6 or abs(q.y) > 1e-6 or info.width * info.height != len(msg.data):
-            self.get_logger().error(f"map ignored: origin must be unrotated and data {info.width}x{info.height} "
-                                    f"cells (got {len(msg.data)})")
+            self.get_logger().error(
+                f"map ignored: origin must be unrotated and data {info.width}x{info.height} "
+                f"cells (got {len(msg.data)})"
+            )
             return
         occ = np.asarray(msg.data, np.int8).reshape(info.height, info.width)
-        grid = Grid.from_occupancy(occ, (info.origin.position.x, info.origin.position.y), info.resolution,
-                                   self.inflation_m)
+        grid = Grid.from_occupancy(
+            occ, (info.origin.position.x, info.origin.position.y), info.resolution, self.inflation_m
+        )
         self.route = RouteFollower(grid)
         self.get_logger().info(f"map {info.width}x{info.height} at {info.resolution:.2f} m: routing on it")
 
@@ -106,18 +128,25 @@ class PolicyNode(Node):
         lat = self.onnx.latencies_ms if self.onnx else []
         vals = {"backend": self.backend, "onnx_backend": self.onnx.backend if self.onnx else "none"}
         if self.backend == "onnx":
-            vals.update(map_received=self.route is not None, route_plans=self.route.plans if self.route else 0,
-                        goal_unreachable_on_map=bool(self.route and self.route.unreachable))
+            vals.update(
+                map_received=self.route is not None,
+                route_plans=self.route.plans if self.route else 0,
+                goal_unreachable_on_map=bool(self.route and self.route.unreachable),
+            )
         if lat:
-            vals.update(inference_p50_ms=round(float(np.percentile(lat, 50)), 3),
-                        inference_p99_ms=round(float(np.percentile(lat, 99)), 3))
+            vals.update(
+                inference_p50_ms=round(float(np.percentile(lat, 50)), 3),
+                inference_p99_ms=round(float(np.percentile(lat, 99)), 3),
+            )
         level, message = DiagnosticStatus.OK, "ok"
         if self.model_error:
             level, message = DiagnosticStatus.ERROR, self.model_error
         elif self.backend == "onnx" and self.route is None:
-            level, message = DiagnosticStatus.WARN, "waiting for the static map on /map (the student steers by it)"
-        self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message,
-                                          vals))
+            level, message = (
+                DiagnosticStatus.WARN,
+                "waiting for the static map on /map (the student steers by it)",
+            )
+        self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message, vals))
 
     def _on_image(self, msg: Image) -> None:
         if msg.encoding == "rgb8" and len(msg.data) == msg.height * msg.width * 3:
@@ -127,12 +156,32 @@ class PolicyNode(Node):
         goal = to_base(self.goal, self.pose) if (self.goal and self.pose) else None
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         if self.backend == "onnx":
-            if self.onnx is None or self.image is None or goal is None or self.twist is None or self.route is None:
+            if (
+                self.onnx is None
+                or self.image is None
+                or goal is None
+                or self.twist is None
+                or self.route is None
+            ):
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
-            self.route.see(self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max)))
+            self.route.see(
+                self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max))
+            )
             route_point = to_base(self.route.carrot(self.pose, self.goal), self.pose)
-            out = self.onnx.act(observe(self.image, ranges, msg.range_min, msg.range_max, *self.twist, goal,
-                                        route_point, self.history, stamp_to_sec(msg.header.stamp), self.pose))
+            out = self.onnx.act(
+                observe(
+                    self.image,
+                    ranges,
+                    msg.range_min,
+                    msg.range_max,
+                    *self.twist,
+                    goal,
+                    route_point,
+                    self.history,
+                    stamp_to_sec(msg.header.stamp),
+                    self.pose,
+                )
+            )
         elif self.policy is not None:
             g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser)
             out = self.policy.act(ranges, g, goal)
@@ -143,13 +192,24 @@ class PolicyNode(Node):
         cmd.header.frame_id = frames.BASE_LINK
         cmd.twist.linear.x, cmd.twist.angular.z = out.v, out.w
         self.pub_cmd.publish(cmd)
-        self.pub_health.publish(diagnostics(
-            self, "genba/policy", self.policy.name, DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
-            ("placeholder policy" if self.onnx is None else f"student on {self.onnx.backend}")
-            if out.output_valid else "invalid output",
-            {"ood_score": f"{out.ood_score:.4f}", "inference_ms": f"{out.inference_ms:.3f}",
-             "output_valid": "true" if out.output_valid else "false", "backend": self.backend},
-            stamp=msg.header.stamp))
+        self.pub_health.publish(
+            diagnostics(
+                self,
+                "genba/policy",
+                self.policy.name,
+                DiagnosticStatus.OK if out.output_valid else DiagnosticStatus.ERROR,
+                ("placeholder policy" if self.onnx is None else f"student on {self.onnx.backend}")
+                if out.output_valid
+                else "invalid output",
+                {
+                    "ood_score": f"{out.ood_score:.4f}",
+                    "inference_ms": f"{out.inference_ms:.3f}",
+                    "output_valid": "true" if out.output_valid else "false",
+                    "backend": self.backend,
+                },
+                stamp=msg.header.stamp,
+            )
+        )
 
 
 def main(args: list[str] | None = None) -> None:

@@ -48,9 +48,15 @@ def observe(image_rgb: np.ndarray, ranges: np.ndarray, range_min: float, range_m
     cleaned = clean_ranges(ranges, range_min, range_max)
     scan = (bin_ranges(cleaned, SCAN_BINS, SCAN_MAX_M) / SCAN_MAX_M)[None].astype(np.float32)
     scan_prev = history.push(stamp_s, pose, cleaned)  # updates history.motion too
-    return {"image": img.astype(np.float32), "scan": scan, "scan_prev": scan_prev,
-            "state": np.array([[v, w]], np.float32),
-            "goal": _polar(goal_base, 10.0), "route": _polar(route_base, ROUTE_SCALE_M), "motion": history.motion}
+    return {
+        "image": img.astype(np.float32),
+        "scan": scan,
+        "scan_prev": scan_prev,
+        "state": np.array([[v, w]], np.float32),
+        "goal": _polar(goal_base, 10.0),
+        "route": _polar(route_base, ROUTE_SCALE_M),
+        "motion": history.motion,
+    }
 
 
 def _polar(xy: tuple[float, float], scale_m: float) -> np.ndarray:
@@ -114,8 +120,8 @@ def motion_channels(objects: np.ndarray, laser: tuple[float, float, float]) -> n
     return out[None]
 
 
-SEEN_RANGE_M = 4.0     # returns nearer than this may bend the route (route.RouteFollower.see)
-WALKING_MPS = 0.3      # tracked objects at least this fast are people walking, not obstacles to route round
+SEEN_RANGE_M = 4.0  # returns nearer than this may bend the route (route.RouteFollower.see)
+WALKING_MPS = 0.3  # tracked objects at least this fast are people walking, not obstacles to route round
 
 
 def obstacle_points(ranges: np.ndarray, laser: tuple[float, float, float], tracks) -> np.ndarray:

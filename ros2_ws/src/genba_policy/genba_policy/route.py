@@ -87,16 +87,27 @@ def clearance_of(blocked: np.ndarray, res: float, chunk: int = 4096) -> np.ndarr
     return clearance
 
 
-def astar(grid: Grid, start: tuple[float, float], goal: tuple[float, float]) -> list[tuple[float, float]] | None:
+def astar(
+    grid: Grid, start: tuple[float, float], goal: tuple[float, float]
+) -> list[tuple[float, float]] | None:
     """Shortest 8-connected path between two points, pruned to line-of-sight waypoints (metres);
     None if the goal cannot be reached."""
     s, g = grid.nearest_free(*grid.cell(*start)), grid.nearest_free(*grid.cell(*goal))
-    moves = [(1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0),
-             (1, 1, math.sqrt(2)), (1, -1, math.sqrt(2)), (-1, 1, math.sqrt(2)), (-1, -1, math.sqrt(2))]
+    moves = [
+        (1, 0, 1.0),
+        (-1, 0, 1.0),
+        (0, 1, 1.0),
+        (0, -1, 1.0),
+        (1, 1, math.sqrt(2)),
+        (1, -1, math.sqrt(2)),
+        (-1, 1, math.sqrt(2)),
+        (-1, -1, math.sqrt(2)),
+    ]
 
     def h(c: tuple[int, int]) -> float:
         dx, dy = abs(c[0] - g[0]), abs(c[1] - g[1])
         return max(dx, dy) + (math.sqrt(2) - 1) * min(dx, dy)
+
     # prefer cells with more clearance: a small penalty keeps paths off the walls
     penalty = 0.6 * np.clip(1.0 - grid.clearance / 1.2, 0.0, 1.0)
     free = grid.free
@@ -160,8 +171,11 @@ class Path:
         """(arc length of the nearest path point, distance to it)."""
         a, b = self.points[:-1], self.points[1:]
         ab = b - a
-        t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.maximum((ab ** 2).sum(1), 1e-12),
-                    0.0, 1.0)
+        t = np.clip(
+            ((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / np.maximum((ab**2).sum(1), 1e-12),
+            0.0,
+            1.0,
+        )
         p = a + t[:, None] * ab
         d = np.hypot(x - p[:, 0], y - p[:, 1])
         k = int(np.argmin(d))
@@ -172,8 +186,9 @@ class RouteFollower:
     """Keeps a route from the robot to the goal on a static map and gives the route point
     LOOKAHEAD_M ahead; replans when the goal changes or the robot is REPLAN_OFF_ROUTE_M off it."""
 
-    def __init__(self, grid: Grid, lookahead_m: float = LOOKAHEAD_M,
-                 replan_off_route_m: float = REPLAN_OFF_ROUTE_M) -> None:
+    def __init__(
+        self, grid: Grid, lookahead_m: float = LOOKAHEAD_M, replan_off_route_m: float = REPLAN_OFF_ROUTE_M
+    ) -> None:
         self.grid, self.lookahead, self.replan_off = grid, lookahead_m, replan_off_route_m
         self.path: Path | None = None
         self.goal: tuple[float, float] | None = None
@@ -183,7 +198,7 @@ class RouteFollower:
         self.obstacles = np.zeros((0, 2))
         self._calls_since_plan = 0
         k = int(math.ceil(1.0 / grid.res))  # seen obstacles lower the clearance within 1 m of them
-        ii, jj = np.mgrid[-k:k + 1, -k:k + 1]
+        ii, jj = np.mgrid[-k : k + 1, -k : k + 1]
         self._stamp = np.maximum(np.hypot(ii, jj) - 0.5, 0.0) * grid.res
 
     def see(self, points: np.ndarray) -> None:
@@ -200,7 +215,9 @@ class RouteFollower:
         if self.path is None or not len(self.obstacles):
             return False
         ahead = np.array([self.path.point_at(s + d) for d in np.arange(0.0, AHEAD_M, self.grid.res)])
-        d = np.hypot(ahead[:, None, 0] - self.obstacles[None, :, 0], ahead[:, None, 1] - self.obstacles[None, :, 1])
+        d = np.hypot(
+            ahead[:, None, 0] - self.obstacles[None, :, 0], ahead[:, None, 1] - self.obstacles[None, :, 1]
+        )
         return bool((d.min(1) <= self.grid.inflate).any())
 
     def _grid_with_obstacles(self) -> Grid:
@@ -210,7 +227,7 @@ class RouteFollower:
         for i, j in {g.cell(x, y) for x, y in self.obstacles}:
             a0, a1, b0, b1 = max(0, i - k), min(g.nx, i + k + 1), max(0, j - k), min(g.ny, j + k + 1)
             window = clearance[a0:a1, b0:b1]
-            np.minimum(window, self._stamp[a0 - i + k:a1 - i + k, b0 - j + k:b1 - j + k], out=window)
+            np.minimum(window, self._stamp[a0 - i + k : a1 - i + k, b0 - j + k : b1 - j + k], out=window)
         return Grid(clearance, (g.x0, g.y0), g.res, g.inflate)
 
     def carrot(self, pose: tuple[float, float, float], goal: tuple[float, float]) -> tuple[float, float]:
@@ -226,8 +243,9 @@ class RouteFollower:
         else:
             near = self.path.nearest(x, y)
             self._calls_since_plan += 1
-            if near[1] > self.replan_off or (self._calls_since_plan >= REPLAN_MIN_CALLS
-                                             and self._blocked_ahead(near[0])):
+            if near[1] > self.replan_off or (
+                self._calls_since_plan >= REPLAN_MIN_CALLS and self._blocked_ahead(near[0])
+            ):
                 self._plan((x, y), goal)
                 near = None
         if self.path is None:

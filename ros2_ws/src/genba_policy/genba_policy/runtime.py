@@ -82,18 +82,24 @@ class OnnxPolicy:
         version = self.session.get_modelmeta().custom_metadata_map.get("obs_version", "?")
         if set(names) != set(INPUT_NAMES) or version != str(OBS_VERSION):
             opened.backend.discard()
-            raise ModelRejected(f"model {Path(self.model_path).name} was built for observation version {version} "
-                                f"(inputs {', '.join(names)}); this genba_policy builds version {OBS_VERSION} "
-                                f"({', '.join(INPUT_NAMES)})")
-        log(f"policy model {Path(self.model_path).name} runs on {self.backend} "
-            f"({self.session.get_providers()[0]})")
+            raise ModelRejected(
+                f"model {Path(self.model_path).name} was built for observation version {version} "
+                f"(inputs {', '.join(names)}); this genba_policy builds version {OBS_VERSION} "
+                f"({', '.join(INPUT_NAMES)})"
+            )
+        log(
+            f"policy model {Path(self.model_path).name} runs on {self.backend} "
+            f"({self.session.get_providers()[0]})"
+        )
         self.latencies_ms: list[float] = []
         self.warm_up()  # TensorRT builds its engine on the first run
         opened.backend.ready(log)
 
     def warm_up(self, n: int = 5) -> None:
-        zeros = {i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32)
-                 for i in self.session.get_inputs()}
+        zeros = {
+            i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32)
+            for i in self.session.get_inputs()
+        }
         for _ in range(n):
             self.session.run(None, zeros)
 
@@ -108,8 +114,12 @@ class OnnxPolicy:
         if len(self.latencies_ms) > 2000:
             del self.latencies_ms[:1000]
         v, w, o = float(cmd[0, 0]), float(cmd[0, 1]), float(ood[0, 0])
-        valid = all(math.isfinite(x) for x in (v, w, o)) and abs(v) <= V_LIMIT and abs(w) <= W_LIMIT \
+        valid = (
+            all(math.isfinite(x) for x in (v, w, o))
+            and abs(v) <= V_LIMIT
+            and abs(w) <= W_LIMIT
             and 0.0 <= o <= 1.0
+        )
         if not valid:
             return 0.0, 0.0, 1.0, ms, False
         return v, w, o, ms, True

@@ -62,7 +62,9 @@ class ReactiveController:
         enough = np.minimum(free, dist) / min(cfg.lookahead_m, max(dist, 1e-3))
         d_goal = np.abs(np.angle(np.exp(1j * (self._headings - goal_ang))))
         d_last = np.abs(np.angle(np.exp(1j * (self._headings - self._last_heading))))
-        score = cfg.free_weight * enough - cfg.goal_weight * d_goal / math.pi - cfg.stickiness * d_last / math.pi
+        score = (
+            cfg.free_weight * enough - cfg.goal_weight * d_goal / math.pi - cfg.stickiness * d_last / math.pi
+        )
         score = np.where(free >= min(cfg.min_free_m, dist), score, -np.inf)
         if not np.isfinite(score).any():
             # Boxed in: turn toward the most open direction without translating.

@@ -51,17 +51,20 @@ class SafetySupervisorNode(Node):
         }
         lim = Limits(
             max_speed_mps=param("max_speed_mps", "Forward speed limit", 0.0, 5.0),
-            max_reverse_mps=param("max_reverse_mps", "Reverse speed limit (the policy backs off from people at 0.4)",
-                              0.0, 5.0),
+            max_reverse_mps=param(
+                "max_reverse_mps", "Reverse speed limit (the policy backs off from people at 0.4)", 0.0, 5.0
+            ),
             max_yaw_rate_radps=param("max_yaw_rate_radps", "Yaw rate limit", 0.0, 10.0),
             max_accel_mps2=param("max_accel_mps2", "Acceleration limit when speeding up", 0.01, 20.0),
             max_decel_mps2=param("max_decel_mps2", "Deceleration limit when slowing down", 0.01, 20.0),
             max_yaw_accel_radps2=param("max_yaw_accel_radps2", "Yaw acceleration limit", 0.01, 50.0),
             max_jerk_mps3=param("max_jerk_mps3", "Jerk limit (bypassed for emergency stops)", 0.1, 1000.0),
         )
-        fp = Footprint(param("footprint_front_m", "Footprint: base_link to front edge", 0.01, 5.0),
-                       param("footprint_rear_m", "Footprint: base_link to rear edge", 0.01, 5.0),
-                       param("footprint_half_width_m", "Footprint half width", 0.01, 5.0))
+        fp = Footprint(
+            param("footprint_front_m", "Footprint: base_link to front edge", 0.01, 5.0),
+            param("footprint_rear_m", "Footprint: base_link to rear edge", 0.01, 5.0),
+            param("footprint_half_width_m", "Footprint half width", 0.01, 5.0),
+        )
         zones = ZoneConfig(
             footprint=fp,
             stop_margin_m=param("stop_margin_m", "Stop zone margin around the footprint", 0.0, 3.0),
@@ -75,27 +78,46 @@ class SafetySupervisorNode(Node):
             self.cfg = SupervisorConfig(
                 rate_hz=param("rate_hz", "Output rate of the gated command", 100.0, 1000.0),
                 timeouts_ms=timeouts,
-                max_future_ms=param("max_future_stamp_ms", "Stamps further ahead than this are rejected",
-                                0.0, 1000.0),
-                clock_jump_tolerance_ms=param("clock_jump_tolerance_ms", "ROS vs monotonic clock drift treated as a jump", 1.0, 10000.0),
-                limits=lim, zones=zones,
+                max_future_ms=param(
+                    "max_future_stamp_ms", "Stamps further ahead than this are rejected", 0.0, 1000.0
+                ),
+                clock_jump_tolerance_ms=param(
+                    "clock_jump_tolerance_ms", "ROS vs monotonic clock drift treated as a jump", 1.0, 10000.0
+                ),
+                limits=lim,
+                zones=zones,
                 degraded_max_speed_mps=param("degraded_max_speed_mps", "Speed cap in DEGRADED", 0.0, 5.0),
-                fallback=ReactiveConfig(max_speed_mps=param("fallback_max_speed_mps", "Speed of the reactive controller in FALLBACK", 0.0, 2.0)),
+                fallback=ReactiveConfig(
+                    max_speed_mps=param(
+                        "fallback_max_speed_mps", "Speed of the reactive controller in FALLBACK", 0.0, 2.0
+                    )
+                ),
                 mrm_decel_mps2=param("mrm_decel_mps2", "Deceleration of the minimal-risk stop", 0.01, 20.0),
                 max_ood_score=param("max_ood_score", "Policy OOD score above this -> FALLBACK", 0.0, 1.0),
-                max_inference_ms=param("max_inference_ms", "Policy latency above this -> FALLBACK", 0.1, 10000.0),
-                recover_hold_s=param("recover_hold_s", "A better mode must hold this long before recovery",
-                                 0.0, 60.0),
-                zone_trigger_scans=param("zone_trigger_scans", "Consecutive scans to trigger a zone stop", 1, 10),
-                zone_release_scans=param("zone_release_scans", "Consecutive clear scans to release it", 1, 50),
+                max_inference_ms=param(
+                    "max_inference_ms", "Policy latency above this -> FALLBACK", 0.1, 10000.0
+                ),
+                recover_hold_s=param(
+                    "recover_hold_s", "A better mode must hold this long before recovery", 0.0, 60.0
+                ),
+                zone_trigger_scans=param(
+                    "zone_trigger_scans", "Consecutive scans to trigger a zone stop", 1, 10
+                ),
+                zone_release_scans=param(
+                    "zone_release_scans", "Consecutive clear scans to release it", 1, 50
+                ),
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        self.laser_xyyaw = (param("laser_x_m", "Laser position in base_link (x)", -5.0, 5.0),
-                            param("laser_y_m", "Laser position in base_link (y)", -5.0, 5.0),
-                            param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi))
+        self.laser_xyyaw = (
+            param("laser_x_m", "Laser position in base_link (x)", -5.0, 5.0),
+            param("laser_y_m", "Laser position in base_link (y)", -5.0, 5.0),
+            param("laser_yaw", "Laser yaw in base_link", -math.pi, math.pi),
+        )
         audit_path = param("audit_log_path", "JSON-lines audit log file ('' = none)")
-        self.step_on_input = param("step_on_input", "Also step and publish as soon as a new command or scan arrives (lower latency)")
+        self.step_on_input = param(
+            "step_on_input", "Also step and publish as soon as a new command or scan arrives (lower latency)"
+        )
         param.check_all_declared()
         self.sup = Supervisor(self.cfg)
         self.inputs = Inputs(self.cfg)
@@ -119,15 +141,17 @@ class SafetySupervisorNode(Node):
         self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
         self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
         # Deadline timers react to staleness at its expiry instead of at the next tick.
-        self._deadlines = {k: self.create_timer(timeouts[k] / 1000.0 + 0.0005, self._tick)
-                           for k in ("cmd", "scan", "odom")}
+        self._deadlines = {
+            k: self.create_timer(timeouts[k] / 1000.0 + 0.0005, self._tick) for k in ("cmd", "scan", "odom")
+        }
         self.create_timer(0.5, self._publish_diagnostics)
         self.create_timer(0.2, self._publish_markers)
         self._last = None
         self._publish_mode(self.sup.ladder.mode)
         self.get_logger().info(
             f"safety supervisor at {self.cfg.rate_hz:.0f} Hz; worst-case stop time "
-            f"{self.cfg.worst_case_stop_time_s():.2f} s")
+            f"{self.cfg.worst_case_stop_time_s():.2f} s"
+        )
 
     # -- inputs ------------------------------------------------------------------------------
     def _now(self) -> Now:
@@ -142,7 +166,9 @@ class SafetySupervisorNode(Node):
 
     def _on_cmd(self, msg: TwistStamped) -> None:
         self._last_cmd_stamp = msg.header.stamp
-        self._offer("cmd", (float(msg.twist.linear.x), float(msg.twist.angular.z)), stamp_to_sec(msg.header.stamp))
+        self._offer(
+            "cmd", (float(msg.twist.linear.x), float(msg.twist.angular.z)), stamp_to_sec(msg.header.stamp)
+        )
         if self.step_on_input:
             self._tick()  # a new decision goes out now; the timer still guarantees the rate
 
@@ -160,9 +186,17 @@ class SafetySupervisorNode(Node):
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
-        self._offer("odom", OdomInput(msg.pose.pose.position.x, msg.pose.pose.position.y, yaw,
-                                      msg.twist.twist.linear.x, msg.twist.twist.angular.z),
-                    stamp_to_sec(msg.header.stamp))
+        self._offer(
+            "odom",
+            OdomInput(
+                msg.pose.pose.position.x,
+                msg.pose.pose.position.y,
+                yaw,
+                msg.twist.twist.linear.x,
+                msg.twist.twist.angular.z,
+            ),
+            stamp_to_sec(msg.header.stamp),
+        )
 
     def _on_camera(self, msg: Image) -> None:
         self._offer("camera", True, stamp_to_sec(msg.header.stamp))
@@ -174,8 +208,11 @@ class SafetySupervisorNode(Node):
         for st in msg.status:
             kv = {k.key: k.value for k in st.values}
             try:
-                h = HealthInput(float(kv.get("ood_score", "nan")), float(kv.get("inference_ms", "nan")),
-                                kv.get("output_valid", "false") == "true")
+                h = HealthInput(
+                    float(kv.get("ood_score", "nan")),
+                    float(kv.get("inference_ms", "nan")),
+                    kv.get("output_valid", "false") == "true",
+                )
             except ValueError:
                 h = HealthInput(math.nan, math.nan, False)
             self._offer("health", h, stamp_to_sec(msg.header.stamp))
@@ -193,7 +230,9 @@ class SafetySupervisorNode(Node):
     def _on_reset(self, _req: Trigger.Request, res: Trigger.Response) -> Trigger.Response:
         now = self._now()
         res.success, res.message = self.sup.reset_estop(now, self.inputs)
-        self.audit.write({"t": now.ros, "event": "estop_reset", "granted": res.success, "message": res.message})
+        self.audit.write(
+            {"t": now.ros, "event": "estop_reset", "granted": res.success, "message": res.message}
+        )
         self.get_logger().info(f"e-stop reset: {res.message}")
         return res
 
@@ -213,18 +252,30 @@ class SafetySupervisorNode(Node):
         self.pub_cmd.publish(msg)
         if out.transition:
             self._publish_mode(out.mode)
-            self.get_logger().warning(f"mode {out.transition[0].name} -> {out.transition[1].name}: "
-                                   f"{', '.join(out.reasons) or 'inputs recovered'}")
+            self.get_logger().warning(
+                f"mode {out.transition[0].name} -> {out.transition[1].name}: "
+                f"{', '.join(out.reasons) or 'inputs recovered'}"
+            )
         if out.transition or out.altered:
             ages = {k: finite_or_none(v) for k, v in self.inputs.ages_ms(now).items()}
-            self.audit.write({
-                "t": round(now.ros, 4), "event": "transition" if out.transition else "altered",
-                "from": out.transition[0].name if out.transition else None, "mode": out.mode.name,
-                "reasons": list(out.reasons), "cmd_in": [round(x, 4) for x in out.requested],
-                "cmd_out": [round(out.v, 4), round(out.w, 4)], "input_ages_ms": ages,
-                "limits": {"max_speed_mps": self.cfg.limits.max_speed_mps,
-                           "max_decel_mps2": self.cfg.limits.max_decel_mps2},
-                "clearance_m": finite_or_none(out.min_clearance_m), "ttc_s": finite_or_none(out.ttc_s)})
+            self.audit.write(
+                {
+                    "t": round(now.ros, 4),
+                    "event": "transition" if out.transition else "altered",
+                    "from": out.transition[0].name if out.transition else None,
+                    "mode": out.mode.name,
+                    "reasons": list(out.reasons),
+                    "cmd_in": [round(x, 4) for x in out.requested],
+                    "cmd_out": [round(out.v, 4), round(out.w, 4)],
+                    "input_ages_ms": ages,
+                    "limits": {
+                        "max_speed_mps": self.cfg.limits.max_speed_mps,
+                        "max_decel_mps2": self.cfg.limits.max_decel_mps2,
+                    },
+                    "clearance_m": finite_or_none(out.min_clearance_m),
+                    "ttc_s": finite_or_none(out.ttc_s),
+                }
+            )
 
     def _publish_mode(self, mode: Mode) -> None:
         self.pub_mode.publish(String(data=mode.name))
@@ -233,13 +284,20 @@ class SafetySupervisorNode(Node):
         now = self._now()
         out = self._last
         mode = out.mode if out else self.sup.ladder.mode
-        level = {Mode.NOMINAL: DiagnosticStatus.OK, Mode.DEGRADED: DiagnosticStatus.WARN,
-                 Mode.FALLBACK: DiagnosticStatus.WARN}.get(mode, DiagnosticStatus.ERROR)
+        level = {
+            Mode.NOMINAL: DiagnosticStatus.OK,
+            Mode.DEGRADED: DiagnosticStatus.WARN,
+            Mode.FALLBACK: DiagnosticStatus.WARN,
+        }.get(mode, DiagnosticStatus.ERROR)
         message = f"{mode.name}: {', '.join(out.reasons) if out and out.reasons else 'ok'}"
-        vals = {"mode": mode.name, "interventions": self.sup.interventions,
-                "altered_steps": self.sup.altered_steps, "audit_records": self.audit.records,
-                "worst_case_stop_time_s": round(self.cfg.worst_case_stop_time_s(), 3),
-                "min_clearance_m": round(out.min_clearance_m, 3) if out else "nan"}
+        vals = {
+            "mode": mode.name,
+            "interventions": self.sup.interventions,
+            "altered_steps": self.sup.altered_steps,
+            "audit_records": self.audit.records,
+            "worst_case_stop_time_s": round(self.cfg.worst_case_stop_time_s(), 3),
+            "min_clearance_m": round(out.min_clearance_m, 3) if out else "nan",
+        }
         for k, age in self.inputs.ages_ms(now).items():
             if k != "goal":
                 vals[f"age_{k}_ms"] = round(age, 1) if math.isfinite(age) else "never"
@@ -250,10 +308,12 @@ class SafetySupervisorNode(Node):
     def _publish_markers(self) -> None:
         v = self._last.v if self._last else 0.0
         arr = MarkerArray()
-        for i, (fp, rgba) in enumerate(((stop_zone(self.cfg.zones, v, self.cfg.limits.max_decel_mps2),
-                                         (1.0, 0.1, 0.1, 0.9)),
-                                        (self.cfg.zones.footprint.inflated(self.cfg.zones.slow_margin_m),
-                                         (1.0, 0.8, 0.1, 0.6)))):
+        for i, (fp, rgba) in enumerate(
+            (
+                (stop_zone(self.cfg.zones, v, self.cfg.limits.max_decel_mps2), (1.0, 0.1, 0.1, 0.9)),
+                (self.cfg.zones.footprint.inflated(self.cfg.zones.slow_margin_m), (1.0, 0.8, 0.1, 0.6)),
+            )
+        ):
             m = Marker(type=Marker.LINE_STRIP, action=Marker.ADD, id=i, ns="safety_zones")
             m.header.frame_id = "base_link"
             m.header.stamp = self.get_clock().now().to_msg()

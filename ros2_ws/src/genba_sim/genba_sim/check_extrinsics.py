@@ -14,7 +14,9 @@ from genba_perception.extrinsics import chain, load_extrinsics
 
 def main(argv: list[str] | None = None) -> None:
     """Overlay the simulated robot's LiDAR on its camera image, using calibration/ files."""
-    ap = argparse.ArgumentParser(prog="genba-check-extrinsics", description="LiDAR points over the camera image")
+    ap = argparse.ArgumentParser(
+        prog="genba-check-extrinsics", description="LiDAR points over the camera image"
+    )
     ap.add_argument("--scenario", default="hall_crossing")
     ap.add_argument("--camera-info", required=True)
     ap.add_argument("--extrinsics", required=True)
@@ -30,8 +32,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cal = load_camera_info(a.camera_info)
         tfs = load_extrinsics(a.extrinsics)
-        sim = Simulation(scenario.load(a.scenario), LidarConfig(noise_std_m=0.0),
-                         CameraConfig(cal.width * 4, cal.height * 4, cal.fovy_deg))
+        sim = Simulation(
+            scenario.load(a.scenario),
+            LidarConfig(noise_std_m=0.0),
+            CameraConfig(cal.width * 4, cal.height * 4, cal.fovy_deg),
+        )
     except ConfigError as exc:
         print(f"genba-check-extrinsics: error: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -39,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     ranges = sim.lidar()
     cam_from_laser = chain(tfs, "camera_optical_frame", "laser")
     k = tuple(v * 4 if i in (0, 2, 4, 5) else v for i, v in enumerate(cal.k))
-    uvz = project_scan(ranges, -math.pi, 2 * math.pi / ranges.size, cam_from_laser, k, img.shape[1], img.shape[0])
+    uvz = project_scan(
+        ranges, -math.pi, 2 * math.pi / ranges.size, cam_from_laser, k, img.shape[1], img.shape[0]
+    )
     overlay_png(img, uvz, a.out)
     print(f"{len(uvz)} LiDAR points projected -> {a.out}")

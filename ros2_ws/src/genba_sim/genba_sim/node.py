@@ -50,24 +50,34 @@ class SimNode(Node):
         self.cloud_hz = param("cloud_heartbeat_hz", "Simulated cloud-link heartbeat rate", 0.1, 50.0)
         port = param("controller_port", "Symlink created to the emulated controller's pty")
         wd_ms = param("controller_watchdog_ms", "Controller-side watchdog period", 10.0, 5000.0)
-        self.wait_for_link_s = param("wait_for_controller_s", "Hold simulated time until the bridge has shaken hands (0 = don't wait)",
-                                 0.0, 600.0)
+        self.wait_for_link_s = param(
+            "wait_for_controller_s",
+            "Hold simulated time until the bridge has shaken hands (0 = don't wait)",
+            0.0,
+            600.0,
+        )
         self.episode_file = param("episode_file", "Write the episode result (JSON) here when it ends")
         param.check_all_declared()
         try:
             self.sc = scenario_mod.load(scen)
             cal = load_camera_info(cam_url) if cam_url else None
             cam = CameraConfig(cal.width, cal.height, cal.fovy_deg) if cal else CameraConfig()
-            self.sim = Simulation(self.sc, LidarConfig(noise_std_m=self.sc.lidar_noise_std_m),
-                                  cam if self.camera_enabled else None)
+            self.sim = Simulation(
+                self.sc,
+                LidarConfig(noise_std_m=self.sc.lidar_noise_std_m),
+                cam if self.camera_enabled else None,
+            )
         except (ConfigError, CalibrationError) as exc:
             raise ConfigError(str(exc)) from None
         self.calibration = cal
         self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
-        self.controller = PtyController(ControllerConfig(watchdog_ms=wd_ms), link_path=port,
-                                        self_integrate=False).start()
-        self.get_logger().info(f"scenario '{self.sc.name}' (seed {self.sc.seed}); motor controller on "
-                               f"{self.controller.port} -> {port}")
+        self.controller = PtyController(
+            ControllerConfig(watchdog_ms=wd_ms), link_path=port, self_integrate=False
+        ).start()
+        self.get_logger().info(
+            f"scenario '{self.sc.name}' (seed {self.sc.seed}); motor controller on "
+            f"{self.controller.port} -> {port}"
+        )
         self.pub_scan = self.create_publisher(LaserScan, "scan", SENSOR)
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
@@ -95,11 +105,17 @@ class SimNode(Node):
         now = time.monotonic()
         if self.started_mono is None:
             waited = now - self.created_mono
-            if self.wait_for_link_s > 0 and not self.controller.core.connected and waited < self.wait_for_link_s:
+            if (
+                self.wait_for_link_s > 0
+                and not self.controller.core.connected
+                and waited < self.wait_for_link_s
+            ):
                 self._publish_clock()
                 return
             if not self.controller.core.connected and self.wait_for_link_s > 0:
-                self.get_logger().error(f"no actuation bridge after {self.wait_for_link_s:.0f} s; starting anyway")
+                self.get_logger().error(
+                    f"no actuation bridge after {self.wait_for_link_s:.0f} s; starting anyway"
+                )
             self.started_mono = now
             self.get_logger().info("episode started")
         target = (now - self.started_mono) * self.rtf
@@ -115,9 +131,13 @@ class SimNode(Node):
             self.controller.integrate_encoders(*self.drive.wheel_speeds(v, w), n * self.dt)
         self._publish_clock()
         t = self.sim.time
-        for key, hz, fn in (("scan", self.scan_hz, self._publish_scan), ("camera", self.camera_hz, self._publish_camera),
-                            ("odom", self.odom_hz, self._publish_odom), ("cloud", self.cloud_hz, self._publish_cloud),
-                            ("dist", 10.0, self.sim.min_obstacle_distance)):
+        for key, hz, fn in (
+            ("scan", self.scan_hz, self._publish_scan),
+            ("camera", self.camera_hz, self._publish_camera),
+            ("odom", self.odom_hz, self._publish_odom),
+            ("cloud", self.cloud_hz, self._publish_cloud),
+            ("dist", 10.0, self.sim.min_obstacle_distance),
+        ):
             if t >= self.next_due[key]:
                 self.next_due[key] = t + 1.0 / hz
                 fn()
@@ -134,9 +154,15 @@ class SimNode(Node):
 
     def _publish_scan(self) -> None:
         cfg = self.sim.lidar_cfg
-        msg = LaserScan(angle_min=-math.pi, angle_max=math.pi - 2 * math.pi / cfg.beams,
-                        angle_increment=2 * math.pi / cfg.beams, time_increment=0.0,
-                        scan_time=1.0 / self.scan_hz, range_min=cfg.range_min_m, range_max=cfg.range_max_m)
+        msg = LaserScan(
+            angle_min=-math.pi,
+            angle_max=math.pi - 2 * math.pi / cfg.beams,
+            angle_increment=2 * math.pi / cfg.beams,
+            time_increment=0.0,
+            scan_time=1.0 / self.scan_hz,
+            range_min=cfg.range_min_m,
+            range_max=cfg.range_max_m,
+        )
         self._stamp(msg.header)
         msg.header.frame_id = "laser"
         msg.ranges = self.sim.lidar().astype(float).tolist()
@@ -146,7 +172,9 @@ class SimNode(Node):
         img = self.sim.render()
         if img is None:
             return
-        msg = Image(height=img.shape[0], width=img.shape[1], encoding="rgb8", is_bigendian=0, step=img.shape[1] * 3)
+        msg = Image(
+            height=img.shape[0], width=img.shape[1], encoding="rgb8", is_bigendian=0, step=img.shape[1] * 3
+        )
         self._stamp(msg.header)
         msg.header.frame_id = "camera_optical_frame"
         msg.data = img.tobytes()
@@ -154,8 +182,13 @@ class SimNode(Node):
         info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
         cal = self.calibration
         if cal is not None:
-            info.distortion_model, info.d, info.k, info.r, info.p = cal.distortion_model, list(cal.d), \
-                list(cal.k), list(cal.r), list(cal.p)
+            info.distortion_model, info.d, info.k, info.r, info.p = (
+                cal.distortion_model,
+                list(cal.d),
+                list(cal.k),
+                list(cal.r),
+                list(cal.p),
+            )
         self.pub_info.publish(info)
 
     def _publish_odom(self) -> None:
@@ -210,14 +243,21 @@ class SimNode(Node):
     def episode_summary(self) -> dict:
         ep = self.sim.episode
         x, y, _ = self.sim.pose()
-        return {"scenario": self.sc.name, "seed": self.sc.seed, "status": ep.status,
-                "sim_time_s": round(self.sim.time, 3), "collisions": ep.collisions, "first_hit": ep.hit or None,
-                "min_obstacle_distance_m": round(ep.min_obstacle_distance_m, 4)
-                if math.isfinite(ep.min_obstacle_distance_m) else None,
-                "path_length_m": round(ep.path_length_m, 3),
-                "final_distance_to_goal_m": round(math.hypot(x - self.sc.goal.x, y - self.sc.goal.y), 3),
-                "controller_watchdog_trips": self.controller.core.watchdog_trips,
-                "sim_late_steps": self.late_steps}
+        return {
+            "scenario": self.sc.name,
+            "seed": self.sc.seed,
+            "status": ep.status,
+            "sim_time_s": round(self.sim.time, 3),
+            "collisions": ep.collisions,
+            "first_hit": ep.hit or None,
+            "min_obstacle_distance_m": round(ep.min_obstacle_distance_m, 4)
+            if math.isfinite(ep.min_obstacle_distance_m)
+            else None,
+            "path_length_m": round(ep.path_length_m, 3),
+            "final_distance_to_goal_m": round(math.hypot(x - self.sc.goal.x, y - self.sc.goal.y), 3),
+            "controller_watchdog_trips": self.controller.core.watchdog_trips,
+            "sim_late_steps": self.late_steps,
+        }
 
     def _end_episode(self) -> None:
         self.ended = True
@@ -228,16 +268,23 @@ class SimNode(Node):
             with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(summary, fh)
             os.replace(tmp, self.episode_file)
-        self.pub_episode.publish(String(data=json.dumps({k: v for k, v in summary.items() if k != "trajectory"})))
+        self.pub_episode.publish(
+            String(data=json.dumps({k: v for k, v in summary.items() if k != "trajectory"}))
+        )
         self.get_logger().info(f"episode ended: {summary['status']} at t={summary['sim_time_s']} s")
 
     def _diagnostics(self) -> None:
         core = self.controller.core
-        vals = {"sim_time_s": round(self.sim.time, 2), "controller_connected": core.connected,
-                "controller_faults": core.faults, "controller_frames_bad": self.controller.decoder.frames_bad,
-                "late_steps": self.late_steps}
-        self.pub_diag.publish(diagnostics(self, "genba/sim", "mujoco", DiagnosticStatus.OK, self.sim.episode.status,
-                                          vals))
+        vals = {
+            "sim_time_s": round(self.sim.time, 2),
+            "controller_connected": core.connected,
+            "controller_faults": core.faults,
+            "controller_frames_bad": self.controller.decoder.frames_bad,
+            "late_steps": self.late_steps,
+        }
+        self.pub_diag.publish(
+            diagnostics(self, "genba/sim", "mujoco", DiagnosticStatus.OK, self.sim.episode.status, vals)
+        )
 
     def close(self) -> None:
         self.controller.close()

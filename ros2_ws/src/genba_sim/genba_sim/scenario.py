@@ -54,10 +54,14 @@ class Pedestrian:
         if total <= 0 or self.speed_mps <= 0:
             return pts[0][0], pts[0][1], 0.0
         s = ((t + self.start_offset_s) * self.speed_mps) % total
-        for (a, b), ln in zip(segs, lengths):
+        for (a, b), ln in zip(segs, lengths, strict=False):
             if s <= ln and ln > 0:
                 f = s / ln
-                return a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), math.atan2(b[1] - a[1], b[0] - a[0])
+                return (
+                    a[0] + f * (b[0] - a[0]),
+                    a[1] + f * (b[1] - a[1]),
+                    math.atan2(b[1] - a[1], b[0] - a[0]),
+                )
             s -= ln
         return pts[0][0], pts[0][1], 0.0
 
@@ -65,6 +69,7 @@ class Pedestrian:
 @dataclass(frozen=True)
 class Faults:
     """Scripted faults, each a list of [start_s, end_s) windows."""
+
     cloud_outages: tuple[tuple[float, float], ...] = ()
     camera_blackouts: tuple[tuple[float, float], ...] = ()
     lidar_dropouts: tuple[tuple[float, float], ...] = ()
@@ -128,7 +133,9 @@ class _Fields:
     def _err(self, key: str, msg: str) -> ConfigError:
         return ConfigError(f"{self.path}: field '{self.prefix}{key}': {msg}")
 
-    def num(self, key: str, default: float | None = None, lo: float = -math.inf, hi: float = math.inf) -> float:
+    def num(
+        self, key: str, default: float | None = None, lo: float = -math.inf, hi: float = math.inf
+    ) -> float:
         if key not in self.data:
             if default is None:
                 raise self._err(key, "is required")
@@ -145,8 +152,12 @@ class _Fields:
         if v is None and not required:
             return _Fields(self.path, {}, f"{self.prefix}{key}.")
         if not isinstance(v, dict):
-            raise self._err(key, "is required and must be a mapping" if v is None else
-                            f"expected a mapping, got {type(v).__name__}")
+            raise self._err(
+                key,
+                "is required and must be a mapping"
+                if v is None
+                else f"expected a mapping, got {type(v).__name__}",
+            )
         return _Fields(self.path, v, f"{self.prefix}{key}.")
 
     def items(self, key: str) -> list["_Fields"]:
@@ -162,9 +173,18 @@ class _Fields:
 
     def points(self, key: str) -> tuple[tuple[float, float], ...]:
         v = self.data.get(key)
-        ok = isinstance(v, list) and len(v) >= 1 and all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(c, (int, float)) and not isinstance(c, bool)
-                                                         and math.isfinite(c) for c in p) for p in v)
+        ok = (
+            isinstance(v, list)
+            and len(v) >= 1
+            and all(
+                isinstance(p, list)
+                and len(p) == 2
+                and all(
+                    isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in p
+                )
+                for p in v
+            )
+        )
         if not ok:
             raise self._err(key, f"expected a list of [x, y] pairs, got {v!r}")
         return tuple((float(a), float(b)) for a, b in v)
@@ -186,8 +206,10 @@ class _Fields:
 def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box], Path]:
     path = Path(name) if name.endswith((".yaml", ".yml")) else MAP_DIR / f"{name}.yaml"
     if not path.is_file():
-        raise ConfigError(f"{scen_path}: field 'map': map '{name}' not found "
-                          f"(available: {', '.join(sorted(p.stem for p in MAP_DIR.glob('*.yaml')))})")
+        raise ConfigError(
+            f"{scen_path}: field 'map': map '{name}' not found "
+            f"(available: {', '.join(sorted(p.stem for p in MAP_DIR.glob('*.yaml')))})"
+        )
     f = _Fields(path, _read_yaml(path))
     hall = f.sub("hall")
     hx, hy = hall.num("size_x_m", lo=2.0, hi=200.0), hall.num("size_y_m", lo=2.0, hi=200.0)
@@ -195,8 +217,17 @@ def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box
     boxes: list[Box] = []
     for group, kind in (("shelves", "shelf"), ("boxes", "box"), ("pillars", "pillar")):
         for b in f.items(group):
-            boxes.append(Box(b.num("x"), b.num("y"), b.num("size_x_m", lo=0.01) / 2, b.num("size_y_m", lo=0.01) / 2,
-                             b.num("height_m", 1.0, lo=0.05) / 2, b.num("yaw", 0.0), kind))
+            boxes.append(
+                Box(
+                    b.num("x"),
+                    b.num("y"),
+                    b.num("size_x_m", lo=0.01) / 2,
+                    b.num("size_y_m", lo=0.01) / 2,
+                    b.num("height_m", 1.0, lo=0.05) / 2,
+                    b.num("yaw", 0.0),
+                    kind,
+                )
+            )
     return hx, hy, wh, boxes, path
 
 
@@ -215,12 +246,14 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
     if "map" not in f.data or not isinstance(f.data["map"], str):
         raise ConfigError(f"{path}: field 'map': is required and must be a map name")
     hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
-    seed = int(f.num("seed", 0, lo=0, hi=2 ** 31 - 1))
+    seed = int(f.num("seed", 0, lo=0, hi=2**31 - 1))
     start, goal = f.pose("start"), f.pose("goal")
     for key, pose in (("start", start), ("goal", goal)):
         if abs(pose.x) > hx / 2 - 0.3 or abs(pose.y) > hy / 2 - 0.3:
-            raise ConfigError(f"{path}: field '{key}': ({pose.x}, {pose.y}) is outside the hall "
-                              f"({hx} x {hy} m centred on the origin)")
+            raise ConfigError(
+                f"{path}: field '{key}': ({pose.x}, {pose.y}) is outside the hall "
+                f"({hx} x {hy} m centred on the origin)"
+            )
     # Seeded clutter: extra boxes placed reproducibly, away from start and goal.
     rb = f.sub("random_boxes", required=False)
     if rb.data:
@@ -238,20 +271,35 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
             if min(math.dist((x, y), (start.x, start.y)), math.dist((x, y), (goal.x, goal.y))) < keep_out:
                 continue
             s = float(rng.uniform(0.3, 0.6))
-            boxes.append(Box(x, y, s / 2, s / 2, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0, math.pi)),
-                             CLUTTER))
+            boxes.append(
+                Box(x, y, s / 2, s / 2, float(rng.uniform(0.2, 0.5)), float(rng.uniform(0, math.pi)), CLUTTER)
+            )
             placed += 1
     peds = []
     for p in f.items("pedestrians"):
-        peds.append(Pedestrian(p.points("path"), p.num("speed_mps", 0.8, lo=0.0, hi=3.0),
-                               p.num("start_offset_s", 0.0, lo=0.0)))
+        peds.append(
+            Pedestrian(
+                p.points("path"),
+                p.num("speed_mps", 0.8, lo=0.0, hi=3.0),
+                p.num("start_offset_s", 0.0, lo=0.0),
+            )
+        )
     fl = f.sub("faults", required=False)
     faults = Faults(fl.windows("cloud_outages"), fl.windows("camera_blackouts"), fl.windows("lidar_dropouts"))
     g = f.sub("goal")
     return Scenario(
-        name=str(f.data.get("name", path.stem)), path=str(path), seed=seed, hall_x=hx, hall_y=hy,
-        wall_height=wh, obstacles=tuple(boxes), start=start, goal=goal,
+        name=str(f.data.get("name", path.stem)),
+        path=str(path),
+        seed=seed,
+        hall_x=hx,
+        hall_y=hy,
+        wall_height=wh,
+        obstacles=tuple(boxes),
+        start=start,
+        goal=goal,
         goal_tolerance_m=g.num("tolerance_m", 0.4, lo=0.05, hi=5.0),
-        time_limit_s=f.num("time_limit_s", 90.0, lo=1.0, hi=3600.0), pedestrians=tuple(peds),
-        faults=faults, lidar_noise_std_m=f.sub("noise", required=False).num("lidar_std_m", 0.01, lo=0.0, hi=1.0),
+        time_limit_s=f.num("time_limit_s", 90.0, lo=1.0, hi=3600.0),
+        pedestrians=tuple(peds),
+        faults=faults,
+        lidar_noise_std_m=f.sub("noise", required=False).num("lidar_std_m", 0.01, lo=0.0, hi=1.0),
     )

@@ -126,7 +126,7 @@ class Simulation:
 
     # -- stepping ---------------------------------------------------------------------------
     def _update_pedestrians(self) -> None:
-        for mocap, ped in zip(self.ped_mocap, self.sc.pedestrians):
+        for mocap, ped in zip(self.ped_mocap, self.sc.pedestrians, strict=False):
             x, y, yaw = ped.position(self.time)
             self.data.mocap_pos[mocap] = (x, y, 0.0)
             self.data.mocap_quat[mocap] = (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))

@@ -34,10 +34,12 @@ def build_mjcf(sc: Scenario, camera_fovy_deg: float = 60.0) -> str:
         for i, b in enumerate(sc.obstacles))
     peds = "\n".join(
         f'<body name="ped_{i}" mocap="true" pos="{p.waypoints[0][0]} {p.waypoints[0][1]} 0">'
-        f'<geom name="ped_{i}_body" type="capsule" fromto="0 0 {PED_RADIUS_M} 0 0 1.45" size="{PED_RADIUS_M}" '
+        f'<geom name="ped_{i}_body" type="capsule" fromto="0 0 {PED_RADIUS_M} 0 0 1.45" '
+        f'size="{PED_RADIUS_M}" '
         f'material="person"/><geom name="ped_{i}_head" type="sphere" pos="0 0 1.62" size="0.12" '
         f'material="skin" contype="0" conaffinity="0"/></body>'
-        for i, p in enumerate(sc.pedestrians))
+        for i, p in enumerate(sc.pedestrians)
+    )
     cx, cy, cz = CHASSIS_HALF
     s = sc.start
     return f"""<mujoco model="genba_{sc.name}">
@@ -46,7 +48,8 @@ def build_mjcf(sc: Scenario, camera_fovy_deg: float = 60.0) -> str:
   <visual><quality shadowsize="0" offsamples="0"/><global offwidth="640" offheight="480"/>
     <headlight ambient="0.45 0.45 0.45" diffuse="0.5 0.5 0.5"/></visual>
   <asset>
-    <texture name="floor" type="2d" builtin="checker" rgb1="0.55 0.55 0.52" rgb2="0.48 0.48 0.46" width="64" height="64"/>
+    <texture name="floor" type="2d" builtin="checker" rgb1="0.55 0.55 0.52" rgb2="0.48 0.48 0.46"
+             width="64" height="64"/>
     <material name="floor" texture="floor" texrepeat="{sc.hall_x / 2} {sc.hall_y / 2}"/>
     <material name="wall" rgba="0.75 0.78 0.8 1"/>
     <material name="shelf" rgba="0.15 0.35 0.7 1"/>

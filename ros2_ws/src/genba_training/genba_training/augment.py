@@ -1,5 +1,6 @@
 """Synthetic people for training: one more person put into a recorded state, seen by the LiDAR
-(scan and scan_prev) and by the tracker (motion, with the tracker's errors), and labelled by the teacher's own rule (teacher.safest_speed, teacher.steer).
+(scan and scan_prev) and by the tracker (motion, with the tracker's errors), and labelled by the
+teacher's own rule (teacher.safest_speed, teacher.steer).
 
 Why: the student fitted the teacher's yielding on its training scenarios but not on new ones; it
 had met a few hundred crossings, too few to learn a rule from (models/genba_student_v4.md, "How it
@@ -33,10 +34,10 @@ from genba_training.teacher import (
     steer,
 )
 
-ADD_PERSON = 1.0           # fraction of training samples offered one more person (about 40% of the
-                           # placements are ones the LiDAR could see, and kept)
-SPEED_MPS = (0.4, 0.8)     # as the scenario generator's people walk
-MEET_SPREAD_M = 0.5        # how far from the robot's future position the person passes (1 sigma)
+ADD_PERSON = 1.0  # fraction of training samples offered one more person (about 40% of the
+# placements are ones the LiDAR could see, and kept)
+SPEED_MPS = (0.4, 0.8)  # as the scenario generator's people walk
+MEET_SPREAD_M = 0.5  # how far from the robot's future position the person passes (1 sigma)
 RAYS_PER_SECTOR = 8
 # the tracker as measured on people within 4 m of the robot (seeds 7000-7059, teacher driving): it
 # followed 79% of them; velocity error median 0.04 m/s, 90th percentile 0.36 (new tracks, turns)
@@ -47,24 +48,33 @@ N_LABEL = 2 + len(AUX_NAMES)  # (v, w) + auxiliary targets; the geometry follows
 LABEL_COLUMNS = N_LABEL + len(GEOMETRY_NAMES)  # a recorded label, as Teacher.label gives it
 _AUX = {n: 2 + i for i, n in enumerate(AUX_NAMES)}
 _GEO = {n: N_LABEL + i for i, n in enumerate(GEOMETRY_NAMES)}
-N_FUTURES = (sum(n.startswith("future_") for n in GEOMETRY_NAMES) // 2)
+N_FUTURES = sum(n.startswith("future_") for n in GEOMETRY_NAMES) // 2
 
 
 def person_ranges(centre: np.ndarray) -> np.ndarray:
     """[B, SCAN_BINS] range (m) at which each sector first meets a person of radius PED_RADIUS_M at
     ``centre`` [B, 2] (laser frame); inf where it does not."""
-    ang = -math.pi + 2 * math.pi * (np.arange(SCAN_BINS * RAYS_PER_SECTOR) + 0.5) / (SCAN_BINS * RAYS_PER_SECTOR)
+    ang = -math.pi + 2 * math.pi * (np.arange(SCAN_BINS * RAYS_PER_SECTOR) + 0.5) / (
+        SCAN_BINS * RAYS_PER_SECTOR
+    )
     ux, uy = np.cos(ang), np.sin(ang)
-    along = centre[:, :1] * ux + centre[:, 1:] * uy                 # [B, rays]
-    off2 = (centre ** 2).sum(1, keepdims=True) - along ** 2
-    inside = PED_RADIUS_M ** 2 - off2
+    along = centre[:, :1] * ux + centre[:, 1:] * uy  # [B, rays]
+    off2 = (centre**2).sum(1, keepdims=True) - along**2
+    inside = PED_RADIUS_M**2 - off2
     hit = np.where((inside >= 0) & (along > 0), along - np.sqrt(np.maximum(inside, 0.0)), np.inf)
     return hit.reshape(len(centre), SCAN_BINS, RAYS_PER_SECTOR).min(2)
 
 
-def add_person(scan: np.ndarray, scan_prev: np.ndarray, motion: np.ndarray, label: np.ndarray,
-               rng: np.random.Generator, fraction: float = ADD_PERSON, lookahead_m: float = LOOKAHEAD_M,
-               max_speed_mps: float = MAX_SPEED_MPS) -> tuple[np.ndarray, ...]:
+def add_person(
+    scan: np.ndarray,
+    scan_prev: np.ndarray,
+    motion: np.ndarray,
+    label: np.ndarray,
+    rng: np.random.Generator,
+    fraction: float = ADD_PERSON,
+    lookahead_m: float = LOOKAHEAD_M,
+    max_speed_mps: float = MAX_SPEED_MPS,
+) -> tuple[np.ndarray, ...]:
     """Put one more person into a ``fraction`` of the samples. ``label`` carries (v, w), the
     auxiliary targets and the geometry (teacher.Teacher.label). Returns new (scan, scan_prev,
     motion, label without the geometry) and the boolean mask of samples that got a person. The
@@ -76,8 +86,10 @@ def add_person(scan: np.ndarray, scan_prev: np.ndarray, motion: np.ndarray, labe
     LiDAR could not see (behind something, inside something, out of PERSON_RANGE_M) is dropped."""
     b = len(label)
     scan, scan_prev, motion, out = scan.copy(), scan_prev.copy(), motion.copy(), label[:, :N_LABEL].copy()
-    futures = label[:, _GEO["future_0_0_x"]:_GEO["future_0_0_x"] + 2 * N_FUTURES].reshape(b, -1, len(HORIZON_S), 2)
-    people = label[:, _GEO["person0_x"]:_GEO["person0_x"] + 5 * MAX_PEOPLE].reshape(b, MAX_PEOPLE, 5)
+    futures = label[:, _GEO["future_0_0_x"] : _GEO["future_0_0_x"] + 2 * N_FUTURES].reshape(
+        b, -1, len(HORIZON_S), 2
+    )
+    people = label[:, _GEO["person0_x"] : _GEO["person0_x"] + 5 * MAX_PEOPLE].reshape(b, MAX_PEOPLE, 5)
     pick = rng.random(b) < fraction
     h = rng.integers(1, len(HORIZON_S), b)
     c = rng.integers(0, 4, b)  # a forward candidate (full speed down to a quarter)
@@ -114,9 +126,13 @@ def add_person(scan: np.ndarray, scan_prev: np.ndarray, motion: np.ndarray, labe
     out[i, 0], out[i, 1] = v, w
     out[i, _AUX["people_speed"]] = v_people / max_speed_mps
     nearer = (out[i, _AUX["person_present"]] < 0.5) | (
-        dist[i] < PERSON_RANGE_M * np.hypot(out[i, _AUX["person_x"]], out[i, _AUX["person_y"]]))
+        dist[i] < PERSON_RANGE_M * np.hypot(out[i, _AUX["person_x"]], out[i, _AUX["person_y"]])
+    )
     j = i[nearer]
-    out[j, _AUX["person_x"]], out[j, _AUX["person_y"]] = now[j, 0] / PERSON_RANGE_M, now[j, 1] / PERSON_RANGE_M
+    out[j, _AUX["person_x"]], out[j, _AUX["person_y"]] = (
+        now[j, 0] / PERSON_RANGE_M,
+        now[j, 1] / PERSON_RANGE_M,
+    )
     out[j, _AUX["person_vx"]], out[j, _AUX["person_vy"]] = vel[j, 0], vel[j, 1]
     out[j, _AUX["person_present"]] = 1.0
     return scan, scan_prev, motion, out, pick

@@ -45,14 +45,21 @@ def sim_observation(sim: Simulation, route: RouteFollower, history: ScanHistory)
                    to_base(goal, pose), to_base(route.carrot(pose, goal), pose), history, sim.time, pose)
 
 
-def student_act(sc: Scenario, drive: Callable[[dict], tuple[float, float]]) -> Callable[[Simulation], tuple[float, float]]:
+def student_act(
+    sc: Scenario, drive: Callable[[dict], tuple[float, float]]
+) -> Callable[[Simulation], tuple[float, float]]:
     """The student ``drive(obs) -> (v, w)`` as an episode's act: observations built as on the robot."""
     route, history = map_route(sc), sim_scan_history()
     return lambda sim: drive(sim_observation(sim, route, history))
 
 
-def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, beta: float,
-            rng: np.random.Generator, record: list | None = None) -> EpisodeResult:
+def rollout(
+    seed: int,
+    driver: Callable[[dict], tuple[float, float]] | None,
+    beta: float,
+    rng: np.random.Generator,
+    record: list | None = None,
+) -> EpisodeResult:
     """One episode. Each step the teacher labels the observation ((v, w), then its privileged
     auxiliary targets, teacher.AUX_NAMES); the teacher drives with
     probability ``beta``, else ``driver`` (the student) does. ``driver=None``: teacher only."""
@@ -66,6 +73,7 @@ def rollout(seed: int, driver: Callable[[dict], tuple[float, float]] | None, bet
         if record is not None:
             record.append((obs, label))
         return label[:2] if (driver is None or rng.random() < beta) else driver(obs)
+
     return run_episode(sc, act, camera=CAMERA)
 
 

@@ -1,9 +1,10 @@
 """Behaviour cloning + DAgger: the student learns from the teacher in the MuJoCo world.
 
 Seeds: BC on scenarios 0..59, DAgger round k on 1000+100k.., evaluation on seeds never trained on
-(evaluation.EVAL_SEEDS: those recipes are chosen on, and 5000..5099 kept apart). Everything is seeded: the same seed gives the same model on the same
-machine. Teacher episodes are collected in COLLECT_WORKERS processes (each depends on its seed
-alone, so the records are the same as one process collects).
+(evaluation.EVAL_SEEDS: those recipes are chosen on, and 5000..5099 kept apart). Everything is
+seeded: the same seed gives the same model on the same machine. Teacher episodes are collected in
+COLLECT_WORKERS processes (each depends on its seed alone, so the records are the same as one
+process collects).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def student_driver(model: Student):
         with torch.no_grad():
             cmd, _ = model(*(torch.from_numpy(obs[k]) for k in INPUT_NAMES))
         return float(cmd[0, 0]), float(cmd[0, 1])
+
     return drive
 
 
@@ -75,8 +77,15 @@ def _worker_episode(job: tuple[int, float, int]) -> tuple[list, bool]:
     return _episode(job, _driver)
 
 
-def episodes(seeds: range, student: Student | None, beta: float, rng: np.random.Generator | int, label: str,
-             workers: int = COLLECT_WORKERS, progress_stream=None) -> tuple[list, int]:
+def episodes(
+    seeds: range,
+    student: Student | None,
+    beta: float,
+    rng: np.random.Generator | int,
+    label: str,
+    workers: int = COLLECT_WORKERS,
+    progress_stream=None,
+) -> tuple[list, int]:
     """Run the episodes ``seeds`` with the teacher labelling every state: (records in seed order,
     episodes that reached the goal). The teacher drives with probability ``beta``, else the
     ``student`` (in eval mode; None: the teacher always). ``rng``: one generator that the episodes
@@ -85,7 +94,9 @@ def episodes(seeds: range, student: Student | None, beta: float, rng: np.random.
     records: list = []
     bar = Bar(label, len(seeds), progress_stream)
     ok = 0
-    workers = 1 if isinstance(rng, np.random.Generator) else max(1, min(workers, os.cpu_count() or 1, len(seeds)))
+    workers = (
+        1 if isinstance(rng, np.random.Generator) else max(1, min(workers, os.cpu_count() or 1, len(seeds)))
+    )
     jobs = [(s, beta, rng) for s in seeds]
     if workers == 1:
         driver = student_driver(student) if student is not None else None
@@ -93,8 +104,9 @@ def episodes(seeds: range, student: Student | None, beta: float, rng: np.random.
         results = map(lambda job: _episode(job, driver), jobs)
     else:
         state = student.state_dict() if student is not None else None
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_use_student,
-                                   initargs=(state,))
+        pool = ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_use_student, initargs=(state,)
+        )
         results = pool.map(_worker_episode, jobs)
     try:
         for k, (episode, arrived) in enumerate(results, 1):
@@ -134,20 +146,30 @@ def check_teacher_data(path: Path) -> None:
     if missing:
         raise ValueError(f"{path}: teacher data lacks {', '.join(missing)}")
     if columns != LABEL_COLUMNS:
-        raise ValueError(f"{path}: labels have {columns} columns, this training needs {LABEL_COLUMNS} (with each "
-                         f"state's geometry, for the synthetic people): collect it again with genba-policy collect")
+        raise ValueError(
+            f"{path}: labels have {columns} columns, this training needs {LABEL_COLUMNS} (with each "
+            f"state's geometry, for the synthetic people): collect it again with genba-policy collect"
+        )
 
 
 def load_records(path: Path) -> list:
     check_teacher_data(path)
     with np.load(path) as z:
         data = {k: z[k] for k in (*INPUT_NAMES, "label")}
-    return [({k: data[k][i:i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
-            for i in range(len(data["label"]))]
+    return [
+        ({k: data[k][i : i + 1] for k in INPUT_NAMES}, tuple(float(x) for x in data["label"][i]))
+        for i in range(len(data["label"]))
+    ]
 
 
-def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
-            teacher_data: Path | None = None, fast: bool = False) -> dict:
+def distill(
+    out_dir: Path,
+    seed: int = 0,
+    epochs: int = EPOCHS,
+    progress=print,
+    teacher_data: Path | None = None,
+    fast: bool = False,
+) -> dict:
     """Behaviour cloning on teacher episodes (collected now, or ``teacher_data`` from
     ``genba-policy collect``), then DAgger rounds; writes student.pt (the Ensemble of the models
     after the last SNAPSHOTS rounds, each calibrated for OOD on all the data) and training_log.json.
@@ -178,29 +200,54 @@ def distill(out_dir: Path, seed: int = 0, epochs: int = EPOCHS, progress=print,
         b = Bar(tag, epochs)
         torch.set_num_threads(train_threads)
         model.train()
-        loss = train(model, stack(records), epochs, train_seed, progress=lambda e, n, lv: b.update(note=f"loss {lv:.4f}"))
+        loss = train(
+            model,
+            stack(records),
+            epochs,
+            train_seed,
+            progress=lambda e, n, lv: b.update(note=f"loss {lv:.4f}"),
+        )
         torch.set_num_threads(1)
         return loss
+
     loss = fit(seed, "behaviour cloning")
     log["rounds"].append({"round": "bc", "samples": len(records), "loss": loss})
     for r, beta in enumerate(DAGGER_BETAS, 1):
-        new, ok = episodes(range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES), model.eval(),
-                           beta, seed + r if fast else rng, f"DAgger {r}/{len(DAGGER_BETAS)} collect (beta {beta})")
+        new, ok = episodes(
+            range(1000 + 100 * r, 1000 + 100 * r + DAGGER_EPISODES),
+            model.eval(),
+            beta,
+            seed + r if fast else rng,
+            f"DAgger {r}/{len(DAGGER_BETAS)} collect (beta {beta})",
+        )
         records += new
         loss = fit(seed + r, f"DAgger {r}/{len(DAGGER_BETAS)} train")
         if r > len(DAGGER_BETAS) - SNAPSHOTS:
             snapshots.append(copy.deepcopy(model).eval())
-        log["rounds"].append({"round": f"dagger{r}", "beta": beta, "samples": len(records), "loss": loss,
-                              "episode_success_while_collecting": ok / DAGGER_EPISODES})
+        log["rounds"].append(
+            {
+                "round": f"dagger{r}",
+                "beta": beta,
+                "samples": len(records),
+                "loss": loss,
+                "episode_success_while_collecting": ok / DAGGER_EPISODES,
+            }
+        )
     data = stack(records)
     model = Ensemble(snapshots) if len(snapshots) > 1 else model.eval()
     x = to_tensors(data)
-    model.calibrate_ood([tuple(t[i:i + 512] for t in x) for i in range(0, len(data["label"]), 512)])
-    log.update(parameters=parameter_count(model), snapshots=len(snapshots), dataset_sha256=dataset_hash(data),
-               samples=len(data["label"]),
-               train_seconds=round(time.monotonic() - t0, 1))
+    model.calibrate_ood([tuple(t[i : i + 512] for t in x) for i in range(0, len(data["label"]), 512)])
+    log.update(
+        parameters=parameter_count(model),
+        snapshots=len(snapshots),
+        dataset_sha256=dataset_hash(data),
+        samples=len(data["label"]),
+        train_seconds=round(time.monotonic() - t0, 1),
+    )
     torch.save(model.state_dict(), out_dir / "student.pt")
     (out_dir / "training_log.json").write_text(json.dumps(log, indent=2))
-    progress(f"distilled in {log['train_seconds']:.0f} s: {log['samples']} samples, "
-             f"{log['parameters']} parameters -> {out_dir / 'student.pt'}")
+    progress(
+        f"distilled in {log['train_seconds']:.0f} s: {log['samples']} samples, "
+        f"{log['parameters']} parameters -> {out_dir / 'student.pt'}"
+    )
     return log

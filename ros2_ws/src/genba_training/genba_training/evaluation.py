@@ -22,6 +22,11 @@ EVAL_SEEDS = (*SELECTION_SEEDS, REPORT_SEEDS)
 Drive = Callable[[dict], tuple[float, float]]
 
 
+def teacher_act(teacher: Teacher) -> Callable:
+    """The privileged teacher as an episode's ``act(sim) -> (v, w)``."""
+    return lambda sim: teacher.act(sim.pose(), sim.time)
+
+
 def evaluate(seeds, drive: Drive | None = None, label: str = "eval", supervised: bool = False,
              noise: PerceptionNoise | None = None, trace_steps: int = 0) -> list[EpisodeResult]:
     """Closed-loop episodes on ``seeds``: the teacher drives if ``drive`` is None (acting on people
@@ -40,7 +45,7 @@ def evaluate(seeds, drive: Drive | None = None, label: str = "eval", supervised:
     for seed in seeds:
         sc = generate(seed)
         if drive is None:
-            act, camera = (lambda sim, t=Teacher(sc, noise=noise): t.act(sim.pose(), sim.time)), None
+            act, camera = teacher_act(Teacher(sc, noise=noise)), None
         else:
             act, camera = student_act(sc, drive), CAMERA
             if trace_steps > 0:
@@ -102,7 +107,9 @@ def span(seeds: range) -> str:
 def collisions_text(r: dict) -> str:
     """``3 (2 person, 1 shelf)`` from a :func:`summary`."""
     hits = r.get("collisions_with", {})
-    return f"{r['collisions']}" + (" (" + ", ".join(f"{n} {k}" for k, n in sorted(hits.items())) + ")" if hits else "")
+    return f"{r['collisions']}" + (
+        " (" + ", ".join(f"{n} {k}" for k, n in sorted(hits.items())) + ")" if hits else ""
+    )
 
 
 def failed_seeds_text(r: dict) -> str:

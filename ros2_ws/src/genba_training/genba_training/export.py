@@ -18,8 +18,15 @@ from genba_policy.observation import (
 )
 from genba_policy.runtime import sha256_file
 
-SHAPES = {"image": [1, 3, IMAGE_H, IMAGE_W], "scan": [1, SCAN_BINS], "scan_prev": [1, SCAN_BINS], "state": [1, 2], "goal": [1, 3],
-          "route": [1, 3], "motion": [1, 2, SCAN_BINS]}
+SHAPES = {
+    "image": [1, 3, IMAGE_H, IMAGE_W],
+    "scan": [1, SCAN_BINS],
+    "scan_prev": [1, SCAN_BINS],
+    "state": [1, 2],
+    "goal": [1, 3],
+    "route": [1, 3],
+    "motion": [1, 2, SCAN_BINS],
+}
 
 
 def example_inputs() -> tuple[torch.Tensor, ...]:
@@ -30,18 +37,34 @@ def export_onnx(model: torch.nn.Module, path: Path, metadata: dict) -> None:
     import onnx
 
     model.eval()
-    torch.onnx.export(model, example_inputs(), str(path), input_names=list(INPUT_NAMES),
-                      output_names=["cmd", "ood"], opset_version=17, dynamo=False)
+    torch.onnx.export(
+        model,
+        example_inputs(),
+        str(path),
+        input_names=list(INPUT_NAMES),
+        output_names=["cmd", "ood"],
+        opset_version=17,
+        dynamo=False,
+    )
     proto = onnx.load(str(path))
-    meta = {"obs_version": str(OBS_VERSION), "inputs": json.dumps(SHAPES),
-            "normalisation": json.dumps({"image": "rgb, (x/255-0.5)/0.25", "scan": f"min per sector / {SCAN_MAX_M}",
-                                         "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier, moved by the odometry "
-                                                      f"pose change to where the laser is now",
-                                         "state": "v m/s, w rad/s", "goal": "dist/10 (max 1), cos, sin",
-                                         "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin",
-                                         "motion": "per sector, the tracked object's ground velocity (m/s), "
-                                                   "radial and tangential to its bearing; 0: nothing tracked"}),
-            "outputs": json.dumps({"cmd": "[v m/s, w rad/s]", "ood": "[0,1], >0.8 = out of distribution"})}
+    meta = {
+        "obs_version": str(OBS_VERSION),
+        "inputs": json.dumps(SHAPES),
+        "normalisation": json.dumps(
+            {
+                "image": "rgb, (x/255-0.5)/0.25",
+                "scan": f"min per sector / {SCAN_MAX_M}",
+                "scan_prev": f"the same, {SCAN_HISTORY_S} s earlier, moved by the odometry "
+                f"pose change to where the laser is now",
+                "state": "v m/s, w rad/s",
+                "goal": "dist/10 (max 1), cos, sin",
+                "route": "route point 1.5 m ahead: dist/2 (max 1), cos, sin",
+                "motion": "per sector, the tracked object's ground velocity (m/s), "
+                "radial and tangential to its bearing; 0: nothing tracked",
+            }
+        ),
+        "outputs": json.dumps({"cmd": "[v m/s, w rad/s]", "ood": "[0,1], >0.8 = out of distribution"}),
+    }
     meta.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()})
     del proto.metadata_props[:]
     for k, v in meta.items():
@@ -50,9 +73,11 @@ def export_onnx(model: torch.nn.Module, path: Path, metadata: dict) -> None:
     onnx.save(proto, str(path))
 
 
-MANIFEST_HEADER = ("# Approved policy models: only a file whose SHA-256 is listed here may drive the motors.\n"
-                   "# default: the model the stack deploys (the policy node's model_path \"\"), the one place "
-                   "that names it.\n")
+MANIFEST_HEADER = (
+    "# Approved policy models: only a file whose SHA-256 is listed here may drive the motors.\n"
+    '# default: the model the stack deploys (the policy node\'s model_path ""), the one place '
+    "that names it.\n"
+)
 
 
 def approve(model_path: Path, manifest_path: Path, note: str) -> str:
@@ -63,7 +88,9 @@ def approve(model_path: Path, manifest_path: Path, note: str) -> str:
     data = yaml.safe_load(manifest_path.read_text()) if manifest_path.exists() else None
     entries = [e for e in (data or {}).get("models", []) if e.get("file") != model_path.name]
     entries.append({"file": model_path.name, "sha256": digest, "note": note})
-    body = {"default": data["default"]} if data and data.get("default") else {}  # deploying is its own decision
+    body = (
+        {"default": data["default"]} if data and data.get("default") else {}
+    )  # deploying is its own decision
     body["models"] = entries
     manifest_path.write_text(MANIFEST_HEADER + yaml.safe_dump(body, sort_keys=False))
     return digest

@@ -34,19 +34,23 @@ def _dagger_row(r: dict) -> str:
 def _ensemble(n_snap: int) -> str:
     if n_snap <= 1:
         return ""
-    return (f". **An ensemble of {n_snap} such students**: the models after the last {n_snap} DAgger rounds of "
-            "one training run (snapshots taken on the way, so no extra training time); the graph averages their "
-            "decisions (the path bearing bins' probabilities, then the most likely bin refined by its "
-            "neighbours; the path speed; the candidate speeds' probabilities, then the median class) and steers "
-            "once; the OOD score is the members' largest")
+    return (
+        f". **An ensemble of {n_snap} such students**: the models after the last {n_snap} DAgger rounds of "
+        "one training run (snapshots taken on the way, so no extra training time); the graph averages their "
+        "decisions (the path bearing bins' probabilities, then the most likely bin refined by its "
+        "neighbours; the path speed; the candidate speeds' probabilities, then the median class) and steers "
+        "once; the OOD score is the members' largest"
+    )
 
 
 def _deployed(d: dict) -> str:
-    return (f"\nAs deployed, the same {d['episodes']} episodes with every command of the student (ONNX) "
-            f"passing the safety supervisor core (`genba-policy eval --with-supervisor`): "
-            f"{d['success_rate']:.0%} reach the goal; collisions {collisions_text(d)}, "
-            f"{d['collisions_standing']} of them people walking into the robot while the supervisor "
-            f"held it still (the simulated people avoid no one); timeouts {d['timeouts']}.\n")
+    return (
+        f"\nAs deployed, the same {d['episodes']} episodes with every command of the student (ONNX) "
+        f"passing the safety supervisor core (`genba-policy eval --with-supervisor`): "
+        f"{d['success_rate']:.0%} reach the goal; collisions {collisions_text(d)}, "
+        f"{d['collisions_standing']} of them people walking into the robot while the supervisor "
+        f"held it still (the simulated people avoid no one); timeouts {d['timeouts']}.\n"
+    )
 
 
 def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) -> str:
@@ -66,36 +70,69 @@ def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) 
 
     kept, chosen, ood = m["report"], m["selection_all"], m["ood"]
     ratio = kept["student_onnx"]["success_rate"] / max(kept["teacher"]["success_rate"], 1e-9)
-    status = ("\n**Status: meets the driving and OOD targets (the student/teacher ratio on the seeds kept "
-              "apart, the OOD rates); TensorRT is measured only where a GPU is (see Limits).**\n"
-              if meets_targets(ratio, ood) else "\n**Status: below target (see the tables) — opt-in only.**\n")
-    how = (f"--fast: DAgger episodes in {COLLECT_WORKERS} processes, training on {FAST_TRAIN_THREADS} torch threads"
-           if log.get("fast") else f"teacher episodes in {COLLECT_WORKERS} processes, training on one torch thread")
+    status = (
+        "\n**Status: meets the driving and OOD targets (the student/teacher ratio on the seeds kept "
+        "apart, the OOD rates); TensorRT is measured only where a GPU is (see Limits).**\n"
+        if meets_targets(ratio, ood)
+        else "\n**Status: below target (see the tables) — opt-in only.**\n"
+    )
+    how = (
+        f"--fast: DAgger episodes in {COLLECT_WORKERS} processes, "
+        f"training on {FAST_TRAIN_THREADS} torch threads"
+        if log.get("fast")
+        else f"teacher episodes in {COLLECT_WORKERS} processes, training on one torch thread"
+    )
     closed_loop_rows = "\n".join(
-        f"| {label} | " + " | ".join(f"{part[k]['success_rate']:.0%}" for part in m["selection"])
-        + f" | {chosen[k]['success_rate']:.0%} | **{kept[k]['success_rate']:.0%}** | {collisions_text(kept[k])} | "
-        f"{kept[k]['timeouts']} |" for k, label in ROLES.items())
+        f"| {label} | "
+        + " | ".join(f"{part[k]['success_rate']:.0%}" for part in m["selection"])
+        + f" | {chosen[k]['success_rate']:.0%} | **{kept[k]['success_rate']:.0%}** | "
+        f"{collisions_text(kept[k])} | "
+        f"{kept[k]['timeouts']} |"
+        for k, label in ROLES.items()
+    )
     fields = {
-        "name": name, "status": status, "size_bytes": size, "sha256": sha, "scan_bins": SCAN_BINS,
-        "parameters": params, "bearing_bins": N_BEARING_BINS, "bearing_bin_deg": f"{360 / N_BEARING_BINS:.1f}",
-        "ensemble": _ensemble(log.get("snapshots", 1)), "bc_episodes": len(BC_SEEDS),
-        "dagger_rounds": len(DAGGER_BETAS), "dagger_episodes": DAGGER_EPISODES,
-        "train_people_min": TRAIN_PEDESTRIANS[0], "train_people_max": TRAIN_PEDESTRIANS[1],
-        "eval_people_min": EVAL_PEDESTRIANS[0], "eval_people_max": EVAL_PEDESTRIANS[1],
-        "add_person": f"{ADD_PERSON:.0%}", "tracked": f"{TRACKED:.0%}", "image_dropout": f"{IMAGE_DROPOUT:.0%}",
-        "fuse_dropout": FUSE_DROPOUT, "weight_decay": f"{WEIGHT_DECAY:g}", "seed": log.get("seed"),
-        "samples": log.get("samples"), "train_seconds": log.get("train_seconds"), "how_trained": how,
-        "dataset_sha256": log.get("dataset_sha256"), "fast_flag": " --fast" if log.get("fast") else "",
-        "n_chosen": chosen["teacher"]["episodes"], "n_kept": kept["teacher"]["episodes"],
-        "kept_seeds": kept["seeds"], "selection_heads": " | ".join(part["seeds"] for part in m["selection"]),
+        "name": name,
+        "status": status,
+        "size_bytes": size,
+        "sha256": sha,
+        "scan_bins": SCAN_BINS,
+        "parameters": params,
+        "bearing_bins": N_BEARING_BINS,
+        "bearing_bin_deg": f"{360 / N_BEARING_BINS:.1f}",
+        "ensemble": _ensemble(log.get("snapshots", 1)),
+        "bc_episodes": len(BC_SEEDS),
+        "dagger_rounds": len(DAGGER_BETAS),
+        "dagger_episodes": DAGGER_EPISODES,
+        "train_people_min": TRAIN_PEDESTRIANS[0],
+        "train_people_max": TRAIN_PEDESTRIANS[1],
+        "eval_people_min": EVAL_PEDESTRIANS[0],
+        "eval_people_max": EVAL_PEDESTRIANS[1],
+        "add_person": f"{ADD_PERSON:.0%}",
+        "tracked": f"{TRACKED:.0%}",
+        "image_dropout": f"{IMAGE_DROPOUT:.0%}",
+        "fuse_dropout": FUSE_DROPOUT,
+        "weight_decay": f"{WEIGHT_DECAY:g}",
+        "seed": log.get("seed"),
+        "samples": log.get("samples"),
+        "train_seconds": log.get("train_seconds"),
+        "how_trained": how,
+        "dataset_sha256": log.get("dataset_sha256"),
+        "fast_flag": " --fast" if log.get("fast") else "",
+        "n_chosen": chosen["teacher"]["episodes"],
+        "n_kept": kept["teacher"]["episodes"],
+        "kept_seeds": kept["seeds"],
+        "selection_heads": " | ".join(part["seeds"] for part in m["selection"]),
         "closed_loop_rows": closed_loop_rows,
         "failed_kept": "; ".join(f"{label}: {failed_seeds_text(kept[k])}" for k, label in ROLES.items()),
-        "ratio": f"{ratio:.0%}", "deployed": _deployed(m["student_onnx_with_supervisor"]),
-        "ood_samples": ood["samples_each"], "ood_normal": f"{ood['normal_flagged']:.1%}",
+        "ratio": f"{ratio:.0%}",
+        "deployed": _deployed(m["student_onnx_with_supervisor"]),
+        "ood_samples": ood["samples_each"],
+        "ood_normal": f"{ood['normal_flagged']:.1%}",
         "ood_black_camera": f"{ood['black_camera_flagged']:.1%}",
         "ood_lidar_all_max": f"{ood['lidar_all_max_flagged']:.1%}",
-        "latency_rows": "\n".join(f"| {k} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} |"
-                                  for k, v in m["latency_batch1"].items()),
+        "latency_rows": "\n".join(
+            f"| {k} | {v['p50_ms']:.3f} | {v['p99_ms']:.3f} |" for k, v in m["latency_batch1"].items()
+        ),
         "dagger_rows": "\n".join(_dagger_row(r) for r in log["rounds"]),
     }
     return template().substitute(fields)

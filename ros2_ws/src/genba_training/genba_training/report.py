@@ -28,27 +28,45 @@ def ood_rates(model: Student, seeds: range, threshold: float = 0.8) -> dict:
         history = sim_scan_history()
         for _ in range(40):  # 4 s of driving, sampled every 0.1 s
             obs = sim_observation(sim, route, history)
-            for bucket, o in ((normal, obs),
-                              (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
-                              (blind, {**obs, "scan": np.ones_like(obs["scan"]), "scan_prev": np.ones_like(obs["scan"]),
-                                       "motion": np.zeros_like(obs["motion"])})):
+            for bucket, o in (
+                (normal, obs),
+                (black, {**obs, "image": np.full_like(obs["image"], -2.0)}),  # (0/255-0.5)/0.25
+                (
+                    blind,
+                    {
+                        **obs,
+                        "scan": np.ones_like(obs["scan"]),
+                        "scan_prev": np.ones_like(obs["scan"]),
+                        "motion": np.zeros_like(obs["motion"]),
+                    },
+                ),
+            ):
                 with torch.no_grad():
                     _, ood = model(*(torch.from_numpy(o[k]) for k in INPUT_NAMES))
                 bucket.append(float(ood[0, 0]) > threshold)
             sim.set_body_velocity(*teacher.act(sim.pose(), sim.time))
             sim.step(50)
         sim.close()
-    return {"normal_flagged": float(np.mean(normal)), "black_camera_flagged": float(np.mean(black)),
-            "lidar_all_max_flagged": float(np.mean(blind)), "samples_each": len(normal)}
+    return {
+        "normal_flagged": float(np.mean(normal)),
+        "black_camera_flagged": float(np.mean(black)),
+        "lidar_all_max_flagged": float(np.mean(blind)),
+        "samples_each": len(normal),
+    }
 
 
 def latency_inputs() -> dict[str, np.ndarray]:
     """The fixed batch-1 observation every latency figure is measured on."""
     rng = np.random.default_rng(0)
-    return {"image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
-            "scan": rng.random((1, SCAN_BINS), np.float32), "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
-            "state": np.zeros((1, 2), np.float32), "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
-            "route": np.array([[0.75, 1.0, 0.0]], np.float32), "motion": np.zeros((1, 2, SCAN_BINS), np.float32)}
+    return {
+        "image": rng.normal(size=(1, 3, IMAGE_H, IMAGE_W)).astype(np.float32),
+        "scan": rng.random((1, SCAN_BINS), np.float32),
+        "scan_prev": np.full((1, SCAN_BINS), 0.5, np.float32),
+        "state": np.zeros((1, 2), np.float32),
+        "goal": np.array([[0.5, 1.0, 0.0]], np.float32),
+        "route": np.array([[0.75, 1.0, 0.0]], np.float32),
+        "motion": np.zeros((1, 2, SCAN_BINS), np.float32),
+    }
 
 
 def onnx_latencies(policy, obs: dict[str, np.ndarray], n: int) -> list[float]:
@@ -61,8 +79,10 @@ def onnx_latencies(policy, obs: dict[str, np.ndarray], n: int) -> list[float]:
 
 def percentiles(samples_ms: dict[str, list[float]]) -> dict:
     """{name: {p50_ms, p99_ms}} of each list of latencies."""
-    return {k: {"p50_ms": round(float(np.percentile(v, 50)), 4), "p99_ms": round(float(np.percentile(v, 99)), 4)}
-            for k, v in samples_ms.items()}
+    return {
+        k: {"p50_ms": round(float(np.percentile(v, 50)), 4), "p99_ms": round(float(np.percentile(v, 99)), 4)}
+        for k, v in samples_ms.items()
+    }
 
 
 def latency(model: Student, onnx_path: str, manifest: str, n: int = 500) -> dict:

@@ -17,7 +17,9 @@ def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scen
     """A valid scenario for ``seed``: start and goal >= 7 m apart in free space, 2-5 crates,
     people walking across the straight line between them."""
     rng = np.random.default_rng(seed)
-    base = scenario_mod.from_mapping({"map": "factory_hall", "start": {"x": 0, "y": 0}, "goal": {"x": 1, "y": 0}})
+    base = scenario_mod.from_mapping(
+        {"map": "factory_hall", "start": {"x": 0, "y": 0}, "goal": {"x": 1, "y": 0}}
+    )
     grid = Grid(base, inflate_m=0.8)  # start and goal with room to turn on the spot
     free = np.argwhere(grid.free)
     for _ in range(200):
@@ -33,16 +35,30 @@ def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scen
             half = 2.0
             p0 = [mx - half * math.cos(ang), my - half * math.sin(ang)]
             p1 = [mx + half * math.cos(ang), my + half * math.sin(ang)]
-            peds.append({"path": [p0, p1], "speed_mps": float(rng.uniform(0.4, 0.8)),
-                         "start_offset_s": float(rng.uniform(0.0, 10.0))})
-        data = {"name": f"generated_{seed}", "map": "factory_hall", "seed": int(seed),
-                "start": {"x": a[0], "y": a[1], "yaw": float(rng.uniform(-math.pi, math.pi))},
-                "goal": {"x": b[0], "y": b[1], "tolerance_m": 0.4}, "time_limit_s": 90,
-                "random_boxes": {"count": int(rng.integers(2, 6)), "region": [[-6.5, -4.0], [6.5, 4.0]],
-                                 "keep_out_m": 1.5},
-                "pedestrians": peds}
+            peds.append(
+                {
+                    "path": [p0, p1],
+                    "speed_mps": float(rng.uniform(0.4, 0.8)),
+                    "start_offset_s": float(rng.uniform(0.0, 10.0)),
+                }
+            )
+        data = {
+            "name": f"generated_{seed}",
+            "map": "factory_hall",
+            "seed": int(seed),
+            "start": {"x": a[0], "y": a[1], "yaw": float(rng.uniform(-math.pi, math.pi))},
+            "goal": {"x": b[0], "y": b[1], "tolerance_m": 0.4},
+            "time_limit_s": 90,
+            "random_boxes": {
+                "count": int(rng.integers(2, 6)),
+                "region": [[-6.5, -4.0], [6.5, 4.0]],
+                "keep_out_m": 1.5,
+            },
+            "pedestrians": peds,
+        }
         sc = scenario_mod.from_mapping(data)
         from genba_training.planner import astar
+
         if astar(Grid(sc, inflate_m=0.36), (a[0], a[1]), (b[0], b[1])) is not None:
             return sc
     raise RuntimeError(f"seed {seed}: no valid scenario found")

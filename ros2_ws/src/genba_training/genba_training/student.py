@@ -15,9 +15,9 @@ Regularised against learning scenes by heart: the student fitted the teacher's y
 training scenarios but not on new ones, while its auxiliary estimate of where the person is held up
 on both (models/genba_student_v4.md, "How it got here"). So the camera's features are dropped for
 IMAGE_DROPOUT of the training samples (the LiDAR must carry the decision), the fused layer has
-dropout FUSE_DROPOUT, and the optimiser decays weights (AdamW, WEIGHT_DECAY). And it meets far more crossings than the
-episodes hold: training adds a synthetic person to recorded states, labelled by the teacher's own
-rule (augment.py).
+dropout FUSE_DROPOUT, and the optimiser decays weights (AdamW, WEIGHT_DECAY). And it meets far
+more crossings than the episodes hold: training adds a synthetic person to recorded states, labelled
+by the teacher's own rule (augment.py).
 """
 
 from __future__ import annotations
@@ -58,12 +58,16 @@ def steer_torch(cos_a, sin_a, v_nav, v_people):
     """teacher.steer in torch (exports to plain ONNX): [B, 2] commands from the path bearing's cosine
     and sine, the people-free speed and the speed people allow."""
     v = torch.minimum(v_nav, v_people)
-    w = torch.clamp(STEER_GAIN * torch.clamp(v, min=MIN_STEER_MPS) * sin_a / LOOKAHEAD_M, -MAX_W_RADPS, MAX_W_RADPS)
+    w = torch.clamp(
+        STEER_GAIN * torch.clamp(v, min=MIN_STEER_MPS) * sin_a / LOOKAHEAD_M, -MAX_W_RADPS, MAX_W_RADPS
+    )
     turn = cos_a < math.cos(TURN_RAD)
     back = v_people < 0.0
     zero = torch.zeros_like(v)
     v = torch.where(back, v_people, torch.where(turn, zero, v))
-    w = torch.where(back, zero, torch.where(turn, torch.where(sin_a >= 0, zero + TURN_RADPS, zero - TURN_RADPS), w))
+    w = torch.where(
+        back, zero, torch.where(turn, torch.where(sin_a >= 0, zero + TURN_RADPS, zero - TURN_RADPS), w)
+    )
     return torch.stack([v, w], 1)
 
 
@@ -117,7 +121,7 @@ class CircularConv1d(nn.Module):
         self.conv = nn.Conv1d(c_in, c_out, k, stride=stride)
 
     def forward(self, x):
-        return self.conv(torch.cat([x[..., -self.pad:], x, x[..., :self.pad]], -1))
+        return self.conv(torch.cat([x[..., -self.pad :], x, x[..., : self.pad]], -1))
 
 
 IMAGE_DROPOUT = 0.3  # training only: fraction of samples whose camera features are zeroed
@@ -130,19 +134,36 @@ class Student(nn.Module):
         super().__init__()
         self.drop_gen = torch.Generator().manual_seed(0)
         self.image = nn.Sequential(
-            nn.Conv2d(3, 16, 5, stride=2, padding=2), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(3, 16, 5, stride=2, padding=2),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
             # keep a coarse layout (left / centre / right, near / far): where a person is matters
-            nn.AdaptiveAvgPool2d((2, 4)), nn.Flatten(), nn.Linear(256, 64), nn.ReLU())
+            nn.AdaptiveAvgPool2d((2, 4)),
+            nn.Flatten(),
+            nn.Linear(256, 64),
+            nn.ReLU(),
+        )
         # scan, scan_prev, their difference and the tracked motion (radial, tangential) as five
         # channels over bearing; circular convolutions see a person the same way at every bearing
         # (a dense layer must learn each bearing apart)
         self.scan = nn.Sequential(
-            CircularConv1d(5, 16, 5), nn.ReLU(), CircularConv1d(16, 32, 5, stride=2), nn.ReLU(),
-            CircularConv1d(32, 32, 3, stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 16, 64), nn.ReLU())
+            CircularConv1d(5, 16, 5),
+            nn.ReLU(),
+            CircularConv1d(16, 32, 5, stride=2),
+            nn.ReLU(),
+            CircularConv1d(32, 32, 3, stride=2),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(32 * 16, 64),
+            nn.ReLU(),
+        )
         self.state = nn.Sequential(nn.Linear(8, 32), nn.ReLU())  # v, w, goal, route point
-        self.fuse = nn.Sequential(nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU())
+        self.fuse = nn.Sequential(
+            nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU()
+        )
         # the teacher's decision, not its command: where the path leads (cos, sin), the people-free
         # speed, and which of the teacher's speeds people allow (a choice, not a regression: see command)
         self.head = nn.Linear(feat, N_BEARING_BINS + 1 + len(CANDIDATES))
@@ -166,18 +187,32 @@ class Student(nn.Module):
             img = img * keep
         if keep_image is not None:  # training only: samples whose camera cannot see what the label rests on
             img = img * keep_image[:, None].float()
-        return self.fuse(torch.cat([img, self.scan(scans),
-                                    self.state(torch.cat([state, goal, route], 1))], 1))
+        return self.fuse(
+            torch.cat([img, self.scan(scans), self.state(torch.cat([state, goal, route], 1))], 1)
+        )
 
     @staticmethod
     def input_stats(image, scan):
         empty = (scan >= 0.999).float().mean(1, keepdim=True)  # sectors with nothing within range
-        return torch.cat([image.mean((2, 3)), image.std((2, 3)), scan.mean(1, keepdim=True),
-                          scan.std(1, keepdim=True), empty], 1)
+        return torch.cat(
+            [
+                image.mean((2, 3)),
+                image.std((2, 3)),
+                scan.mean(1, keepdim=True),
+                scan.std(1, keepdim=True),
+                empty,
+            ],
+            1,
+        )
 
     def ood_vector(self, image, scan, scan_prev, state, goal, route, motion):
-        return torch.cat([self.features(image, scan, scan_prev, state, goal, route, motion),
-                          self.input_stats(image, scan)], 1)
+        return torch.cat(
+            [
+                self.features(image, scan, scan_prev, state, goal, route, motion),
+                self.input_stats(image, scan),
+            ],
+            1,
+        )
 
     def command(self, f):
         """(v, w) as the teacher's steer() makes them from the predicted decision. The speed people
@@ -197,8 +232,11 @@ class Student(nn.Module):
         """The head's decision as probabilities: of each bearing bin [B, N_BEARING_BINS], the
         people-free speed fraction [B], of each candidate speed [B, C]."""
         h = self.head(f)
-        return (torch.softmax(h[:, :N_BEARING_BINS], 1), torch.sigmoid(h[:, N_BEARING_BINS]),
-                torch.softmax(h[:, N_BEARING_BINS + 1:], 1))
+        return (
+            torch.softmax(h[:, :N_BEARING_BINS], 1),
+            torch.sigmoid(h[:, N_BEARING_BINS]),
+            torch.softmax(h[:, N_BEARING_BINS + 1 :], 1),
+        )
 
     def ood(self, f, stats):
         """[B, 1] OOD score in [0, 1] from the penultimate features ``f`` and the input statistics."""
@@ -215,9 +253,10 @@ class Student(nn.Module):
     @torch.no_grad()
     def calibrate_ood(self, batches) -> None:
         feats = torch.cat([self.ood_vector(*b) for b in batches])
-        for x, mean_buf, prec_buf, scale_buf in ((feats, self.feat_mean, self.feat_precision, self.ood_scale),
-                                                 (feats[:, -N_STATS:], self.stats_mean, self.stats_precision,
-                                                  self.stats_scale)):
+        for x, mean_buf, prec_buf, scale_buf in (
+            (feats, self.feat_mean, self.feat_precision, self.ood_scale),
+            (feats[:, -N_STATS:], self.stats_mean, self.stats_precision, self.stats_scale),
+        ):
             mean = x.mean(0)
             cov = torch.cov((x - mean).T) + 1e-3 * torch.eye(x.shape[1])
             prec = torch.linalg.inv(cov)
@@ -258,8 +297,7 @@ class Ensemble(nn.Module):
         path = bearing_of(torch.stack(paths).mean(0))
         v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
         v_people = self.members[0].candidates[median_class(torch.stack(probs).mean(0))]
-        return (steer_torch(path[:, 0], path[:, 1], v_nav, v_people),
-                torch.stack(oods).amax(0))
+        return (steer_torch(path[:, 0], path[:, 1], v_nav, v_people), torch.stack(oods).amax(0))
 
     @torch.no_grad()
     def calibrate_ood(self, batches) -> None:
@@ -322,7 +360,8 @@ AUX_WEIGHT = 0.5
 def mirror(inputs: list[torch.Tensor], label: torch.Tensor, p: float, g: torch.Generator):
     """Left-right mirror a fraction ``p`` of samples: image flipped, scan sectors reversed (they
     start at -pi, so sector i mirrors to 63 - i), and the sign of every lateral quantity (w, the
-    bearings' sines, the tangential motion) flipped. The world is not symmetric but the right response to it is."""
+    bearings' sines, the tangential motion) flipped. The world is not symmetric but the right
+    response to it is."""
     m = torch.rand(label.shape[0], generator=g) < p
     image, scan, scan_prev, state, goal, route, motion = inputs
     lateral = torch.tensor([1.0, -1.0])
@@ -333,9 +372,16 @@ def mirror(inputs: list[torch.Tensor], label: torch.Tensor, p: float, g: torch.G
 
     def pick(flipped, x):
         return torch.where(m.view(-1, *([1] * (x.dim() - 1))), flipped, x)
-    out = [pick(image.flip(3), image), pick(scan.flip(1), scan), pick(scan_prev.flip(1), scan_prev),
-           pick(state * lateral, state), pick(goal * polar, goal), pick(route * polar, route),
-           pick(motion.flip(2) * lateral[:, None], motion)]
+
+    out = [
+        pick(image.flip(3), image),
+        pick(scan.flip(1), scan),
+        pick(scan_prev.flip(1), scan_prev),
+        pick(state * lateral, state),
+        pick(goal * polar, goal),
+        pick(route * polar, route),
+        pick(motion.flip(2) * lateral[:, None], motion),
+    ]
     return out, pick(label * label_sign, label)
 
 
@@ -349,15 +395,25 @@ def decision_loss(model: Student, f: torch.Tensor, target: torch.Tensor) -> torc
     the people-free speed (as fractions of the top speed), cross-entropy on which candidate speed
     people allow."""
     h = model.head(f)
-    cls = torch.argmin(torch.abs(target[:, _PEOPLE:_PEOPLE + 1] * MAX_SPEED_MPS - model.candidates), 1)
+    cls = torch.argmin(torch.abs(target[:, _PEOPLE : _PEOPLE + 1] * MAX_SPEED_MPS - model.candidates), 1)
     path_bin = bearing_bin(target[:, _PATH[0]], target[:, _PATH[1]])
-    return (nn.functional.cross_entropy(h[:, :N_BEARING_BINS], path_bin)
-            + ((torch.sigmoid(h[:, N_BEARING_BINS]) - target[:, _NAV]) ** 2).mean()
-            + nn.functional.cross_entropy(h[:, N_BEARING_BINS + 1:], cls))
+    return (
+        nn.functional.cross_entropy(h[:, :N_BEARING_BINS], path_bin)
+        + ((torch.sigmoid(h[:, N_BEARING_BINS]) - target[:, _NAV]) ** 2).mean()
+        + nn.functional.cross_entropy(h[:, N_BEARING_BINS + 1 :], cls)
+    )
 
 
-def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, lr: float = 2e-3,
-          batch: int = 256, progress=None, state_dropout: float = STATE_DROPOUT) -> float:
+def train(
+    model: Student,
+    data: dict[str, np.ndarray],
+    epochs: int,
+    seed: int,
+    lr: float = 2e-3,
+    batch: int = 256,
+    progress=None,
+    state_dropout: float = STATE_DROPOUT,
+) -> float:
     """Behaviour cloning on the teacher's decisions (decision_loss), with the measured velocity
     scrambled on a fraction ``state_dropout`` of samples (see scramble_state). Returns the last
     epoch's command error: MSE of the resulting (v, w) against the teacher's, normalised by their
@@ -374,13 +430,19 @@ def train(model: Student, data: dict[str, np.ndarray], epochs: int, seed: int, l
         perm = torch.randperm(n, generator=g)
         total = 0.0
         for i in range(0, n, batch):
-            idx = perm[i:i + batch]
+            idx = perm[i : i + batch]
             inputs, target, keep_image = [t[idx] for t in x], y[idx], None
             if target.shape[1] > N_LABEL:  # the states' geometry came along: add people (augment.py)
                 scan, scan_prev, motion, target, added = add_person(
-                    inputs[SCAN].numpy(), inputs[SCAN + 1].numpy(), inputs[MOTION].numpy(), target.numpy(), rng)
+                    inputs[SCAN].numpy(),
+                    inputs[SCAN + 1].numpy(),
+                    inputs[MOTION].numpy(),
+                    target.numpy(),
+                    rng,
+                )
                 inputs[SCAN], inputs[SCAN + 1], inputs[MOTION], target = (
-                    torch.from_numpy(a) for a in (scan, scan_prev, motion, target))
+                    torch.from_numpy(a) for a in (scan, scan_prev, motion, target)
+                )
                 keep_image = torch.from_numpy(~added)
             inputs, target = mirror(inputs, target, MIRROR, g)
             inputs[STATE] = scramble_state(inputs[STATE], state_dropout, g)

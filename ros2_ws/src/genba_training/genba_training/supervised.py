@@ -38,7 +38,9 @@ def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float
     sup, inputs = Supervisor(cfg), Inputs(cfg)
     sim = Simulation(sc, camera=camera, stop_on_collision=True)
     lc = sim.lidar_cfg
-    geom = ScanGeometry(-math.pi, 2 * math.pi / lc.beams, lc.range_min_m, lc.range_max_m, LASER_XYZ[0], 0.0, 0.0)
+    geom = ScanGeometry(
+        -math.pi, 2 * math.pi / lc.beams, lc.range_min_m, lc.range_max_m, LASER_XYZ[0], 0.0, 0.0
+    )
     substeps = int(round(TICK_S / float(sim.model.opt.timestep)))
     k, standing = 0, True
     try:

@@ -43,19 +43,26 @@ AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "p
              "person_vy", "person_present", "nav_speed")
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
 MAX_PEOPLE = 4  # people kept in a state's geometry (training scenarios have at most 3)
-GEOMETRY_NAMES = ("bearing", "nav_speed",
-                  *(f"future_{c}_{h}_{xy}" for c in range(len(SPEED_FRACTIONS) + 1) for h in range(len(HORIZON_S))
-                    for xy in "xy"),
-                  *(f"person{k}_{q}" for k in range(MAX_PEOPLE) for q in ("x", "y", "vx", "vy", "present")))
+GEOMETRY_NAMES = (
+    "bearing",
+    "nav_speed",
+    *(
+        f"future_{c}_{h}_{xy}"
+        for c in range(len(SPEED_FRACTIONS) + 1)
+        for h in range(len(HORIZON_S))
+        for xy in "xy"
+    ),
+    *(f"person{k}_{q}" for k in range(MAX_PEOPLE) for q in ("x", "y", "vx", "vy", "present")),
+)
 
 
 @dataclass(frozen=True)
 class Situation:
-    bearing: float           # of the lookahead point on the way on from here, from the robot's heading (rad, unwrapped)
-    v_people: float          # fastest speed along the path that people allow (m/s; negative: back off)
+    bearing: float
+    v_people: float  # fastest speed along the path that people allow (m/s; negative: back off)
     clearance_factor: float  # speed factor for the static clearance of the robot's cell, 0.35..1
     dist_goal_m: float
-    futures: np.ndarray      # where the robot would be at each candidate speed and horizon (Teacher.futures)
+    futures: np.ndarray  # where the robot would be at each candidate speed and horizon (Teacher.futures)
     people: tuple[tuple[float, float, float, float], ...]  # (x, y, vx, vy) of each person now
 
 
@@ -66,6 +73,7 @@ class PerceptionNoise:
     rather than on the truth. Evaluation only (``genba-policy eval --perception-noise``,
     ``--perception-lag``): it measures how much the teacher's way with people depends on exact and
     timely knowledge, which the student, reading people off two LiDAR scans, lacks."""
+
     velocity_mps: float = 0.0
     position_m: float = 0.0
     seed: int = 0
@@ -73,8 +81,13 @@ class PerceptionNoise:
 
 
 class Teacher:
-    def __init__(self, sc: Scenario, max_speed_mps: float = MAX_SPEED_MPS, lookahead_m: float = LOOKAHEAD_M,
-                 noise: PerceptionNoise | None = None) -> None:
+    def __init__(
+        self,
+        sc: Scenario,
+        max_speed_mps: float = MAX_SPEED_MPS,
+        lookahead_m: float = LOOKAHEAD_M,
+        noise: PerceptionNoise | None = None,
+    ) -> None:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
         self.noise = noise
         self.noise_rng = np.random.default_rng([noise.seed, sc.seed]) if noise else None
@@ -86,7 +99,7 @@ class Teacher:
             self.ways = CostToGo(self.grid, goal)
         if not self.ways.reachable(start):
             raise ValueError(f"scenario {sc.name}: no path from start to goal")
-        self.path = self.ways.path_from(start, cells=10 ** 6)  # the way from the start (tests, plots)
+        self.path = self.ways.path_from(start, cells=10**6)  # the way from the start (tests, plots)
 
     def situation(self, pose: tuple[float, float, float], t: float) -> "Situation":
         """Everything the teacher's decision rests on, worked out once per state."""
@@ -95,9 +108,14 @@ class Teacher:
         target = way.point_at(self.lookahead)
         futures, people = self.futures(way, yaw), tuple(self.people_now(t))
         clear = float(self.grid.clearance[self.grid.cell(x, y)])
-        return Situation(math.atan2(target[1] - y, target[0] - x) - yaw, self.people_speed(futures, people),
-                         float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
-                         math.hypot(self.sc.goal.x - x, self.sc.goal.y - y), futures, people)
+        return Situation(
+            math.atan2(target[1] - y, target[0] - x) - yaw,
+            self.people_speed(futures, people),
+            float(np.clip((clear - 0.30) / 0.5, 0.35, 1.0)),
+            math.hypot(self.sc.goal.x - x, self.sc.goal.y - y),
+            futures,
+            people,
+        )
 
     def act(self, pose: tuple[float, float, float], t: float) -> tuple[float, float]:
         """(v, w) for the robot at ``pose`` at simulated time ``t``."""
@@ -116,25 +134,42 @@ class Teacher:
     def nav_speed(self, sit: "Situation") -> float:
         """The speed the path and the clutter allow, before people are considered."""
         alpha = math.atan2(math.sin(sit.bearing), math.cos(sit.bearing))
-        v = self.max_speed * min(1.0, sit.dist_goal_m / 1.2 + 0.15) * (1.0 - 0.5 * abs(alpha) / math.radians(50))
-        return v * sit.clearance_factor  # slow near static obstacles (ground-truth clearance of the robot's cell)
+        v = (
+            self.max_speed
+            * min(1.0, sit.dist_goal_m / 1.2 + 0.15)
+            * (1.0 - 0.5 * abs(alpha) / math.radians(50))
+        )
+        return (
+            v * sit.clearance_factor
+        )  # slow near static obstacles (ground-truth clearance of the robot's cell)
 
-    def geometry(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
+    def geometry(
+        self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None
+    ) -> np.ndarray:
         """Everything needed to label this state again with more people in it (GEOMETRY_NAMES, in
         base_link): the path bearing, the people-free speed, where the robot would be at each
         candidate speed and horizon, and every person. Training only (augment.add_person)."""
         sit = sit or self.situation(pose, t)
         if len(sit.people) > MAX_PEOPLE:  # a label replayed without some of them would be wrong, silently
-            raise ValueError(f"scenario {self.sc.name}: {len(sit.people)} people, but a state's geometry keeps "
-                             f"{MAX_PEOPLE} (teacher.MAX_PEOPLE)")
+            raise ValueError(
+                f"scenario {self.sc.name}: {len(sit.people)} people, but a state's geometry keeps "
+                f"{MAX_PEOPLE} (teacher.MAX_PEOPLE)"
+            )
         fut = [to_base((fx, fy), pose) for fx, fy in sit.futures.reshape(-1, 2)]
         people = np.zeros((MAX_PEOPLE, 5))
         for k, person in enumerate(sit.people):
             people[k] = (*person_in_base(pose, person), 1.0)
-        return np.concatenate([[math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
-                               np.ravel(fut), people.ravel()]).astype(np.float32)
+        return np.concatenate(
+            [
+                [math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
+                np.ravel(fut),
+                people.ravel(),
+            ]
+        ).astype(np.float32)
 
-    def privileged(self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None) -> np.ndarray:
+    def privileged(
+        self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None
+    ) -> np.ndarray:
         """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
         (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
         the nearest person within PERSON_RANGE_M with their velocity, and the people-free speed
@@ -148,8 +183,17 @@ class Teacher:
                 best = d
                 bx, by, bvx, bvy = person_in_base(pose, (px, py, vx, vy))
                 person = (bx / PERSON_RANGE_M, by / PERSON_RANGE_M, bvx, bvy, 1.0)
-        return np.array([math.cos(sit.bearing), math.sin(sit.bearing), sit.v_people / self.max_speed,
-                         sit.clearance_factor, *person, self.nav_speed(sit) / self.max_speed], np.float32)
+        return np.array(
+            [
+                math.cos(sit.bearing),
+                math.sin(sit.bearing),
+                sit.v_people / self.max_speed,
+                sit.clearance_factor,
+                *person,
+                self.nav_speed(sit) / self.max_speed,
+            ],
+            np.float32,
+        )
 
     def people_now(self, t: float) -> list[tuple[float, float, float, float]]:
         """(x, y, vx, vy) of each person at time ``t`` (as the teacher's ``noise`` has it known)."""
@@ -160,7 +204,8 @@ class Teacher:
             out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
         if self.noise:
             sd = [self.noise.position_m] * 2 + [self.noise.velocity_mps] * 2
-            out = [tuple(float(q + self.noise_rng.normal(0.0, e)) for q, e in zip(p, sd)) for p in out]
+            out = [tuple(float(q + self.noise_rng.normal(0.0, e)) for q, e in zip(p, sd, strict=True))
+                   for p in out]
         return out
 
     def candidates(self) -> np.ndarray:
@@ -171,8 +216,15 @@ class Teacher:
         speed: following ``way`` (from where it is now) forward, straight back along its heading
         ``yaw`` backing off (as steer drives it)."""
         back = np.array([-math.cos(yaw), -math.sin(yaw)])
-        return np.array([[way.point_at(cand * dt) if cand >= 0 else way.points[0] + back * (-cand * dt)
-                          for dt in HORIZON_S] for cand in self.candidates()])
+        return np.array(
+            [
+                [
+                    way.point_at(cand * dt) if cand >= 0 else way.points[0] + back * (-cand * dt)
+                    for dt in HORIZON_S
+                ]
+                for cand in self.candidates()
+            ]
+        )
 
     def yield_speed(self, pose: tuple[float, float, float], t: float) -> float:
         """The fastest of a few speeds along the way on from ``pose`` that keeps everyone at least
@@ -200,7 +252,9 @@ def candidate_speeds(max_speed_mps: float) -> np.ndarray:
     return np.array([*(f * max_speed_mps for f in SPEED_FRACTIONS), BACK_OFF_MPS])
 
 
-def safest_speed(futures: np.ndarray, people: np.ndarray, present: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+def safest_speed(
+    futures: np.ndarray, people: np.ndarray, present: np.ndarray, candidates: np.ndarray
+) -> np.ndarray:
     """The teacher's rule for people, for a batch: ``futures`` [B, C, H, 2] (Teacher.futures),
     ``people`` [B, P, 4] (x, y, vx, vy) in the same frame, ``present`` [B, P]. The first candidate
     that keeps everyone SAFE_M away at every horizon, people walking straight on; if none does,
@@ -208,8 +262,8 @@ def safest_speed(futures: np.ndarray, people: np.ndarray, present: np.ndarray, c
     t = np.asarray(HORIZON_S)[None, None, :, None]
     px = people[:, None, None, :, 0] + people[:, None, None, :, 2] * t
     py = people[:, None, None, :, 1] + people[:, None, None, :, 3] * t
-    d = np.hypot(px - futures[..., 0:1], py - futures[..., 1:2])            # [B, C, H, P]
-    d = np.where(present[:, None, None, :], d, np.inf).min(axis=(2, 3))    # [B, C]
+    d = np.hypot(px - futures[..., 0:1], py - futures[..., 1:2])  # [B, C, H, P]
+    d = np.where(present[:, None, None, :], d, np.inf).min(axis=(2, 3))  # [B, C]
     ok = d >= SAFE_M
     pick = np.where(ok.any(1), ok.argmax(1), d.argmax(1))
     return np.asarray(candidates)[pick]
@@ -221,7 +275,9 @@ def steer(bearing, v_nav, v_people, lookahead: float) -> tuple[np.ndarray, np.nd
     path more than 50 degrees off, else pure pursuit at the slower of the two speeds."""
     alpha = np.arctan2(np.sin(bearing), np.cos(bearing))
     v = np.minimum(v_nav, v_people)
-    w = np.clip(STEER_GAIN * np.maximum(v, MIN_STEER_MPS) * np.sin(alpha) / lookahead, -MAX_W_RADPS, MAX_W_RADPS)
+    w = np.clip(
+        STEER_GAIN * np.maximum(v, MIN_STEER_MPS) * np.sin(alpha) / lookahead, -MAX_W_RADPS, MAX_W_RADPS
+    )
     turn = np.abs(alpha) > TURN_RAD
     back = np.asarray(v_people) < 0.0
     v = np.where(back, v_people, np.where(turn, 0.0, v))

@@ -24,7 +24,9 @@ class Step:
     w_radps: float
     teacher_v_mps: float
     teacher_w_radps: float
-    person: tuple[float, float, float, float] | None  # the nearest person in base_link: x, y (m), vx, vy (m/s)
+    person: (
+        tuple[float, float, float, float] | None
+    )  # the nearest person in base_link: x, y (m), vx, vy (m/s)
 
 
 class Tracer:
@@ -49,14 +51,18 @@ class Tracer:
 def format_trace(result: EpisodeResult, steps: list[Step]) -> str:
     """A small table of ``steps``, headed by how ``result`` ended."""
     hit = f" with {result.hit}" if result.hit else ""
-    lines = [f"{result.name}: {result.status}{hit} at {result.time_s:.1f} s; its last {len(steps)} steps "
-             "(student, what the teacher would have done, the nearest person in base_link):",
-             "    t s |  v m/s  w rad/s | teacher v    w | person x, y m  (vx, vy m/s)  distance m"]
+    lines = [
+        f"{result.name}: {result.status}{hit} at {result.time_s:.1f} s; its last {len(steps)} steps "
+        "(student, what the teacher would have done, the nearest person in base_link):",
+        "    t s |  v m/s  w rad/s | teacher v    w | person x, y m  (vx, vy m/s)  distance m",
+    ]
     for s in steps:
         person = "-"
         if s.person:
             x, y, vx, vy = s.person
             person = f"{x:+5.2f}, {y:+5.2f} ({vx:+5.2f}, {vy:+5.2f})  {math.hypot(x, y):4.2f}"
-        lines.append(f"  {s.t_s:5.1f} | {s.v_mps:+6.2f} {s.w_radps:+7.2f} | {s.teacher_v_mps:+9.2f} "
-                     f"{s.teacher_w_radps:+5.2f} | {person}")
+        lines.append(
+            f"  {s.t_s:5.1f} | {s.v_mps:+6.2f} {s.w_radps:+7.2f} | {s.teacher_v_mps:+9.2f} "
+            f"{s.teacher_w_radps:+5.2f} | {person}"
+        )
     return "\n".join(lines)

@@ -43,7 +43,11 @@ class Backend:
 
     def providers(self) -> list:
         """ONNX Runtime's ``providers`` argument for this backend."""
-        return [self.provider] if self.provider == "CPUExecutionProvider" else [self.provider, "CPUExecutionProvider"]
+        return (
+            [self.provider]
+            if self.provider == "CPUExecutionProvider"
+            else [self.provider, "CPUExecutionProvider"]
+        )
 
     def discard(self) -> None:
         """The session could not start or fell back to another provider: undo what ``providers`` set up."""
@@ -66,8 +70,10 @@ def chain(requested: str) -> tuple[str, ...]:
 def make_backend(name: str, onnx_sha256: str, engine_cache_dir: str) -> Backend:
     if name == "tensorrt":
         from genba_policy.backends.tensorrt import TensorRt
+
         return TensorRt(onnx_sha256, engine_cache_dir)
     from genba_policy.backends.onnxruntime import Cpu, Cuda
+
     return Cuda() if name == "cuda" else Cpu()
 
 
@@ -80,9 +86,14 @@ class Session:
     attempts: list[str]
 
 
-def open_session(model_path: str, onnx_sha256: str, requested: str = "auto",
-                 engine_cache_dir: str = DEFAULT_ENGINE_CACHE, threads: int = 1,
-                 log: Callable[[str], None] = print) -> Session:
+def open_session(
+    model_path: str,
+    onnx_sha256: str,
+    requested: str = "auto",
+    engine_cache_dir: str = DEFAULT_ENGINE_CACHE,
+    threads: int = 1,
+    log: Callable[[str], None] = print,
+) -> Session:
     """The first backend of ``chain(requested)`` that runs the model; raises ModelRejected if none does."""
     import onnxruntime as ort
 
@@ -119,9 +130,18 @@ def open_session(model_path: str, onnx_sha256: str, requested: str = "auto",
     raise ModelRejected("no inference backend could run the model: " + "; ".join(attempts))
 
 
-def open_policy(kind: str, *, model_path: str = "", manifest_path: str = "", onnx_backend: str = "auto",
-                engine_cache_dir: str = DEFAULT_ENGINE_CACHE, threads: int = 1, max_speed_mps: float = 0.8,
-                log: Callable[[str], None] = print, warn: Callable[[str], None] | None = None):
+def open_policy(
+    kind: str,
+    *,
+    model_path: str = "",
+    manifest_path: str = "",
+    onnx_backend: str = "auto",
+    engine_cache_dir: str = DEFAULT_ENGINE_CACHE,
+    threads: int = 1,
+    max_speed_mps: float = 0.8,
+    log: Callable[[str], None] = print,
+    warn: Callable[[str], None] | None = None,
+):
     """``placeholder``: the reactive controller; ``onnx``: the approved student (``model_path``, or the
     manifest's default when empty) on ``onnx_backend``. Raises ModelRejected with one line. The choice
     goes to ``log`` (a placeholder to ``warn``: no learned model drives)."""
@@ -129,6 +149,7 @@ def open_policy(kind: str, *, model_path: str = "", manifest_path: str = "", onn
 
     if kind == "placeholder":
         from genba_policy.backends.placeholder import PlaceholderPolicy
+
         (warn or log)("running the PLACEHOLDER reactive policy (no learned model)")
         return PlaceholderPolicy(max_speed_mps)
     if kind != "onnx":

@@ -23,7 +23,9 @@ class PlaceholderPolicy:
     def __init__(self, max_speed_mps: float = 0.8) -> None:
         self.ctl = ReactiveController(ReactiveConfig(max_speed_mps=max_speed_mps))
 
-    def act(self, ranges: np.ndarray, geometry: ScanGeometry, goal_base: tuple[float, float] | None) -> PolicyOutput:
+    def act(
+        self, ranges: np.ndarray, geometry: ScanGeometry, goal_base: tuple[float, float] | None
+    ) -> PolicyOutput:
         t0 = time.perf_counter()
         v, w = self.ctl.command(scan_points(ranges, geometry), goal_base)
         ms = (time.perf_counter() - t0) * 1e3

@@ -1,1 +1,2 @@
-"""One module per ``genba-policy`` subcommand; each has ``add_parser(subparsers)`` and ``run(args) -> int``."""
+"""One module per ``genba-policy`` subcommand, each with ``add_parser(subparsers)`` and
+``run(args) -> int``."""

@@ -10,11 +10,16 @@ def add_parser(sub) -> None:
     di = sub.add_parser("distill", help="behaviour cloning on teacher data, then DAgger")
     di.add_argument("--out", default="build/policy")
     di.add_argument("--seed", type=int, default=0)
-    di.add_argument("--teacher-data", help=".npz from 'genba-policy collect' (default: collect seeds 0:60 now)")
-    di.add_argument("--fast", action="store_true",
-                    help="DAgger episodes in 2 processes and training on 2 threads: ~14 instead of ~26 min on "
-                         "2 cores, a different model than without it (the shipped student was trained with "
-                         "--fast --seed 0; its card says)")
+    di.add_argument(
+        "--teacher-data", help=".npz from 'genba-policy collect' (default: collect seeds 0:60 now)"
+    )
+    di.add_argument(
+        "--fast",
+        action="store_true",
+        help="DAgger episodes in 2 processes and training on 2 threads: ~14 instead of ~26 min on "
+        "2 cores, a different model than without it (the shipped student was trained with "
+        "--fast --seed 0; its card says)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

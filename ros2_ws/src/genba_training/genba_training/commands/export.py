@@ -32,5 +32,8 @@ def run(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     export_onnx(m, out, meta)
     digest = approve(out, Path(args.manifest), f"distilled student, dataset {meta['dataset_sha256'][:12]}")
-    print(f"exported {out} ({out.stat().st_size} bytes, sha256 {digest[:16]}...) and approved it in {args.manifest}")
+    print(
+        f"exported {out} ({out.stat().st_size} bytes, sha256 {digest[:16]}...) "
+        f"and approved it in {args.manifest}"
+    )
     return 0

@@ -16,7 +16,9 @@ from pathlib import Path
 def add_parser(sub) -> None:
     re_ = sub.add_parser("release", help="evaluate, export with metrics, approve, write the model card")
     re_.add_argument("--checkpoint", required=True)
-    re_.add_argument("--name", required=True, help="the new model's name, e.g. genba_student_v8 (file and card)")
+    re_.add_argument(
+        "--name", required=True, help="the new model's name, e.g. genba_student_v8 (file and card)"
+    )
     re_.add_argument("--models-dir", default="models")
 
 
@@ -41,41 +43,62 @@ def run(args: argparse.Namespace) -> int:
 
     models = Path(args.models_dir)
     onnx_path, manifest = models / f"{args.name}.onnx", models / "manifest.yaml"
-    export.run(argparse.Namespace(checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest), metrics=None))
+    export.run(
+        argparse.Namespace(
+            checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest), metrics=None
+        )
+    )
     m = load_student(args.checkpoint)
     torch.set_num_threads(1)
-    drivers = {"teacher": None, "student_torch": student_driver(m),
-               "student_onnx": load_driver("onnx", str(onnx_path), str(manifest))}
+    drivers = {
+        "teacher": None,
+        "student_torch": student_driver(m),
+        "student_onnx": load_driver("onnx", str(onnx_path), str(manifest)),
+    }
 
     def evaluate_all(seeds: range, role: str) -> dict:
-        print(f"evaluating on the unseen seeds {span(seeds)}, {role} (teacher, student torch, student ONNX)...",
-              flush=True)
+        print(
+            f"evaluating on the unseen seeds {span(seeds)}, {role} (teacher, student torch, student ONNX)...",
+            flush=True,
+        )
         return {k: evaluate(seeds, drv, f"eval {k.replace('_', ' ')}") for k, drv in drivers.items()}
+
     chosen_on = [(seeds, evaluate_all(seeds, "used to choose recipes")) for seeds in SELECTION_SEEDS]
     kept_apart = evaluate_all(REPORT_SEEDS, "kept apart")
     every = [s for seeds, _ in chosen_on for s in seeds]
     metrics: dict = {
-        "selection": [{"seeds": span(seeds), **{k: summary(seeds, res[k]) for k in drivers}}
-                      for seeds, res in chosen_on],
+        "selection": [
+            {"seeds": span(seeds), **{k: summary(seeds, res[k]) for k in drivers}} for seeds, res in chosen_on
+        ],
         "selection_all": {k: summary(every, [r for _, res in chosen_on for r in res[k]]) for k in drivers},
         "report": {"seeds": span(REPORT_SEEDS), **{k: summary(REPORT_SEEDS, kept_apart[k]) for k in drivers}},
     }
-    print(f"evaluating the student (ONNX) through the safety supervisor core on the {len(REPORT_SEEDS)} seeds "
-          "kept apart...", flush=True)
+    print(
+        f"evaluating the student (ONNX) through the safety supervisor core on the {len(REPORT_SEEDS)} seeds "
+        "kept apart...",
+        flush=True,
+    )
     metrics["student_onnx_with_supervisor"] = success(
-        REPORT_SEEDS, drivers["student_onnx"], "eval student onnx + supervisor", supervised=True)
+        REPORT_SEEDS, drivers["student_onnx"], "eval student onnx + supervisor", supervised=True
+    )
     print("OOD rates...", flush=True)
     metrics["ood"] = report.ood_rates(m, range(9000, 9010))
     print("latency...", flush=True)
     metrics["latency_batch1"] = report.latency(m, str(onnx_path), str(manifest))
     metrics_path = Path(args.checkpoint).with_name("metrics.json")
     metrics_path.write_text(json.dumps(metrics, indent=2))
-    export.run(argparse.Namespace(checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest),
-                                  metrics=str(metrics_path)))
+    export.run(
+        argparse.Namespace(
+            checkpoint=args.checkpoint, out=str(onnx_path), manifest=str(manifest), metrics=str(metrics_path)
+        )
+    )
     log = json.loads(Path(args.checkpoint).with_name("training_log.json").read_text())
     card = models / f"{args.name}.md"
-    card.write_text(model_card(args.name, metrics, log, parameter_count(m), sha256_file(onnx_path),
-                               onnx_path.stat().st_size))
+    card.write_text(
+        model_card(
+            args.name, metrics, log, parameter_count(m), sha256_file(onnx_path), onnx_path.stat().st_size
+        )
+    )
     print(json.dumps(metrics, indent=2))
     print(f"model card -> {card}")
     return 0
