@@ -58,7 +58,7 @@ def test_estop_latches_and_reset_service_refuses_then_grants(ros, tmp_path):
         assert spin.until(lambda: modes and modes[-1] == "ESTOP", 1.0)
         assert spin.until(lambda: robot.last_v() == 0.0, 0.1)
         estop.publish(Bool(data=False))
-        robot.enabled["scan"] = False  # a lost lease: reset must be refused
+        robot.enabled["scan"] = False  # a stale input: reset must be refused
         spin.for_(0.5)
         assert cli.wait_for_service(timeout_sec=2.0)
         fut = cli.call_async(Trigger.Request())

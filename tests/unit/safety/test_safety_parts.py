@@ -5,6 +5,7 @@ import pytest
 
 from genba_safety.fallback import ReactiveController
 from genba_safety.modes import Mode, ModeLadder
+from genba_safety.reasons import Reason
 from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
 from genba_safety.zones import Footprint, ScanGeometry, footprint_clearance, scan_points, time_to_collision
 
@@ -18,9 +19,9 @@ def test_zero_or_invalid_timeout_is_a_configuration_error(bad):
 def test_watchdog_admission_and_freshness():
     wd = Watchdog("cmd", 100.0, max_future_ms=20.0)
     now = Now(10.0, 1000.0)
-    assert wd.admit(1000.05, now) == "CMD_FUTURE_STAMP"
-    assert wd.admit(999.8, now) == "CMD_STALE_STAMP"
-    assert wd.admit(math.nan, now) == "CMD_BAD_STAMP"
+    assert wd.admit(1000.05, now) == Reason.FUTURE_STAMP == "FUTURE_STAMP"
+    assert wd.admit(999.8, now) == Reason.STALE_STAMP
+    assert wd.admit(math.nan, now) == Reason.BAD_STAMP
     assert wd.admit(999.95, now) is None
     s = Stamped((0.1, 0.0), 999.95, 10.0)
     assert wd.fresh(s, Now(10.05, 1000.05))

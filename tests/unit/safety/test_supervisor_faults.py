@@ -116,7 +116,7 @@ def test_estop_is_immediate_latched_and_reset_only_by_service():
     assert h.log[-1][1].mode == Mode.NOMINAL and h.log[-1][1].v > 0.3
 
 
-def test_estop_reset_refused_while_a_lease_is_lost():
+def test_estop_reset_refused_while_an_input_is_stale():
     h = Harness(CFG, Script(estop=lambda t: FAULT_AT <= t < FAULT_AT + 0.1, stale={"scan": FAULT_AT + 0.2}))
     h.run(FAULT_AT + 1.0)
     ok, msg = h.sup.reset_estop(h.now(), h.inputs)

@@ -38,7 +38,7 @@ def _replay(label: np.ndarray) -> tuple[float, float, float]:
     fut = label[g["future_0_0_x"]:g["future_0_0_x"] + 84].reshape(1, 6, 7, 2)
     ppl = label[g["person0_x"]:g["person0_x"] + 20].reshape(1, 4, 5)
     vp = safest_speed(fut, ppl[..., :4], ppl[..., 4] > 0.5, candidate_speeds(0.7))
-    v, w = steer(label[g["bearing"]], label[g["nav_speed"]], vp, 0.7)
+    v, w = steer(label[g["bearing"]], label[g["path_speed"]], vp, 0.7)
     return float(v[0]), float(w[0]), float(vp[0])
 
 

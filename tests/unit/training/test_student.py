@@ -30,28 +30,28 @@ from genba_training.teacher import AUX_NAMES, MAX_SPEED_MPS, steer
 
 @settings(max_examples=200, deadline=None)
 @given(st.floats(-math.pi, math.pi), st.floats(0.0, MAX_SPEED_MPS), st.sampled_from(CANDIDATES))
-def test_the_students_steer_is_the_teachers(bearing, v_nav, v_people):
-    v, w = steer(bearing, v_nav, v_people, 0.7)
+def test_the_students_steer_is_the_teachers(bearing, v_path, v_people):
+    v, w = steer(bearing, v_path, v_people, 0.7)
     out = steer_torch(torch.tensor([math.cos(bearing)]), torch.tensor([math.sin(bearing)]),
-                      torch.tensor([v_nav]), torch.tensor([v_people]))[0]
+                      torch.tensor([v_path]), torch.tensor([v_people]))[0]
     assert abs(float(out[0]) - float(v)) < 1e-5 and abs(float(out[1]) - float(w)) < 1e-4
 
 
-def _head_bias(bearing: float, v_nav: float, speed_class: int) -> torch.Tensor:
-    """Head biases that answer, whatever the features: the path in ``bearing``'s bin, people-free
-    speed ``v_nav``, people allow CANDIDATES[speed_class]."""
+def _head_bias(bearing: float, v_path: float, speed_class: int) -> torch.Tensor:
+    """Head biases that answer, whatever the features: the path in ``bearing``'s bin, path
+    speed ``v_path``, people allow CANDIDATES[speed_class]."""
     bias = torch.full((N_BEARING_BINS + 1 + len(CANDIDATES),), -10.0)
     bias[int(bearing_bin(torch.tensor([math.cos(bearing)]), torch.tensor([math.sin(bearing)]))[0])] = 10.0
-    bias[N_BEARING_BINS] = math.log(v_nav / (MAX_SPEED_MPS - v_nav))
+    bias[N_BEARING_BINS] = math.log(v_path / (MAX_SPEED_MPS - v_path))
     bias[N_BEARING_BINS + 1 + speed_class] = 10.0
     return bias
 
 
-def _target(bearing, v_nav, v_people, n=8):
+def _target(bearing, v_path, v_people, n=8):
     t = torch.zeros(n, 2 + len(AUX_NAMES))
     t[:, 2 + AUX_NAMES.index("path_cos")] = math.cos(bearing)
     t[:, 2 + AUX_NAMES.index("path_sin")] = math.sin(bearing)
-    t[:, 2 + AUX_NAMES.index("nav_speed")] = v_nav / MAX_SPEED_MPS
+    t[:, 2 + AUX_NAMES.index("path_speed")] = v_path / MAX_SPEED_MPS
     t[:, 2 + AUX_NAMES.index("people_speed")] = v_people / MAX_SPEED_MPS
     return t
 
@@ -62,15 +62,15 @@ def test_a_head_that_predicts_the_decision_gives_the_teachers_command_and_a_low_
     torch.manual_seed(0)
     model = Student().eval()
     f = torch.ones(8, model.head.in_features)
-    bearing, v_nav = BIN_ANGLES[N_BEARING_BINS // 2 + 2], 0.5  # a bin's centre: 28.8 degrees left
+    bearing, v_path = BIN_ANGLES[N_BEARING_BINS // 2 + 2], 0.5  # a bin's centre: 28.8 degrees left
     losses = []
     for k, v_people in enumerate(CANDIDATES):
         with torch.no_grad():
             model.head.weight.zero_()
-            model.head.bias.copy_(_head_bias(bearing, v_nav, k))
+            model.head.bias.copy_(_head_bias(bearing, v_path, k))
             cmd = model.command(f)[0]
-            losses.append(float(decision_loss(model, f, _target(bearing, v_nav, CANDIDATES[2]))))
-        v, w = steer(bearing, v_nav, v_people, 0.7)
+            losses.append(float(decision_loss(model, f, _target(bearing, v_path, CANDIDATES[2]))))
+        v, w = steer(bearing, v_path, v_people, 0.7)
         assert abs(float(cmd[0]) - float(v)) < 1e-4 and abs(float(cmd[1]) - float(w)) < 1e-4
     assert int(np.argmin(losses)) == 2 and losses[2] < 1e-3
 
@@ -124,7 +124,7 @@ def _inputs(n=4, seed=0):
 
 
 def _decided(speed_class: int) -> Student:
-    """A student whose head answers "path straight ahead, people-free speed 0.5 m/s, and people
+    """A student whose head answers "path straight ahead, path speed 0.5 m/s, and people
     allow CANDIDATES[speed_class]" whatever it sees."""
     m = Student().eval()
     with torch.no_grad():

@@ -36,7 +36,7 @@ def _clear_line(grid, a, b, margin=0.3):
                for t in np.linspace(0, 1, 40))
 
 
-def test_the_way_on_goes_round_an_obstacle_on_the_side_the_robot_is():
+def test_the_cost_to_go_path_goes_round_an_obstacle_on_the_side_the_robot_is():
     sc = _crate_scenario()
     grid = Grid(sc)
     ways = CostToGo(grid, (sc.goal.x, sc.goal.y))

@@ -113,12 +113,13 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         stack = load_stack(args.stack or default_stack_path(), variables)
-        policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
+        data_policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
     except ConfigError as exc:
         raise CliError(str(exc)) from None
     for topic in stack.record:
-        if not policy.may_record(topic):
-            print(f"genba: not recording {topic}: data class '{policy.classify(topic)}' ({policy.path})")
+        if not data_policy.may_record(topic):
+            cls = data_policy.classify(topic)
+            print(f"genba: not recording {topic}: data class '{cls}' ({data_policy.path})")
 
     policy_backend = args.policy
     if args.no_camera and policy_backend != "placeholder":
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from genba_bringup.monitor import McapRecorder, MonitorNode
 
     rclpy.init()
-    recorder = McapRecorder(run_dir / "recording", policy)
+    recorder = McapRecorder(run_dir / "recording", data_policy)
     mon = MonitorNode(stack.record, stack.latency_stages, recorder)
     deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
     died: str | None = None

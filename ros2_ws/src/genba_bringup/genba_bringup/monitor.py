@@ -30,12 +30,12 @@ def _msg_class(type_name: str) -> type:
 class McapRecorder:
     """Writes raw CDR messages into a rosbag2 MCAP folder readable by the ``rosbags`` library.
 
-    The data policy is enforced here, at the only place that writes: a topic the policy does not
+    The data policy is enforced here, at the only place that writes: a topic the data policy does not
     allow to be recorded is refused whatever the caller asks.
     """
 
-    def __init__(self, path: Path, policy: DataPolicy) -> None:
-        self.policy = policy
+    def __init__(self, path: Path, data_policy: DataPolicy) -> None:
+        self.data_policy = data_policy
         self.refused: dict[str, str] = {}
         from rosbags.rosbag2 import StoragePlugin, Writer
         from rosbags.typesys import Stores, get_typestore
@@ -48,8 +48,8 @@ class McapRecorder:
 
     def add(self, topic: str, type_name: str) -> bool:
         """Open a connection for the topic; False (and nothing written, ever) if it is refused."""
-        if not self.policy.may_record(topic):
-            self.refused[topic] = self.policy.classify(topic)
+        if not self.data_policy.may_record(topic):
+            self.refused[topic] = self.data_policy.classify(topic)
             return False
         if topic not in self.connections:
             self.connections[topic] = self.writer.add_connection(topic, type_name, typestore=self.typestore)

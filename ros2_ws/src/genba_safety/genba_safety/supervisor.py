@@ -16,6 +16,7 @@ from genba_common.geometry import to_base
 from genba_safety.fallback import ReactiveConfig, ReactiveController
 from genba_safety.limits import Limits, RateLimiter, clamp_velocity, command_is_valid
 from genba_safety.modes import Mode, ModeLadder
+from genba_safety.reasons import MODE_CALLED_FOR, STOPS, Reason
 from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
 from genba_safety.zones import ScanGeometry, ZoneConfig, evaluate, scan_points
 
@@ -68,11 +69,12 @@ class Inputs:
         self.estop_requested = False
         self.scan_seq = 0
 
-    def offer(self, name: str, value: object, stamp: float, now: Now) -> str | None:
-        """Admit a sample (stamp in ROS seconds); returns the rejection reason, if any."""
+    def offer(self, name: str, value: object, stamp: float, now: Now) -> Reason | None:
+        """Admit a sample (stamp in ROS seconds); returns the rejection reason, if any (counted in
+        ``rejections`` as ``<INPUT>_<REASON>``)."""
         reason = self.watchdogs[name].admit(stamp, now)
         if reason:
-            self.rejections[reason] += 1
+            self.rejections[f"{name.upper()}_{reason}"] += 1
             return reason
         self.samples[name] = Stamped(value, stamp, now.mono)
         if name == "scan":
@@ -178,59 +180,54 @@ class Supervisor:
             return None
         return to_base(goal, (odom.x, odom.y, odom.yaw))  # type: ignore[arg-type,union-attr]
 
-    def target_mode(self, fresh: dict[str, bool], inputs: Inputs, clock_jump: bool) -> tuple[Mode, list[str]]:
+    def target_mode(self, fresh: dict[str, bool], inputs: Inputs,
+                    clock_jump: bool) -> tuple[Mode, list[Reason]]:
         """The mode the inputs call for, given which are fresh, with the reasons (worst first)."""
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         if inputs.estop_requested:
-            reasons.append("ESTOP_REQUESTED")
+            reasons.append(Reason.ESTOP_REQUESTED)
         if clock_jump:
-            reasons.append("CLOCK_JUMP")
+            reasons.append(Reason.CLOCK_JUMP)
         for k in ("scan", "odom"):
             if not fresh[k]:
-                reasons.append(f"{k.upper()}_STALE")
+                reasons.append(Reason.stale(k))
         cmd = inputs.samples["cmd"].value
         health: HealthInput | None = inputs.samples["health"].value  # type: ignore[assignment]
         if not fresh["cmd"]:
-            reasons.append("CMD_STALE")
+            reasons.append(Reason.CMD_STALE)
         elif not command_is_valid(*cmd):  # type: ignore[misc]
-            reasons.append("CMD_INVALID")
+            reasons.append(Reason.CMD_INVALID)
         if not fresh["health"]:
-            reasons.append("HEALTH_STALE")
+            reasons.append(Reason.HEALTH_STALE)
         elif health is not None:
             if not health.output_valid:
-                reasons.append("POLICY_OUTPUT_INVALID")
+                reasons.append(Reason.POLICY_OUTPUT_INVALID)
             if not (health.ood_score <= self.cfg.max_ood_score):
-                reasons.append("POLICY_OOD")
+                reasons.append(Reason.POLICY_OOD)
             if not (health.inference_ms <= self.cfg.max_inference_ms):
-                reasons.append("POLICY_SLOW")
+                reasons.append(Reason.POLICY_SLOW)
         if not fresh["camera"]:
-            reasons.append("CAMERA_STALE")
+            reasons.append(Reason.CAMERA_STALE)
         if not fresh["cloud"]:
-            reasons.append("CLOUD_LOST")
-        if "ESTOP_REQUESTED" in reasons:
-            return Mode.ESTOP, reasons
-        if any(r in reasons for r in ("CLOCK_JUMP", "SCAN_STALE", "ODOM_STALE")):
-            return Mode.MRM, reasons
-        if any(r in reasons for r in ("CMD_STALE", "CMD_INVALID", "HEALTH_STALE", "POLICY_OUTPUT_INVALID",
-                                      "POLICY_OOD", "POLICY_SLOW", "CAMERA_STALE")):
-            return Mode.FALLBACK, reasons
-        if "CLOUD_LOST" in reasons:
-            return Mode.DEGRADED, reasons
-        return Mode.NOMINAL, reasons
+            reasons.append(Reason.CLOUD_LOST)
+        return max((MODE_CALLED_FOR[r] for r in reasons), default=Mode.NOMINAL), reasons
 
-    def leases_ok(self, now: Now, inputs: Inputs) -> tuple[bool, list[str]]:
-        """Whether an e-stop reset may be granted: every required input fresh, no e-stop held."""
-        lost = [k for k in ("scan", "odom", "cmd", "health", "camera") if not inputs.fresh(k, now)]
+    def reset_blockers(self, now: Now, inputs: Inputs) -> list[str]:
+        """What stops an e-stop reset: each required input that is not fresh, an e-stop still held."""
+        blockers = [
+            f"{k} not fresh" for k in ("scan", "odom", "cmd", "health", "camera") if not inputs.fresh(k, now)
+        ]
         if inputs.estop_requested:
-            lost.append("estop_still_engaged")
-        return not lost, lost
+            blockers.append("e-stop still engaged")
+        return blockers
 
     def reset_estop(self, now: Now, inputs: Inputs) -> tuple[bool, str]:
-        ok, lost = self.leases_ok(now, inputs)
+        """Leave ESTOP (into MRM) when nothing blocks it; (granted, message)."""
         if self.ladder.mode != Mode.ESTOP:
             return False, "not in ESTOP"
-        if not ok:
-            return False, "refused: lease lost on " + ", ".join(lost)
+        blockers = self.reset_blockers(now, inputs)
+        if blockers:
+            return False, "refused: " + ", ".join(blockers)
         self.ladder.reset_estop(now.mono)
         self.limiter.reset()
         return True, "ESTOP released; recovering through MRM"
@@ -246,7 +243,7 @@ class Supervisor:
         prev = self.ladder.mode
         mode, changed = self.ladder.update(now.mono, target)
         if mode > target and not changed:
-            reasons.append(f"HOLD_{mode.name}")
+            reasons.append(Reason.hold(mode))
 
         cmd = inputs.samples["cmd"].value
         requested = cmd if (cmd is not None and fresh["cmd"]) else (0.0, 0.0)
@@ -268,15 +265,17 @@ class Supervisor:
                 speed_cap = cfg.degraded_max_speed_mps
         v_req, w_req = clamp_velocity(v_req, w_req, cfg.limits, speed_cap)
         if (v_req, w_req) != tuple(requested) and mode == Mode.NOMINAL:
-            reasons.append("LIMIT_CLAMP")
+            reasons.append(Reason.LIMIT_CLAMP)
 
         # Collision zones: judged on the command about to be sent.
         clearance, ttc = math.inf, math.inf
         if fresh["scan"] and mode != Mode.ESTOP:
             key = (inputs.scan_seq, v_req, w_req)  # zones are a pure function of scan and request
             if self._zone_cache[0] != key:
-                self._zone_cache = (key, evaluate(self._points(inputs), cfg.zones, v_req, w_req,
-                                                  cfg.limits.max_decel_mps2))
+                self._zone_cache = (
+                    key,
+                    evaluate(self._points(inputs), cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2),
+                )
             z = self._zone_cache[1]
             clearance, ttc = z.min_clearance_m, z.ttc_s
             if inputs.scan_seq != self._seen_scan_seq:  # debounce counts scans, not ticks
@@ -285,40 +284,48 @@ class Supervisor:
                 self.stop_rear.feed(z.stop_rear)
             if (self.stop_front.active or z.stop_front) and v_req > 0.0:
                 v_req, emergency = 0.0, True
-                reasons.append("ZONE_STOP_FRONT")
+                reasons.append(Reason.ZONE_STOP_FRONT)
             elif (self.stop_rear.active or z.stop_rear) and v_req < 0.0:
                 v_req, emergency = 0.0, True
-                reasons.append("ZONE_STOP_REAR")
+                reasons.append(Reason.ZONE_STOP_REAR)
             elif z.ttc_s < cfg.zones.ttc_stop_s:
                 v_req, emergency = 0.0, True
-                reasons.append("TTC_STOP")
+                reasons.append(Reason.TTC_STOP)
             else:
                 if z.slow and abs(v_req) > cfg.zones.slow_speed_mps:
                     v_req = math.copysign(cfg.zones.slow_speed_mps, v_req)
-                    reasons.append("ZONE_SLOW")
+                    reasons.append(Reason.ZONE_SLOW)
                 if z.ttc_s < cfg.zones.ttc_slow_s:
                     scale = (z.ttc_s - cfg.zones.ttc_stop_s) / (cfg.zones.ttc_slow_s - cfg.zones.ttc_stop_s)
                     if abs(v_req) * scale < abs(v_req):
                         v_req *= max(0.0, scale)
-                        reasons.append("TTC_SLOW")
+                        reasons.append(Reason.TTC_SLOW)
 
         if mode == Mode.ESTOP:
             self.limiter.reset()
             v, w = 0.0, 0.0
         else:
             v, w = self.limiter.apply(v_req, w_req, dt, emergency=emergency)
-        if (v, w) != (v_req, w_req) and "LIMIT_RATE" not in reasons:
-            reasons.append("LIMIT_RATE")
+        if (v, w) != (v_req, w_req) and Reason.LIMIT_RATE not in reasons:
+            reasons.append(Reason.LIMIT_RATE)
 
         req = tuple(float(x) for x in requested) if command_is_valid(*requested) else (0.0, 0.0)  # type: ignore[misc]
         altered = mode != Mode.NOMINAL or abs(v - req[0]) > 1e-6 or abs(w - req[1]) > 1e-6
         self._seen_nominal = self._seen_nominal or mode == Mode.NOMINAL
-        intervening = (self._seen_nominal and mode != Mode.NOMINAL) or \
-            any(r.startswith(("ZONE_STOP", "TTC_STOP")) for r in reasons)
+        intervening = (self._seen_nominal and mode != Mode.NOMINAL) or any(r in STOPS for r in reasons)
         if intervening and not self._was_intervening:
             self.interventions += 1
         self._was_intervening = intervening
         if altered:
             self.altered_steps += 1
-        return StepOutput(v, w, mode, tuple(reasons), altered, (prev, mode) if changed else None,
-                          (float(req[0]), float(req[1])), clearance, ttc)
+        return StepOutput(
+            v,
+            w,
+            mode,
+            tuple(reasons),
+            altered,
+            (prev, mode) if changed else None,
+            (float(req[0]), float(req[1])),
+            clearance,
+            ttc,
+        )

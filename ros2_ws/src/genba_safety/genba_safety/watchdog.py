@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from genba_safety.reasons import Reason
+
 
 @dataclass(frozen=True)
 class Now:
@@ -37,16 +39,16 @@ class Watchdog:
         self.rejected_future = 0
         self.rejected_stale = 0
 
-    def admit(self, stamp: float, now: Now) -> str | None:
-        """Check a sample on receipt; returns a reason code if it must be rejected."""
+    def admit(self, stamp: float, now: Now) -> Reason | None:
+        """Check a sample on receipt; returns the reason if it must be rejected."""
         if not math.isfinite(stamp):
-            return f"{self.name.upper()}_BAD_STAMP"
+            return Reason.BAD_STAMP
         if stamp - now.ros > self.max_future_ms / 1000.0:
             self.rejected_future += 1
-            return f"{self.name.upper()}_FUTURE_STAMP"
+            return Reason.FUTURE_STAMP
         if now.ros - stamp > self.timeout_ms / 1000.0:
             self.rejected_stale += 1
-            return f"{self.name.upper()}_STALE_STAMP"
+            return Reason.STALE_STAMP
         return None
 
     def age_ms(self, sample: Stamped, now: Now) -> float:

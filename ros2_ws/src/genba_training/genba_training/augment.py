@@ -5,7 +5,7 @@ teacher's own rule (teacher.safest_speed, teacher.steer).
 Why: the student fitted the teacher's yielding on its training scenarios but not on new ones; it
 had met a few hundred crossings, too few to learn a rule from (models/genba_student_v4.md, "How it
 got here"). A recorded state carries its geometry (teacher.GEOMETRY_NAMES: path bearing,
-people-free speed, where the robot would be at each candidate speed, the people there), so a person
+path speed, where the robot would be at each candidate speed, the people there), so a person
 walking in at any place and velocity can be added and the teacher's answer worked out exactly,
 without the simulator. Every epoch sees new crossings.
 
@@ -122,7 +122,7 @@ def add_person(
     everyone = np.concatenate([people[i, :, :4], np.concatenate([now[i], vel[i]], 1)[:, None]], 1)
     present = np.concatenate([people[i, :, 4] > 0.5, np.ones((len(i), 1), bool)], 1)
     v_people = safest_speed(futures[i], everyone, present, candidate_speeds(max_speed_mps))
-    v, w = steer(label[i, _GEO["bearing"]], label[i, _GEO["nav_speed"]], v_people, lookahead_m)
+    v, w = steer(label[i, _GEO["bearing"]], label[i, _GEO["path_speed"]], v_people, lookahead_m)
     out[i, 0], out[i, 1] = v, w
     out[i, _AUX["people_speed"]] = v_people / max_speed_mps
     nearer = (out[i, _AUX["person_present"]] < 0.5) | (

@@ -40,9 +40,9 @@ _MOVES = ((1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0),
 
 class CostToGo:
     """The cheapest way to the goal from every free cell of ``grid`` (Dijkstra from the goal, with
-    astar's costs: cells, plus a penalty near obstacles), so that the way on from wherever the robot
+    astar's costs: cells, plus a penalty near obstacles), so that the cost-to-go path from wherever the robot
     is depends on where it is and nothing else: a robot that left the planned path, or went round an
-    obstacle the other way, gets the way on from there, not a line back through the obstacle."""
+    obstacle the other way, gets the cost-to-go path from there, not a line back through the obstacle."""
 
     def __init__(self, grid: _Grid, goal: tuple[float, float]) -> None:
         self.grid, self.goal = grid, goal

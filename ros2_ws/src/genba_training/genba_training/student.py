@@ -54,10 +54,10 @@ N_STATS = 9  # image mean x3, image std x3, scan mean, scan std, fraction of emp
 CANDIDATES = tuple(float(c) for c in candidate_speeds(MAX_SPEED_MPS))
 
 
-def steer_torch(cos_a, sin_a, v_nav, v_people):
+def steer_torch(cos_a, sin_a, v_path, v_people):
     """teacher.steer in torch (exports to plain ONNX): [B, 2] commands from the path bearing's cosine
-    and sine, the people-free speed and the speed people allow."""
-    v = torch.minimum(v_nav, v_people)
+    and sine, the path speed and the speed people allow."""
+    v = torch.minimum(v_path, v_people)
     w = torch.clamp(
         STEER_GAIN * torch.clamp(v, min=MIN_STEER_MPS) * sin_a / LOOKAHEAD_M, -MAX_W_RADPS, MAX_W_RADPS
     )
@@ -164,7 +164,7 @@ class Student(nn.Module):
         self.fuse = nn.Sequential(
             nn.Linear(160, 128), nn.ReLU(), nn.Dropout(FUSE_DROPOUT), nn.Linear(128, feat), nn.ReLU()
         )
-        # the teacher's decision, not its command: where the path leads (cos, sin), the people-free
+        # the teacher's decision, not its command: where the path leads (cos, sin), the path
         # speed, and which of the teacher's speeds people allow (a choice, not a regression: see command)
         self.head = nn.Linear(feat, N_BEARING_BINS + 1 + len(CANDIDATES))
         self.register_buffer("candidates", torch.tensor(CANDIDATES, dtype=torch.float32))
@@ -223,14 +223,14 @@ class Student(nn.Module):
         return steer_torch(path[:, 0], path[:, 1], nav * MAX_SPEED_MPS, self.candidates[median_class(p)])
 
     def decision(self, f):
-        """The head's decision: the path bearing as a unit vector [B, 2], the people-free speed as a
+        """The head's decision: the path bearing as a unit vector [B, 2], the path speed as a
         fraction of the top speed [B], the probabilities of the candidate speeds [B, C]."""
         q, nav, p = self.decision_probs(f)
         return bearing_of(q), nav, p
 
     def decision_probs(self, f):
         """The head's decision as probabilities: of each bearing bin [B, N_BEARING_BINS], the
-        people-free speed fraction [B], of each candidate speed [B, C]."""
+        path speed fraction [B], of each candidate speed [B, C]."""
         h = self.head(f)
         return (
             torch.softmax(h[:, :N_BEARING_BINS], 1),
@@ -269,7 +269,7 @@ class Student(nn.Module):
 
 class Ensemble(nn.Module):
     """Students whose decisions are averaged: the probabilities of the path bearing's bins (whose
-    most likely bin, refined by its neighbours, then gives the bearing), the people-free speed and
+    most likely bin, refined by its neighbours, then gives the bearing), the path speed and
     the probabilities of the candidate speeds (whose median then picks the speed), then steered as
     one (teacher.steer). The OOD score is the largest of the members'. Same inputs and
     outputs as a Student, so it exports and runs the same way.
@@ -286,18 +286,18 @@ class Ensemble(nn.Module):
 
     def forward(self, image, scan, scan_prev, state, goal, route, motion):
         stats = Student.input_stats(image, scan)
-        paths, navs, probs, oods = [], [], [], []
+        bearings, path_speeds, probs, oods = [], [], [], []
         for m in self.members:
             f = m.features(image, scan, scan_prev, state, goal, route, motion)
-            q, nav, p = m.decision_probs(f)
-            paths.append(q)
-            navs.append(nav)
+            q, path_speed, p = m.decision_probs(f)
+            bearings.append(q)
+            path_speeds.append(path_speed)
             probs.append(p)
             oods.append(m.ood(f, stats))
-        path = bearing_of(torch.stack(paths).mean(0))
-        v_nav = torch.stack(navs).mean(0) * MAX_SPEED_MPS
+        path = bearing_of(torch.stack(bearings).mean(0))
+        v_path = torch.stack(path_speeds).mean(0) * MAX_SPEED_MPS
         v_people = self.members[0].candidates[median_class(torch.stack(probs).mean(0))]
-        return (steer_torch(path[:, 0], path[:, 1], v_nav, v_people), torch.stack(oods).amax(0))
+        return (steer_torch(path[:, 0], path[:, 1], v_path, v_people), torch.stack(oods).amax(0))
 
     @torch.no_grad()
     def calibrate_ood(self, batches) -> None:
@@ -387,12 +387,12 @@ def mirror(inputs: list[torch.Tensor], label: torch.Tensor, p: float, g: torch.G
 
 _PATH = [2 + AUX_NAMES.index("path_cos"), 2 + AUX_NAMES.index("path_sin")]
 _PEOPLE = 2 + AUX_NAMES.index("people_speed")
-_NAV = 2 + AUX_NAMES.index("nav_speed")
+_NAV = 2 + AUX_NAMES.index("path_speed")
 
 
 def decision_loss(model: Student, f: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The teacher's decision learnt part by part: cross-entropy on the path bearing's bin, MSE on
-    the people-free speed (as fractions of the top speed), cross-entropy on which candidate speed
+    the path speed (as fractions of the top speed), cross-entropy on which candidate speed
     people allow."""
     h = model.head(f)
     cls = torch.argmin(torch.abs(target[:, _PEOPLE : _PEOPLE + 1] * MAX_SPEED_MPS - model.candidates), 1)

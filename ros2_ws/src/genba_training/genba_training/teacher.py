@@ -1,7 +1,7 @@
 """The privileged teacher: plans on the true map (it knows the clutter), tracks the path, and yields
 to people it knows exactly (their true positions and velocities). Used to label data for the student.
 
-Its path is the way on from wherever the robot is (planner.CostToGo: the cost to the goal from every
+Its path is the cost-to-go path from wherever the robot is (planner.CostToGo: the cost to the goal from every
 cell, worked out once per scenario), not one path planned at the start: a student that drove off
 the path, or round an obstacle the other way, is labelled on round it from there, not back across
 the obstacle toward the old path (see models/genba_student_v6.md).
@@ -40,12 +40,12 @@ STEER_GAIN = 2.0      # pure pursuit: w = STEER_GAIN * max(v, MIN_STEER_MPS) * s
 MIN_STEER_MPS = 0.15  # so that a slow or stopped robot still turns toward the path
 MAX_W_RADPS = 1.5
 AUX_NAMES = ("path_cos", "path_sin", "people_speed", "clearance", "person_x", "person_y", "person_vx",
-             "person_vy", "person_present", "nav_speed")
+             "person_vy", "person_present", "path_speed")
 AUX_LATERAL = (1, 5, 7)  # change sign under a left-right mirror
 MAX_PEOPLE = 4  # people kept in a state's geometry (training scenarios have at most 3)
 GEOMETRY_NAMES = (
     "bearing",
-    "nav_speed",
+    "path_speed",
     *(
         f"future_{c}_{h}_{xy}"
         for c in range(len(SPEED_FRACTIONS) + 1)
@@ -128,10 +128,10 @@ class Teacher:
         return (*self.command(sit), *self.privileged(pose, t, sit), *self.geometry(pose, t, sit))
 
     def command(self, sit: "Situation") -> tuple[float, float]:
-        v, w = steer(sit.bearing, self.nav_speed(sit), sit.v_people, self.lookahead)
+        v, w = steer(sit.bearing, self.path_speed(sit), sit.v_people, self.lookahead)
         return float(v), float(w)
 
-    def nav_speed(self, sit: "Situation") -> float:
+    def path_speed(self, sit: "Situation") -> float:
         """The speed the path and the clutter allow, before people are considered."""
         alpha = math.atan2(math.sin(sit.bearing), math.cos(sit.bearing))
         v = (
@@ -147,7 +147,7 @@ class Teacher:
         self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None
     ) -> np.ndarray:
         """Everything needed to label this state again with more people in it (GEOMETRY_NAMES, in
-        base_link): the path bearing, the people-free speed, where the robot would be at each
+        base_link): the path bearing, the path speed, where the robot would be at each
         candidate speed and horizon, and every person. Training only (augment.add_person)."""
         sit = sit or self.situation(pose, t)
         if len(sit.people) > MAX_PEOPLE:  # a label replayed without some of them would be wrong, silently
@@ -161,7 +161,7 @@ class Teacher:
             people[k] = (*person_in_base(pose, person), 1.0)
         return np.concatenate(
             [
-                [math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.nav_speed(sit)],
+                [math.atan2(math.sin(sit.bearing), math.cos(sit.bearing)), self.path_speed(sit)],
                 np.ravel(fut),
                 people.ravel(),
             ]
@@ -172,8 +172,8 @@ class Teacher:
     ) -> np.ndarray:
         """What the teacher's decision rests on, in base_link, as auxiliary targets for the student
         (AUX_NAMES): where the true path leads, how fast people allow, how tight the clutter is,
-        the nearest person within PERSON_RANGE_M with their velocity, and the people-free speed
-        (nav_speed / max speed)."""
+        the nearest person within PERSON_RANGE_M with their velocity, and the path speed
+        (path_speed / max speed)."""
         sit = sit or self.situation(pose, t)
         person = (0.0, 0.0, 0.0, 0.0, 0.0)
         best = PERSON_RANGE_M
@@ -190,7 +190,7 @@ class Teacher:
                 sit.v_people / self.max_speed,
                 sit.clearance_factor,
                 *person,
-                self.nav_speed(sit) / self.max_speed,
+                self.path_speed(sit) / self.max_speed,
             ],
             np.float32,
         )
@@ -227,7 +227,7 @@ class Teacher:
         )
 
     def yield_speed(self, pose: tuple[float, float, float], t: float) -> float:
-        """The fastest of a few speeds along the way on from ``pose`` that keeps everyone at least
+        """The fastest of a few speeds along the cost-to-go path from ``pose`` that keeps everyone at least
         SAFE_M away over the next 3 s, people walking straight on; if none does, whichever of
         stopping or backing off keeps them farthest."""
         return self.people_speed(self.futures(self.ways.path_from(pose[:2]), pose[2]), self.people_now(t))
@@ -269,12 +269,12 @@ def safest_speed(
     return np.asarray(candidates)[pick]
 
 
-def steer(bearing, v_nav, v_people, lookahead: float) -> tuple[np.ndarray, np.ndarray]:
-    """The teacher's command from the path bearing (rad), the people-free speed and the speed people
+def steer(bearing, v_path, v_people, lookahead: float) -> tuple[np.ndarray, np.ndarray]:
+    """The teacher's command from the path bearing (rad), the path speed and the speed people
     allow; scalars or arrays. Backs off straight when people say so, turns on the spot toward a
     path more than 50 degrees off, else pure pursuit at the slower of the two speeds."""
     alpha = np.arctan2(np.sin(bearing), np.cos(bearing))
-    v = np.minimum(v_nav, v_people)
+    v = np.minimum(v_path, v_people)
     w = np.clip(
         STEER_GAIN * np.maximum(v, MIN_STEER_MPS) * np.sin(alpha) / lookahead, -MAX_W_RADPS, MAX_W_RADPS
     )
