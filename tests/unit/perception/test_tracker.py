@@ -25,9 +25,8 @@ def test_posts_are_segments_and_the_wall_is_not():
 
 
 def test_a_segment_across_the_scans_ends_is_one_segment():
-    segs = segments(
-        scan_from((0.0, 0.0, 0.0), posts=[(-2.0, 0.0, 0.25)]), ANGLE_MIN, INC
-    )  # behind: beams 359 and 0
+    # behind: beams 359 and 0
+    segs = segments(scan_from((0.0, 0.0, 0.0), posts=[(-2.0, 0.0, 0.25)]), ANGLE_MIN, INC)
     assert len(segs) == 1 and len(segs[0]) >= 6
 
 

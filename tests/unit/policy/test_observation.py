@@ -126,7 +126,6 @@ def test_obstacle_points_leave_out_people_walking_and_keep_still_things():
     walking = Track(0, np.array([0.0, 2.0, 0.6, 0.0]), np.eye(4), 0.0, hits=5)
     standing = Track(1, np.array([2.0, 0.0, 0.05, 0.0]), np.eye(4), 0.0, hits=5)
     pts = obstacle_points(r, laser, [walking, standing])
-    assert len(pts) > 5 and np.all(
-        np.hypot(pts[:, 0] - 2.0, pts[:, 1]) < 0.4
-    )  # the post only; walls beyond range
+    # the post only; walls beyond range
+    assert len(pts) > 5 and np.all(np.hypot(pts[:, 0] - 2.0, pts[:, 1]) < 0.4)
     assert len(obstacle_points(r, laser, [])) > len(pts)

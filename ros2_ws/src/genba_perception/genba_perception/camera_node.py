@@ -18,6 +18,7 @@ from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.camera_info import CalibrationError, load_camera_info
 from genba_perception.camera_source import CameraError, FrameSource, open_source, parse_source
+from genba_perception.messages import camera_info, rgb_image
 
 
 class CameraNode(Node):
@@ -86,27 +87,9 @@ class CameraNode(Node):
                 self.source.close()
                 self.source = None
             return
-        msg = Image(
-            height=frame.shape[0],
-            width=frame.shape[1],
-            encoding="rgb8",
-            is_bigendian=0,
-            step=frame.shape[1] * 3,
-        )
-        msg.header.stamp, msg.header.frame_id = stamp, self.frame_id
-        msg.data = frame.tobytes()
+        msg = rgb_image(frame, stamp, self.frame_id)
         self.pub_img.publish(msg)
-        info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
-        c = self.calibration
-        if c is not None:
-            info.distortion_model, info.d, info.k, info.r, info.p = (
-                c.distortion_model,
-                list(c.d),
-                list(c.k),
-                list(c.r),
-                list(c.p),
-            )
-        self.pub_info.publish(info)
+        self.pub_info.publish(camera_info(msg, self.calibration))
         self.frames += 1
 
     def _diagnostics(self) -> None:

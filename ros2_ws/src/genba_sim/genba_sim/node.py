@@ -22,6 +22,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from genba_actuation.emulator import ControllerConfig, PtyController
 from genba_actuation.kinematics import DiffDrive
+from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
@@ -30,6 +31,7 @@ from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import sec_to_stamp
 from genba_perception.camera_info import CalibrationError, load_camera_info
+from genba_perception.messages import camera_info, rgb_image
 from genba_sim import scenario as scenario_mod
 from genba_sim.occupancy import static_occupancy
 from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
@@ -172,24 +174,9 @@ class SimNode(Node):
         img = self.sim.render()
         if img is None:
             return
-        msg = Image(
-            height=img.shape[0], width=img.shape[1], encoding="rgb8", is_bigendian=0, step=img.shape[1] * 3
-        )
-        self._stamp(msg.header)
-        msg.header.frame_id = "camera_optical_frame"
-        msg.data = img.tobytes()
+        msg = rgb_image(img, self.get_clock().now().to_msg(), frames.CAMERA_OPTICAL)
         self.pub_img.publish(msg)
-        info = CameraInfo(header=msg.header, height=msg.height, width=msg.width)
-        cal = self.calibration
-        if cal is not None:
-            info.distortion_model, info.d, info.k, info.r, info.p = (
-                cal.distortion_model,
-                list(cal.d),
-                list(cal.k),
-                list(cal.r),
-                list(cal.p),
-            )
-        self.pub_info.publish(info)
+        self.pub_info.publish(camera_info(msg, self.calibration))
 
     def _publish_odom(self) -> None:
         x, y, yaw = self.sim.pose()

@@ -88,9 +88,8 @@ def approve(model_path: Path, manifest_path: Path, note: str) -> str:
     data = yaml.safe_load(manifest_path.read_text()) if manifest_path.exists() else None
     entries = [e for e in (data or {}).get("models", []) if e.get("file") != model_path.name]
     entries.append({"file": model_path.name, "sha256": digest, "note": note})
-    body = (
-        {"default": data["default"]} if data and data.get("default") else {}
-    )  # deploying is its own decision
+    # approving a model does not deploy it: the default stays what it was
+    body = {"default": data["default"]} if data and data.get("default") else {}
     body["models"] = entries
     manifest_path.write_text(MANIFEST_HEADER + yaml.safe_dump(body, sort_keys=False))
     return digest

@@ -139,9 +139,8 @@ class Teacher:
             * min(1.0, sit.dist_goal_m / 1.2 + 0.15)
             * (1.0 - 0.5 * abs(alpha) / math.radians(50))
         )
-        return (
-            v * sit.clearance_factor
-        )  # slow near static obstacles (ground-truth clearance of the robot's cell)
+        # slow near static obstacles (ground-truth clearance of the robot's cell)
+        return v * sit.clearance_factor
 
     def geometry(
         self, pose: tuple[float, float, float], t: float, sit: "Situation | None" = None

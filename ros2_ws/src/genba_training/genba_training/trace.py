@@ -24,9 +24,8 @@ class Step:
     w_radps: float
     teacher_v_mps: float
     teacher_w_radps: float
-    person: (
-        tuple[float, float, float, float] | None
-    )  # the nearest person in base_link: x, y (m), vx, vy (m/s)
+    # the nearest person in base_link: x, y (m), vx, vy (m/s)
+    person: tuple[float, float, float, float] | None
 
 
 class Tracer:
