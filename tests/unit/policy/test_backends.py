@@ -2,10 +2,10 @@
 
 import pytest
 
-from genba_policy.backends import CHAIN, chain, open_policy
+from genba_policy.backends import CHAIN, chain
 from genba_policy.backends.placeholder import PlaceholderPolicy
 from genba_policy.backends.tensorrt import EngineKey, engine_build_dir, publish_engine_dir
-from genba_policy.runtime import ModelRejected, OnnxPolicy
+from genba_policy.runtime import ModelRejected, OnnxPolicy, open_policy
 
 
 def test_auto_backend_falls_down_to_cpu_and_says_why(exported):

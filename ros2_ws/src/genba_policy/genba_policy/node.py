@@ -21,10 +21,10 @@ from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
-from genba_policy.backends import ONNX_BACKENDS, open_policy
+from genba_policy.backends import ONNX_BACKENDS
 from genba_policy.observation import ScanHistory, observe
 from genba_policy.route import Grid, RouteFollower
-from genba_policy.runtime import ModelRejected, OnnxPolicy
+from genba_policy.runtime import ModelRejected, OnnxPolicy, open_policy
 from genba_safety.zones import ScanGeometry
 
 

@@ -2,7 +2,7 @@
 
 Only approved models drive the motors: the file's SHA-256 must be listed in ``models/manifest.yaml``,
 whose ``default`` entry names the model the stack deploys. Which backend runs it is decided in
-:mod:`genba_policy.backends`.
+:mod:`genba_policy.backends`; :func:`open_policy` is what the policy node and the evaluation call.
 """
 
 from __future__ import annotations
@@ -15,16 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from genba_common.errors import ConfigError
 from genba_common.yaml_file import read_yaml_mapping
 from genba_policy.backends import DEFAULT_ENGINE_CACHE, PolicyOutput, open_session
+from genba_policy.errors import ModelRejected
 from genba_policy.observation import INPUT_NAMES, OBS_VERSION
 
 V_LIMIT, W_LIMIT = 1.0, 2.0  # anything beyond is a broken output, not a command
-
-
-class ModelRejected(ConfigError):
-    """The model may not drive: one line saying why (unknown hash, missing file, bad manifest)."""
 
 
 def sha256_file(path: str | Path) -> str:
@@ -127,3 +123,29 @@ class OnnxPolicy:
     def act(self, obs: dict[str, np.ndarray]) -> PolicyOutput:
         """:meth:`infer` as a :class:`PolicyOutput`."""
         return PolicyOutput(*self.infer(obs))
+
+
+def open_policy(
+    kind: str,
+    *,
+    model_path: str = "",
+    manifest_path: str = "",
+    onnx_backend: str = "auto",
+    engine_cache_dir: str = DEFAULT_ENGINE_CACHE,
+    threads: int = 1,
+    max_speed_mps: float = 0.8,
+    log: Callable[[str], None] = print,
+    warn: Callable[[str], None] | None = None,
+):
+    """``placeholder``: the reactive controller; ``onnx``: the approved student (``model_path``, or the
+    manifest's default when empty) on ``onnx_backend``. Raises ModelRejected with one line. The choice
+    goes to ``log`` (a placeholder to ``warn``: no learned model drives)."""
+    if kind == "placeholder":
+        from genba_policy.backends.placeholder import PlaceholderPolicy
+
+        (warn or log)("running the PLACEHOLDER reactive policy (no learned model)")
+        return PlaceholderPolicy(max_speed_mps)
+    if kind != "onnx":
+        raise ModelRejected(f"unknown policy backend '{kind}' (use onnx or placeholder)")
+    path = model_path or str(default_model_path(manifest_path))
+    return OnnxPolicy(path, manifest_path, onnx_backend, engine_cache_dir, threads=threads, log=log)

@@ -94,8 +94,11 @@ def load_driver(kind: str, checkpoint: str | None, manifest: str, prog: str = "g
             return student_driver(load_student(checkpoint))
         except ValueError as exc:
             raise SystemExit(f"{prog}: error: {exc}") from None
-    from genba_policy.runtime import OnnxPolicy
-    pol = OnnxPolicy(checkpoint, manifest, backend="cpu", log=lambda s: None)
+    from genba_policy.runtime import open_policy
+
+    # the CPU backend: evaluations are compared across machines, and a GPU's rounding is its own
+    pol = open_policy("onnx", model_path=checkpoint, manifest_path=manifest, onnx_backend="cpu",
+                      log=lambda s: None)
     return lambda obs: pol.infer(obs)[:2]
 
 

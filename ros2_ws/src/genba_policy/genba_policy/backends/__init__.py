@@ -7,10 +7,10 @@
 | ``cpu`` | ``onnxruntime.py`` | ONNX Runtime on the CPU |
 | ``placeholder`` | ``placeholder.py`` | the reactive LiDAR controller: no model |
 
-:func:`open_policy` is what the policy node and the evaluation call: ``placeholder``, or the
-approved student on the first backend of :func:`chain` whose session really runs on its provider
-(``get_providers()[0]``; a GPU stack that fails to start is skipped, never fatal). It logs every
-backend it skipped, and why, and the one that runs.
+:func:`open_session` runs the approved student on the first backend of :func:`chain` whose session
+really runs on its provider (``get_providers()[0]``; a GPU stack that fails to start is skipped,
+never fatal), and logs every backend it skipped, and why. The policy node and the evaluation reach
+it through :func:`genba_policy.runtime.open_policy` (the placeholder, or the approved student).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from genba_policy.errors import ModelRejected
 
 CHAIN = ("tensorrt", "cuda", "cpu")  # tried in this order for "auto"
 ONNX_BACKENDS = ("auto", *CHAIN)
@@ -58,8 +60,6 @@ class Backend:
 
 def chain(requested: str) -> tuple[str, ...]:
     """The backends to try, in order, for ``requested`` (``auto`` or one of :data:`CHAIN`)."""
-    from genba_policy.runtime import ModelRejected
-
     if requested == "auto":
         return CHAIN
     if requested not in CHAIN:
@@ -97,8 +97,6 @@ def open_session(
     """The first backend of ``chain(requested)`` that runs the model; raises ModelRejected if none does."""
     import onnxruntime as ort
 
-    from genba_policy.runtime import ModelRejected
-
     names = chain(requested)
     available = ort.get_available_providers()
     so = ort.SessionOptions()
@@ -128,31 +126,3 @@ def open_session(
             log(f"backend not used: {a}")
         return Session(backend, sess, attempts)
     raise ModelRejected("no inference backend could run the model: " + "; ".join(attempts))
-
-
-def open_policy(
-    kind: str,
-    *,
-    model_path: str = "",
-    manifest_path: str = "",
-    onnx_backend: str = "auto",
-    engine_cache_dir: str = DEFAULT_ENGINE_CACHE,
-    threads: int = 1,
-    max_speed_mps: float = 0.8,
-    log: Callable[[str], None] = print,
-    warn: Callable[[str], None] | None = None,
-):
-    """``placeholder``: the reactive controller; ``onnx``: the approved student (``model_path``, or the
-    manifest's default when empty) on ``onnx_backend``. Raises ModelRejected with one line. The choice
-    goes to ``log`` (a placeholder to ``warn``: no learned model drives)."""
-    from genba_policy.runtime import ModelRejected, OnnxPolicy, default_model_path
-
-    if kind == "placeholder":
-        from genba_policy.backends.placeholder import PlaceholderPolicy
-
-        (warn or log)("running the PLACEHOLDER reactive policy (no learned model)")
-        return PlaceholderPolicy(max_speed_mps)
-    if kind != "onnx":
-        raise ModelRejected(f"unknown policy backend '{kind}' (use onnx or placeholder)")
-    path = model_path or str(default_model_path(manifest_path))
-    return OnnxPolicy(path, manifest_path, onnx_backend, engine_cache_dir, threads=threads, log=log)
