@@ -38,3 +38,10 @@ def test_bad_policies_are_named(tmp_path, text, needle):
     f.write_text(text)
     with pytest.raises(DataPolicyError, match=needle):
         load_data_policy(f)
+
+
+def test_a_misspelt_key_is_refused(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("default: secret\nclasess: {public: [/battery]}\n")
+    with pytest.raises(DataPolicyError, match=r"unknown key 'clasess' \(did you mean 'classes'\?\)"):
+        load_data_policy(f)

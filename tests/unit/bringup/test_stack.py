@@ -60,3 +60,15 @@ def test_stack_executables_are_the_packages_console_scripts_for_the_same_module(
     for n in load_stack(default_stack_path().with_name(stack), VARS).nodes:
         setup_py = (ROOT / "ros2_ws" / "src" / n.package / "setup.py").read_text()
         assert f"{n.executable} = {n.module}:main" in setup_py, n.name
+
+
+def test_a_misspelt_key_is_refused_with_the_right_one(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim,"
+                 " params: genba_sim/config/sim.yaml, overides: {x: 1}}\n")
+    with pytest.raises(StackError, match=r"unknown key 'overides' \(did you mean 'overrides'\?\)"):
+        load_stack(p, VARS)
+    p.write_text("nodes:\n  - {name: a, package: genba_sim, module: m, executable: sim,"
+                 " params: genba_sim/config/sim.yaml}\nrecrod: [/scan]\n")
+    with pytest.raises(StackError, match=r"unknown key 'recrod' \(did you mean 'record'\?\)"):
+        load_stack(p, VARS)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genba_common.errors import ConfigError
-from genba_common.yaml_file import read_yaml_mapping
+from genba_common.yaml_file import check_keys, read_yaml_mapping
 
 CLASSES = ("public", "restricted", "secret")
 
@@ -35,6 +35,7 @@ class DataPolicy:
 
 def load_data_policy(path: str | Path) -> DataPolicy:
     data = read_yaml_mapping(path, "data policy", DataPolicyError)
+    check_keys(data, ("default", "classes"), str(path), DataPolicyError)
     default = data.get("default", "secret")
     if default not in CLASSES:
         raise DataPolicyError(f"{path}: field 'default': '{default}' is not one of {', '.join(CLASSES)}")

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from genba_common.errors import ConfigError
 from genba_common.packages import package_dir
-from genba_common.yaml_file import read_yaml_mapping
+from genba_common.yaml_file import check_keys, read_yaml_mapping
 
+NODE_KEYS = ("name", "package", "module", "executable", "params")  # required; "overrides" is optional
 _VAR = re.compile(r"\$\{([A-Z_]+)\}")
 
 
@@ -73,6 +74,7 @@ def substitute(value: object, variables: dict[str, str], where: str) -> object:
 def load_stack(path: str | Path, variables: dict[str, str]) -> Stack:
     path = Path(path)
     data = read_yaml_mapping(path, "stack description", StackError)
+    check_keys(data, ("name", "nodes", "record", "latency_stages"), str(path), StackError)
     if not isinstance(data.get("nodes"), list) or not data["nodes"]:
         raise StackError(f"{path}: field 'nodes': expected a non-empty list of nodes")
     nodes = []
@@ -80,7 +82,8 @@ def load_stack(path: str | Path, variables: dict[str, str]) -> Stack:
         where = f"{path}: field 'nodes[{i}]'"
         if not isinstance(n, dict):
             raise StackError(f"{where}: expected a mapping")
-        for key in ("name", "package", "module", "executable", "params"):
+        check_keys(n, (*NODE_KEYS, "overrides"), where, StackError)
+        for key in NODE_KEYS:
             if not isinstance(n.get(key), str):
                 raise StackError(f"{where}.{key}: is required and must be a string")
         pkg, rel = n["params"].split("/", 1) if "/" in n["params"] else (n["package"], n["params"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genba_common.yaml_file import read_yaml_mapping
+from genba_common.yaml_file import check_keys, read_yaml_mapping
 from genba_policy.backends import DEFAULT_ENGINE_CACHE, PolicyOutput, open_session
 from genba_policy.errors import ModelRejected
 from genba_policy.observation import INPUT_NAMES, OBS_VERSION
@@ -33,6 +33,7 @@ def sha256_file(path: str | Path) -> str:
 
 def read_manifest(manifest_path: str | Path) -> dict:
     data = read_yaml_mapping(manifest_path, "model manifest", ModelRejected)
+    check_keys(data, ("default", "models"), str(manifest_path), ModelRejected)
     if not isinstance(data.get("models"), list):
         raise ModelRejected(f"{manifest_path}: field 'models': expected a list of {{file, sha256}}")
     return data
