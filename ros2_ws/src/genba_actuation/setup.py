@@ -20,7 +20,7 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools", "pyserial"],
+    install_requires=["setuptools", "genba_common", "pyserial"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",

@@ -18,19 +18,29 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools", "numpy", "PyYAML", "opencv-python-headless", "pyserial", "matplotlib"],
+    install_requires=[
+        "setuptools",
+        "genba_common",
+        "numpy",
+        "PyYAML",
+        "opencv-python-headless",
+        "pyserial",
+        "matplotlib",
+    ],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
     description="Camera and 2D LiDAR drivers, calibration files, preprocessing for the policy.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": [
-        "perception = genba_perception.node:main",
-        "camera = genba_perception.camera_node:main",
-        "lidar = genba_perception.lidar_node:main",
-        "privacy_filter = genba_perception.privacy_node:main",
-        "extrinsics = genba_perception.extrinsics_node:main",
-        "genba-calibrate-camera = genba_perception.calibration:calibrate_main",
-    ]},
+    entry_points={
+        "console_scripts": [
+            "perception = genba_perception.node:main",
+            "camera = genba_perception.camera_node:main",
+            "lidar = genba_perception.lidar_node:main",
+            "privacy_filter = genba_perception.privacy_node:main",
+            "extrinsics = genba_perception.extrinsics_node:main",
+            "genba-calibrate-camera = genba_perception.calibration:calibrate_main",
+        ]
+    },
 )

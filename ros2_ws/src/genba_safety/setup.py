@@ -18,7 +18,7 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools", "numpy"],
+    install_requires=["setuptools", "genba_common", "numpy"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",

@@ -20,13 +20,25 @@ setup(
         ("share/" + package_name, ["package.xml"]),
         ("share/" + package_name + "/config", glob("config/*.yaml")),
     ],
-    install_requires=["setuptools", "numpy", "PyYAML", "mujoco"],
+    install_requires=[
+        "setuptools",
+        "genba_common",
+        "genba_perception",
+        "genba_actuation",
+        "numpy",
+        "PyYAML",
+        "mujoco",
+    ],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
     description="Embedded MuJoCo world: factory hall, differential-drive robot, pedestrians, sensors.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ["sim = genba_sim.node:main",
-                                        "genba-check-extrinsics = genba_sim.check_extrinsics:main"]},
+    entry_points={
+        "console_scripts": [
+            "sim = genba_sim.node:main",
+            "genba-check-extrinsics = genba_sim.check_extrinsics:main",
+        ]
+    },
 )

@@ -54,6 +54,12 @@ def install_requires(package: str) -> set[str]:
 
 
 @pytest.mark.parametrize("package", PACKAGES)
+def test_package_xml_and_setup_py_name_the_same_genba_packages(package):
+    in_xml = {d for d in package_xml_deps(package) if d.startswith("genba_")}
+    assert in_xml == {d for d in install_requires(package) if d.startswith("genba_")}, package
+
+
+@pytest.mark.parametrize("package", PACKAGES)
 def test_package_declares_what_it_imports(package):
     xml, pip = package_xml_deps(package), install_requires(package)
     missing = []

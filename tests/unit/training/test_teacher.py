@@ -4,11 +4,12 @@ import math
 import numpy as np
 import pytest
 
+from genba_policy.route import astar
 from genba_sim import scenario
 from genba_training.cli import main
 from genba_training.commands.evaluate import parse_seeds
 from genba_training.evaluation import HELD_OUT_SEEDS, evaluate
-from genba_training.planner import CostToGo, Grid, astar
+from genba_training.planner import CostToGo, Grid
 from genba_training.scenarios import generate
 from genba_training.teacher import PerceptionNoise, Teacher
 

@@ -23,7 +23,7 @@ MAX_DEPTH = 64
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys."""
 
-    def construct_mapping(self, node, deep=False):  # noqa: D102 (PyYAML's signature)
+    def construct_mapping(self, node, deep=False):
         seen: dict = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)

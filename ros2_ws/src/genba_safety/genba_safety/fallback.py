@@ -1,7 +1,6 @@
 """Classical reactive LiDAR controller: heads for the goal through the freest corridor.
 
-Used by the supervisor in FALLBACK mode, and (until the distilled policy lands) as the
-placeholder policy of ``genba_policy``.
+Used by the supervisor in FALLBACK mode, and as the placeholder policy of ``genba_policy``.
 """
 
 from __future__ import annotations

@@ -10,10 +10,7 @@ import math
 import numpy as np
 
 from genba_policy.route import Grid as _Grid
-from genba_policy.route import (
-    Path,
-    astar,  # noqa: F401  (re-exported for the teacher and scenarios)
-)
+from genba_policy.route import Path
 from genba_sim.occupancy import box_distance
 from genba_sim.scenario import Scenario
 

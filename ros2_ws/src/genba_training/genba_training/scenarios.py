@@ -57,7 +57,7 @@ def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scen
             "pedestrians": peds,
         }
         sc = scenario_mod.from_mapping(data)
-        from genba_training.planner import astar
+        from genba_policy.route import astar
 
         if astar(Grid(sc, inflate_m=0.36), (a[0], a[1]), (b[0], b[1])) is not None:
             return sc
