@@ -31,6 +31,7 @@ class FakeScanner:
         self.model, self.wall_mm = model, wall_mm
         self.stop = threading.Event()
         self.garbage_every = 7
+        self.requests = b""  # what the host sent before scans start (RPLIDAR)
         threading.Thread(target=self._run, daemon=True).start()
 
     def _revolution(self, k: int) -> bytes:
@@ -48,7 +49,8 @@ class FakeScanner:
 
     def _run(self) -> None:
         if self.model == "rplidar":
-            os.read(self.master, 2)  # wait for the host's SCAN request (A5 20)
+            while not self.requests.endswith(b"\xa5\x20"):  # the host's SCAN request, after its STOP
+                self.requests += os.read(self.master, 64)
             os.write(self.master, RPLIDAR_SCAN_DESCRIPTOR)
         k = 0
         while not self.stop.is_set():
@@ -74,7 +76,7 @@ def _collect(topic, msg_type, qos=qos_profile_sensor_data):
 
 
 def test_lidar_nodes_publish_fixed_beam_scans_from_serial_streams(ros, tmp_path):
-    for model, beams in (("ld06", 360), ("rplidar_a1", 400)):
+    for model, beams in (("ld06", 360), ("rplidar_a1", 400), ("rplidar_a2m8", 400)):
         link = str(tmp_path / f"tty_{model}")
         fake = FakeScanner("ld06" if model == "ld06" else "rplidar", link)
         node = LidarNode(parameter_overrides=params(model=model, port=link, beams=beams))
@@ -87,11 +89,16 @@ def test_lidar_nodes_publish_fixed_beam_scans_from_serial_streams(ros, tmp_path)
                 assert (
                     abs(s.angle_min + math.pi) < 1e-6 and abs(s.angle_increment - 2 * math.pi / beams) < 1e-6
                 )
-                assert 0.05 < s.scan_time < 0.2 and abs(s.time_increment - s.scan_time / beams) < 1e-6
+                # clockwise units measure beam 0 last: negative time_increment, stamp = beam 0's time
+                assert 0.05 < s.scan_time < 0.2 and abs(s.time_increment + s.scan_time / beams) < 1e-6
             r = np.array(scans[-1].ranges)
             assert abs(np.nanmedian(r) - 2.0) < 1e-3
             if model == "ld06":
                 assert node.decoder.packets_bad > 0 and np.isnan(r).any()  # corrupt packets dropped, gaps NaN
+            else:  # the SDK's start-up: STOP first, the A2's motor PWM (the A1's motor is on DTR), then SCAN
+                pwm = b"\xa5\xf0\x02\x58\x02" + bytes([0xA5 ^ 0xF0 ^ 0x02 ^ 0x58 ^ 0x02])
+                motor = pwm if model == "rplidar_a2m8" else b""
+                assert fake.requests == b"\xa5\x25" + motor + b"\xa5\x20"
         finally:
             node.close()
             node.destroy_node()

@@ -112,12 +112,12 @@ def test_assembled_scans_have_a_fixed_beam_count_and_correct_geometry(points_per
             f = asm.add(m, t)
             if f is not None:
                 frames.append(f)
-    assert len(frames) >= 2
-    for f in frames[1:]:
+    assert len(frames) >= 2  # the first, partial revolution is dropped
+    for f in frames:
         assert f.ranges.shape == (360,) and f.angle_min == pytest.approx(-math.pi)
         assert f.angle_increment == pytest.approx(2 * math.pi / 360)
         assert f.scan_time == pytest.approx(0.1, rel=0.05)
-        assert f.time_increment == pytest.approx(f.scan_time / 360)
+        assert f.time_increment == pytest.approx(-f.scan_time / 360)  # clockwise: beam 0 measured last
     f = frames[-1]
     # Device angle +5 deg clockwise is -5 deg in REP-103: beam index 180 - 5.
     assert f.ranges[175] == pytest.approx(1.0) and f.ranges[185] == pytest.approx(3.0)
@@ -128,9 +128,11 @@ def test_range_semantics_in_assembled_scan():
     asm = ScanAssembler(beams=8, range_min=0.1, range_max=5.0, clockwise=False)
     from genba_perception.lidar_protocols import Measurement
 
-    for a, d in ((0.0, 1.0), (45.0, 0.0), (90.0, 9.0), (135.0, 0.05)):
-        asm.add(Measurement(a, d, 1.0), 0.0)
-    f = asm.add(Measurement(1.0, 1.0, 1.0, new_revolution=True), 0.1)
+    asm.add(Measurement(170.0, 1.0, 1.0), 0.0)  # a partial revolution: dropped at the seam (+-pi)
+    for a, d in ((190.0, 1.0), (0.0, 1.0), (45.0, 0.0), (90.0, 9.0), (135.0, 0.05)):
+        assert asm.add(Measurement(a, d, 1.0), 0.0) is None
+    f = asm.add(Measurement(190.0, 1.0, 1.0), 0.1)  # past the seam again: the revolution is done
     i0 = 4  # angle 0 -> index (0 + pi) / (pi / 4)
     assert f.ranges[i0] == pytest.approx(1.0) and np.isnan(f.ranges[i0 + 1])
     assert np.isposinf(f.ranges[i0 + 2]) and np.isneginf(f.ranges[i0 + 3])
+    assert asm.partial_dropped == 1 and f.time_increment > 0  # counter-clockwise: beam 0 first

@@ -12,7 +12,7 @@ from genba_perception.scan import bin_ranges, clean_ranges, valid_fraction
 def test_clean_ranges_semantics():
     r = clean_ranges(np.array([np.nan, np.inf, -np.inf, 0.01, 5.0, 50.0]), 0.1, 12.0)
     assert np.isnan(r[0]) and np.isposinf(r[1]) and r[2] == pytest.approx(0.1)
-    assert np.isnan(r[3]) and r[4] == 5.0 and np.isposinf(r[5])
+    assert r[3] == pytest.approx(0.1) and r[4] == 5.0 and np.isposinf(r[5])  # too close: at range_min
 
 
 @given(arrays(np.float32, 360, elements=st.floats(width=32, allow_nan=True, allow_infinity=True)))

@@ -30,6 +30,10 @@ LD_HEADER = 0x54
 LD_VERLEN = 0x2C
 LD_POINTS = 12
 LD_PACKET_LEN = 47
+LD_SAMPLE_RATE_HZ = 4500.0  # LD06/LD19 measurements per second
+# LDRobot's driver allows 1.5; the datasheet's own example frame spans 1.82 times that nominal angle
+# (10.43 deg at 2152 deg/s), and a stalled motor's frame spans ~360 deg: 2.5 keeps the one, drops the other.
+LD_SPAN_TOLERANCE = 2.5
 
 RPLIDAR_SCAN_REQUEST = b"\xa5\x20"
 RPLIDAR_STOP_REQUEST = b"\xa5\x25"
@@ -72,6 +76,13 @@ class LdPacket:
     timestamp_ms: int
     points: tuple[tuple[int, int], ...]  # (distance mm, intensity)
 
+    def span_ok(self) -> bool:
+        """The packet's angular span fits its reported speed: at most LD_SPAN_TOLERANCE times the
+        angle turned while its 12 points are sampled. A stalled or slowing motor gives an end angle
+        just before the start, which would otherwise spread the packet over the whole circle."""
+        span = (self.end_angle_deg - self.start_angle_deg) % 360.0
+        return span <= self.speed_dps * LD_POINTS / LD_SAMPLE_RATE_HZ * LD_SPAN_TOLERANCE
+
     def measurements(self) -> list[Measurement]:
         """Angles interpolated between start and end (the end may wrap past 360)."""
         span = (self.end_angle_deg - self.start_angle_deg) % 360.0
@@ -96,7 +107,8 @@ class Ld06Decoder:
     def __init__(self) -> None:
         self._buf = bytearray()
         self.packets_ok = 0
-        self.packets_bad = 0
+        self.packets_bad = 0  # failed the CRC
+        self.packets_bad_span = 0  # passed the CRC, but their span does not fit their speed
 
     def feed(self, data: bytes) -> list[LdPacket]:
         self._buf += data
@@ -121,7 +133,11 @@ class Ld06Decoder:
             speed, start = struct.unpack_from("<HH", pkt, 2)
             points = tuple(struct.unpack_from("<HB", pkt, 6 + 3 * k) for k in range(LD_POINTS))
             end, ts = struct.unpack_from("<HH", pkt, 42)
-            out.append(LdPacket(speed, start / 100.0, end / 100.0, ts, points))
+            pkt = LdPacket(speed, start / 100.0, end / 100.0, ts, points)
+            if not pkt.span_ok():
+                self.packets_bad_span += 1
+                continue
+            out.append(pkt)
             self.packets_ok += 1
         return out
 

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from genba_common.ranges import usable_ranges
+
 
 def clean_ranges(ranges: np.ndarray, range_min: float, range_max: float) -> np.ndarray:
-    """REP-117 semantics, made uniform: NaN = no valid measurement, +inf = nothing within range.
-
-    Negative infinity (too close to measure) becomes ``range_min`` so that it reads as an
-    obstacle, never as free space.
-    """
-    r = np.asarray(ranges, dtype=np.float32).copy()
-    r[np.isneginf(r)] = range_min
-    finite = np.isfinite(r)
-    r[finite & (r > range_max)] = np.inf
-    r[finite & (r < range_min)] = np.nan
-    return r
+    """NaN = no valid measurement, +inf = nothing within range, a return too close to measure at
+    ``range_min``: the one rule of :func:`genba_common.ranges.usable_ranges`, which safety applies too."""
+    return usable_ranges(ranges, range_min, range_max)
 
 
 def bin_ranges(ranges: np.ndarray, n_bins: int, max_range: float) -> np.ndarray:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genba_common.ranges import usable_ranges
+
 
 @dataclass(frozen=True)
 class Footprint:
@@ -42,10 +44,11 @@ class ScanGeometry:
 
 
 def scan_points(ranges: np.ndarray, g: ScanGeometry) -> np.ndarray:
-    """Valid returns as an (N, 2) array in base_link; NaN/inf/out-of-range beams are dropped."""
-    r = np.asarray(ranges, dtype=np.float64)
+    """Returns as an (N, 2) array in base_link, by :func:`genba_common.ranges.usable_ranges`: a return
+    too close to measure is a point at range_min; NaN and +inf beams give no point."""
+    r = usable_ranges(ranges, g.range_min, g.range_max, np.float64)
     cos, sin = _beam_directions(g, r.size)
-    ok = np.isfinite(r) & (r >= g.range_min) & (r <= g.range_max)
+    ok = np.isfinite(r)
     r = r[ok]
     return np.column_stack((g.laser_x_m + r * cos[ok], g.laser_y_m + r * sin[ok]))
 
