@@ -38,10 +38,23 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
     from rosbags.highlevel import AnyReader
     from rosbags.typesys import Stores, get_typestore
 
+    from genba_bringup.stack import default_stack_path, load_stack
+
+    record = load_stack(default_stack_path(), {"GENBA_ROOT": str(ROOT), "RUN_DIR": "", "SCENARIO": "",
+                                               "CONTROLLER_PORT": ""}).record
     with AnyReader([run_dir / "recording"], default_typestore=get_typestore(Stores.ROS2_KILTED)) as reader:
         topics = {c.topic for c in reader.connections}
-        assert {"/scan", "/cmd_vel_safe", "/odom", "/sim/episode"} <= topics
-        assert "/camera/image_anonymized" in topics
+        counts = {t: 0 for t in topics}
+        for c, _, _ in reader.messages():
+            counts[c.topic] += 1
+        # every topic the stack records has messages (latched ones, such as /map, once)
+        assert {t: counts.get(t, 0) for t in record if not counts.get(t)} == {}, counts
+        assert counts["/scan"] > 20 and counts["/camera/image_anonymized"] > 20 and counts["/tf"] > 100
+        assert counts["/map"] == counts["/robot_description"] == 1 and counts["/tf_static"] >= 3
+        # the publishers' QoS are stored, so a replay can restore them
+        qos = {c.topic: c.ext.offered_qos_profiles for c in reader.connections}
+        assert qos["/map"][0].durability.name == "TRANSIENT_LOCAL"
+        assert qos["/scan"][0].reliability.name == "BEST_EFFORT"
         # raw images of people stay off the recording, whatever the stack lists
         assert not topics & {"/camera/image_raw", "/perception/image"}
         conns = [c for c in reader.connections if c.topic == "/cmd_vel_safe"]
@@ -51,6 +64,8 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
         ]
         assert len(speeds) > 100 and max(speeds) > 0.2
     assert list((run_dir / "recording").glob("*.mcap"))
+    logs = "".join(f.read_text() for f in (run_dir / "logs").glob("*.log")) + r.stdout + r.stderr
+    assert "incompatible QoS" not in logs
 
 
 @pytest.mark.parametrize(

@@ -155,10 +155,11 @@ def run(args: argparse.Namespace) -> int:
     import rclpy
 
     from genba_bringup.monitor import McapRecorder, MonitorNode
+    from genba_bringup.robot_description import sim_robot_urdf
 
     rclpy.init()
     recorder = McapRecorder(run_dir / "recording", data_policy)
-    mon = MonitorNode(stack.record, stack.latency_stages, recorder)
+    mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root))
     deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
     died: str | None = None
     interrupted = False

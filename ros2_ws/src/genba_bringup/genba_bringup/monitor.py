@@ -8,18 +8,61 @@ import time
 from pathlib import Path
 
 from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import TransformStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 
 from genba_bringup.data_policy import DataPolicy
-from genba_common.qos import COMMAND, LATCHED, SENSOR
+from genba_common.qos import COMMAND, LATCHED, SENSOR, latched
 from genba_common.stamps import stamp_to_sec
 
 SENSOR_TOPICS = {"/scan", "/odom", "/perception/scan", "/perception/image", "/camera/image_raw",
                  "/camera/camera_info"}
-LATCHED_TOPICS = {"/goal_pose", "/sim/episode", "/safety/mode"}
+RECORD_DEPTH = 50  # history kept by each recording subscription
+TF_TYPE = "tf2_msgs/msg/TFMessage"
+
+
+def tf2_available() -> bool:
+    try:
+        import tf2_msgs.msg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def recording_qos(offered: list) -> tuple[QoSProfile, bool]:
+    """The QoS to record a topic with, from its publishers' offered profiles (as rosbag2 chooses it):
+    reliable only if every publisher is, transient local (latched) only if every publisher is; and
+    whether the publishers disagree."""
+    reliable = all(q.reliability == ReliabilityPolicy.RELIABLE for q in offered)
+    latched = all(q.durability == DurabilityPolicy.TRANSIENT_LOCAL for q in offered)
+    disagree = len({(q.reliability, q.durability) for q in offered}) > 1
+    qos = QoSProfile(depth=RECORD_DEPTH,
+                     reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE)
+    return qos, disagree
+
+
+def _qos_time(duration) -> object:
+    from rosbags.interfaces import QosTime
+
+    ns = duration.nanoseconds
+    if ns >= 2**63 - 1 or ns < 0:  # "infinite", as rosbag2 writes it
+        return QosTime(2147483647, 4294967295)
+    return QosTime(ns // 1_000_000_000, ns % 1_000_000_000)
+
+
+def rosbag_qos(q) -> object:
+    """An rclpy QoS profile as rosbags' Qos (the fields of rosbag2's offered_qos_profiles)."""
+    from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability
+
+    return Qos(QosHistory(int(q.history)), int(q.depth), QosReliability(int(q.reliability)),
+               QosDurability(int(q.durability)), _qos_time(q.deadline), _qos_time(q.lifespan),
+               QosLiveliness(int(q.liveliness)), _qos_time(q.liveliness_lease_duration),
+               bool(q.avoid_ros_namespace_conventions))
 
 
 def _msg_class(type_name: str) -> type:
@@ -46,13 +89,21 @@ class McapRecorder:
         self.connections: dict[str, object] = {}
         self.counts: dict[str, int] = {}
 
-    def add(self, topic: str, type_name: str) -> bool:
-        """Open a connection for the topic; False (and nothing written, ever) if it is refused."""
+    def may_record(self, topic: str) -> bool:
+        """False (and nothing will ever be written) if the data policy refuses the topic."""
         if not self.data_policy.may_record(topic):
             self.refused[topic] = self.data_policy.classify(topic)
             return False
+        return True
+
+    def add(self, topic: str, type_name: str, offered_qos_profiles: tuple = ()) -> bool:
+        """Open a connection for the topic, storing its publishers' QoS (rosbags ``Qos``) so a replay
+        can restore them; False if it is refused."""
+        if not self.may_record(topic):
+            return False
         if topic not in self.connections:
-            self.connections[topic] = self.writer.add_connection(topic, type_name, typestore=self.typestore)
+            self.connections[topic] = self.writer.add_connection(
+                topic, type_name, typestore=self.typestore, offered_qos_profiles=offered_qos_profiles)
             self.counts[topic] = 0
         return True
 
@@ -60,17 +111,46 @@ class McapRecorder:
         self.writer.write(self.connections[topic], t_ns, data)
         self.counts[topic] += 1
 
+    def write_transforms(self, topic: str, transforms: list, t_ns: int) -> None:
+        """A tf2_msgs/TFMessage of ``transforms`` ((parent, child, stamp_s, xyz, quaternion xyzw))
+        serialized by rosbags' typestore: written where tf2_msgs itself is not installed."""
+        t = self.typestore.types
+        msgs = []
+        for parent, child, stamp, xyz, q in transforms:
+            sec = int(stamp // 1)
+            stamp_msg = t["builtin_interfaces/msg/Time"](sec, int((stamp - sec) * 1e9))
+            header = t["std_msgs/msg/Header"](stamp_msg, parent)
+            tf = t["geometry_msgs/msg/Transform"](t["geometry_msgs/msg/Vector3"](*xyz),
+                                                  t["geometry_msgs/msg/Quaternion"](*q))
+            msgs.append(t["geometry_msgs/msg/TransformStamped"](header, child, tf))
+        data = self.typestore.serialize_cdr(t[TF_TYPE](msgs), TF_TYPE)
+        self.write(topic, bytes(data), t_ns)
+
     def close(self) -> None:
         self.writer.close()
 
 
 class MonitorNode(Node):
     def __init__(
-        self, record_topics: tuple[str, ...], latency_stages: dict, recorder: McapRecorder | None
+        self, record_topics: tuple[str, ...], latency_stages: dict, recorder: McapRecorder | None,
+        robot_description: str | None = None,
     ) -> None:
         super().__init__("genba_monitor")
         self.recorder = recorder
         self.pending = set(record_topics) if recorder else set()
+        if robot_description is not None:
+            pub = self.create_publisher(String, "/robot_description", LATCHED)
+            pub.publish(String(data=robot_description))
+        # Without tf2_msgs (the PyPI ROS wheels) no node publishes /tf or /tf_static: write them from
+        # /odom and the extrinsics node's /extrinsics, so a recording still has its frames.
+        self.tf_written = set()
+        if recorder and not tf2_available():
+            for topic, qos in (("/tf", COMMAND), ("/tf_static", latched(1))):
+                if topic in self.pending and recorder.add(topic, TF_TYPE, (rosbag_qos(qos),)):
+                    self.tf_written.add(topic)
+                self.pending.discard(topic)
+            if "/tf_static" in self.tf_written:
+                self.create_subscription(TransformStamped, "/extrinsics", self._on_extrinsics, latched(16))
         self.latency: dict[str, list[float]] = {stage: [] for stage in latency_stages}
         self._stage_topics = dict(latency_stages)
         self._stage_subscribed: set[str] = set()
@@ -91,15 +171,22 @@ class MonitorNode(Node):
     def _discover(self) -> None:
         types = dict(self.get_topic_names_and_types())
         for topic in list(self.pending):
-            if topic in types:
-                type_name = types[topic][0]
-                self.pending.discard(topic)
-                if not self.recorder.add(topic, type_name):
-                    continue
-                qos = SENSOR if topic in SENSOR_TOPICS else (LATCHED if topic in LATCHED_TOPICS else 50)
-                self.create_subscription(
-                    _msg_class(type_name), topic, lambda data, t=topic: self._on_raw(t, data), qos, raw=True
-                )
+            publishers = self.get_publishers_info_by_topic(topic) if topic in types else []
+            if not publishers:
+                continue  # not published yet: its QoS is not known
+            type_name = types[topic][0]
+            self.pending.discard(topic)
+            if not self.recorder.may_record(topic):
+                continue
+            offered = [info.qos_profile for info in publishers]
+            qos, disagree = recording_qos(offered)
+            if disagree:
+                self.get_logger().warning(f"{topic}: its {len(offered)} publishers offer different QoS; "
+                                          f"recording it {qos.reliability.name} {qos.durability.name}")
+            self.recorder.add(topic, type_name, tuple(rosbag_qos(q) for q in offered))
+            self.create_subscription(
+                _msg_class(type_name), topic, lambda data, t=topic: self._on_raw(t, data), qos, raw=True
+            )
         for stage, topic in self._stage_topics.items():
             if stage not in self._stage_subscribed and topic in types:
                 qos = SENSOR if topic in SENSOR_TOPICS else 50
@@ -141,3 +228,14 @@ class MonitorNode(Node):
 
     def _on_odom(self, msg: Odometry) -> None:
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y)
+        if "/tf" in self.tf_written:
+            p, q = msg.pose.pose.position, msg.pose.pose.orientation
+            self.recorder.write_transforms("/tf", [(msg.header.frame_id, msg.child_frame_id,
+                                                    stamp_to_sec(msg.header.stamp), (p.x, p.y, p.z),
+                                                    (q.x, q.y, q.z, q.w))], time.time_ns())
+
+    def _on_extrinsics(self, msg: TransformStamped) -> None:
+        t, r = msg.transform.translation, msg.transform.rotation
+        self.recorder.write_transforms("/tf_static", [(msg.header.frame_id, msg.child_frame_id,
+                                                       stamp_to_sec(msg.header.stamp), (t.x, t.y, t.z),
+                                                       (r.x, r.y, r.z, r.w))], time.time_ns())

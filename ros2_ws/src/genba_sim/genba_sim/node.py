@@ -12,7 +12,7 @@ import os
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from geometry_msgs.msg import PoseStamped
+from geometry_msgs.msg import PoseStamped, TransformStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
@@ -84,6 +84,12 @@ class SimNode(Node):
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
         self.pub_odom = self.create_publisher(Odometry, "odom", SENSOR)
+        try:
+            from tf2_msgs.msg import TFMessage
+        except ImportError:  # the PyPI ROS wheels have no tf2_msgs: genba run's recorder writes /tf
+            self.pub_tf, self._tf_message = None, None
+        else:
+            self.pub_tf, self._tf_message = self.create_publisher(TFMessage, "/tf", COMMAND), TFMessage
         self.pub_clock = self.create_publisher(Clock, "clock", COMMAND)
         self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", COMMAND)
         self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
@@ -181,13 +187,18 @@ class SimNode(Node):
     def _publish_odom(self) -> None:
         x, y, yaw = self.sim.pose()
         v, w = self.sim.body_twist()
-        msg = Odometry(child_frame_id="base_link")
+        msg = Odometry(child_frame_id=frames.BASE_LINK)
         self._stamp(msg.header)
-        msg.header.frame_id = "odom"
+        msg.header.frame_id = frames.ODOM
         msg.pose.pose.position.x, msg.pose.pose.position.y = x, y
         msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = v, w
         self.pub_odom.publish(msg)
+        if self.pub_tf is not None:  # odom -> base_link (REP-105), where tf2_msgs is installed
+            t = TransformStamped(header=msg.header, child_frame_id=frames.BASE_LINK)
+            t.transform.translation.x, t.transform.translation.y = x, y
+            t.transform.rotation = msg.pose.pose.orientation
+            self.pub_tf.publish(self._tf_message(transforms=[t]))
 
     def _publish_cloud(self) -> None:
         if scenario_mod.Faults.active(self.sc.faults.cloud_outages, self.sim.time):
