@@ -159,7 +159,18 @@ def run(args: argparse.Namespace) -> int:
 
     rclpy.init()
     recorder = McapRecorder(run_dir / "recording", data_policy)
-    mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root))
+    view = None
+    if args.view:
+        from genba_bringup.live_view import LiveView
+
+        try:
+            view = LiveView(data_policy, recorder.typestore, args.view_host, args.view_port)
+        except Exception as exc:  # the port is taken, the address is not this machine's, ...
+            recorder.close()
+            raise CliError(f"--view: cannot serve on {args.view_host}:{args.view_port}: {exc}") from None
+        print(f"genba: live view on ws://{args.view_host}:{view.port} (Foxglove: Open connection, "
+              f"Foxglove WebSocket; layout {root / 'ros2_ws/src/genba_bringup/foxglove/genba.json'})")
+    mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root), view)
     deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
     died: str | None = None
     interrupted = False
@@ -207,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
         recorder.close()
+        if view is not None:
+            view.close()
         mon.destroy_node()
         rclpy.try_shutdown()
 
@@ -260,6 +273,11 @@ def main(argv: list[str] | None = None) -> None:
         help="policy backend (default: the stack's; onnx = the approved distilled student)",
     )
     r.add_argument("--startup-timeout-s", type=float, default=60.0, help="allowance for nodes to come up")
+    r.add_argument("--view", action="store_true",
+                   help="serve a live Foxglove view of the run (WebSocket; what the data policy lets stream)")
+    r.add_argument("--view-host", default="127.0.0.1",
+                   help="address of the live view (default 127.0.0.1; elsewhere only public topics stream)")
+    r.add_argument("--view-port", type=int, default=8765, help="port of the live view (0: any free port)")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     args = ap.parse_args(argv)
     try:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 
+from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 from genba_bringup.stack import default_stack_path, load_stack
-from launch import LaunchDescription
+from genba_common.packages import package_dir
+
+RVIZ_CONFIG = "rviz/genba.rviz"  # in genba_bringup's share folder
 
 
 def _nodes(context, default_stack: str):
@@ -26,43 +29,28 @@ def _nodes(context, default_stack: str):
         "CONTROLLER_PORT": LaunchConfiguration("controller_port").perform(context),
     }
     stack_file = LaunchConfiguration("stack").perform(context) or default_stack_path().with_name(
-        default_stack
-    )
+        default_stack)
     stack = load_stack(stack_file, variables)
-    return [
-        Node(
-            package=spec.package,
-            executable=spec.executable,
-            name=spec.name,
-            output="screen",
-            parameters=[spec.params_file, spec.overrides],
-        )
-        for spec in stack.nodes
-    ]
+    nodes = [Node(package=spec.package, executable=spec.executable, name=spec.name, output="screen",
+                  parameters=[spec.params_file, spec.overrides]) for spec in stack.nodes]
+    if LaunchConfiguration("rviz").perform(context).lower() in ("true", "1"):
+        config = package_dir("genba_bringup") / RVIZ_CONFIG
+        nodes.append(Node(package="rviz2", executable="rviz2", name="rviz2", arguments=["-d", str(config)]))
+    return nodes
 
 
 def stack_launch_description(default_stack: str) -> LaunchDescription:
     """Launch arguments and the nodes of ``config/<default_stack>`` (or ``stack:=FILE``)."""
-    return LaunchDescription(
-        [
-            DeclareLaunchArgument(
-                "scenario",
-                default_value="hall_crossing",
-                description="scenario name or YAML path (simulated stack)",
-            ),
-            DeclareLaunchArgument(
-                "run_dir", default_value="/tmp/genba_run", description="episode and audit output"
-            ),
-            DeclareLaunchArgument(
-                "controller_port",
-                default_value="/tmp/genba_ttyMOTOR",
-                description="pty link of the emulated motor controller (simulated stack)",
-            ),
-            DeclareLaunchArgument(
-                "stack",
-                default_value="",
-                description=f"stack YAML (default: genba_bringup's config/{default_stack})",
-            ),
-            OpaqueFunction(function=_nodes, args=[default_stack]),
-        ]
-    )
+    return LaunchDescription([
+        DeclareLaunchArgument("scenario", default_value="hall_crossing",
+                              description="scenario name or YAML path (simulated stack)"),
+        DeclareLaunchArgument("run_dir", default_value="/tmp/genba_run",
+                              description="episode and audit output"),
+        DeclareLaunchArgument("controller_port", default_value="/tmp/genba_ttyMOTOR",
+                              description="pty link of the emulated motor controller (simulated stack)"),
+        DeclareLaunchArgument("stack", default_value="",
+                              description=f"stack YAML (default: genba_bringup's config/{default_stack})"),
+        DeclareLaunchArgument("rviz", default_value="false",
+                              description=f"also open rviz with {RVIZ_CONFIG}"),
+        OpaqueFunction(function=_nodes, args=[default_stack]),
+    ])

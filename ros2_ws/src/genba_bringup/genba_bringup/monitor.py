@@ -16,6 +16,7 @@ from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 
 from genba_bringup.data_policy import DataPolicy
+from genba_bringup.live_view import VIEW_TOPICS
 from genba_common.qos import COMMAND, LATCHED, SENSOR, latched
 from genba_common.stamps import stamp_to_sec
 
@@ -70,6 +71,21 @@ def _msg_class(type_name: str) -> type:
     return getattr(importlib.import_module(f"{pkg}.msg"), name)
 
 
+def tf_cdr(typestore, transforms: list) -> bytes:
+    """A tf2_msgs/TFMessage of ``transforms`` ((parent, child, stamp_s, xyz, quaternion xyzw)) as CDR,
+    serialized by rosbags' typestore: for where tf2_msgs itself is not installed."""
+    t = typestore.types
+    msgs = []
+    for parent, child, stamp, xyz, q in transforms:
+        sec = int(stamp // 1)
+        stamp_msg = t["builtin_interfaces/msg/Time"](sec, int((stamp - sec) * 1e9))
+        pose = t["geometry_msgs/msg/Transform"](t["geometry_msgs/msg/Vector3"](*xyz),
+                                                t["geometry_msgs/msg/Quaternion"](*q))
+        header = t["std_msgs/msg/Header"](stamp_msg, parent)
+        msgs.append(t["geometry_msgs/msg/TransformStamped"](header, child, pose))
+    return bytes(typestore.serialize_cdr(t[TF_TYPE](msgs), TF_TYPE))
+
+
 class McapRecorder:
     """Writes raw CDR messages into a rosbag2 MCAP folder readable by the ``rosbags`` library.
 
@@ -111,21 +127,6 @@ class McapRecorder:
         self.writer.write(self.connections[topic], t_ns, data)
         self.counts[topic] += 1
 
-    def write_transforms(self, topic: str, transforms: list, t_ns: int) -> None:
-        """A tf2_msgs/TFMessage of ``transforms`` ((parent, child, stamp_s, xyz, quaternion xyzw))
-        serialized by rosbags' typestore: written where tf2_msgs itself is not installed."""
-        t = self.typestore.types
-        msgs = []
-        for parent, child, stamp, xyz, q in transforms:
-            sec = int(stamp // 1)
-            stamp_msg = t["builtin_interfaces/msg/Time"](sec, int((stamp - sec) * 1e9))
-            header = t["std_msgs/msg/Header"](stamp_msg, parent)
-            tf = t["geometry_msgs/msg/Transform"](t["geometry_msgs/msg/Vector3"](*xyz),
-                                                  t["geometry_msgs/msg/Quaternion"](*q))
-            msgs.append(t["geometry_msgs/msg/TransformStamped"](header, child, tf))
-        data = self.typestore.serialize_cdr(t[TF_TYPE](msgs), TF_TYPE)
-        self.write(topic, bytes(data), t_ns)
-
     def close(self) -> None:
         self.writer.close()
 
@@ -133,23 +134,26 @@ class McapRecorder:
 class MonitorNode(Node):
     def __init__(
         self, record_topics: tuple[str, ...], latency_stages: dict, recorder: McapRecorder | None,
-        robot_description: str | None = None,
+        robot_description: str | None = None, view=None,
     ) -> None:
         super().__init__("genba_monitor")
-        self.recorder = recorder
-        self.pending = set(record_topics) if recorder else set()
+        self.recorder, self.view = recorder, view
+        self.record_topics = set(record_topics) if recorder else set()
+        self.view_topics = (set(record_topics) | set(VIEW_TOPICS)) if view else set()
+        self.pending = self.record_topics | self.view_topics
+        self.sinks: dict[str, list] = {}  # topic -> the recorder and/or the view, as they accepted it
         if robot_description is not None:
             pub = self.create_publisher(String, "/robot_description", LATCHED)
             pub.publish(String(data=robot_description))
         # Without tf2_msgs (the PyPI ROS wheels) no node publishes /tf or /tf_static: write them from
         # /odom and the extrinsics node's /extrinsics, so a recording still has its frames.
-        self.tf_written = set()
-        if recorder and not tf2_available():
+        self.typestore = recorder.typestore if recorder else (view.typestore if view else None)
+        if (recorder or view) and not tf2_available():
             for topic, qos in (("/tf", COMMAND), ("/tf_static", latched(1))):
-                if topic in self.pending and recorder.add(topic, TF_TYPE, (rosbag_qos(qos),)):
-                    self.tf_written.add(topic)
+                if topic in self.pending:
+                    self._add_sinks(topic, TF_TYPE, (rosbag_qos(qos),))
                 self.pending.discard(topic)
-            if "/tf_static" in self.tf_written:
+            if self.sinks.get("/tf_static"):
                 self.create_subscription(TransformStamped, "/extrinsics", self._on_extrinsics, latched(16))
         self.latency: dict[str, list[float]] = {stage: [] for stage in latency_stages}
         self._stage_topics = dict(latency_stages)
@@ -176,14 +180,13 @@ class MonitorNode(Node):
                 continue  # not published yet: its QoS is not known
             type_name = types[topic][0]
             self.pending.discard(topic)
-            if not self.recorder.may_record(topic):
-                continue
             offered = [info.qos_profile for info in publishers]
+            if not self._add_sinks(topic, type_name, tuple(rosbag_qos(q) for q in offered)):
+                continue
             qos, disagree = recording_qos(offered)
             if disagree:
                 self.get_logger().warning(f"{topic}: its {len(offered)} publishers offer different QoS; "
                                           f"recording it {qos.reliability.name} {qos.durability.name}")
-            self.recorder.add(topic, type_name, tuple(rosbag_qos(q) for q in offered))
             self.create_subscription(
                 _msg_class(type_name), topic, lambda data, t=topic: self._on_raw(t, data), qos, raw=True
             )
@@ -195,8 +198,20 @@ class MonitorNode(Node):
                 )
                 self._stage_subscribed.add(stage)
 
+    def _add_sinks(self, topic: str, type_name: str, offered: tuple) -> bool:
+        """Hand ``topic`` to the recorder and the view, where each wants it and the data policy allows."""
+        sinks = []
+        if topic in self.record_topics and self.recorder.add(topic, type_name, offered):
+            sinks.append(self.recorder)
+        if topic in self.view_topics and self.view.add(topic, type_name):
+            sinks.append(self.view)
+        self.sinks[topic] = sinks
+        return bool(sinks)
+
     def _on_raw(self, topic: str, data: bytes) -> None:
-        self.recorder.write(topic, data, time.time_ns())
+        t_ns = time.time_ns()
+        for sink in self.sinks.get(topic, ()):
+            sink.write(topic, data, t_ns)
 
     def _on_stage(self, stage: str, msg) -> None:
         stamp = stamp_to_sec(msg.header.stamp)
@@ -228,14 +243,14 @@ class MonitorNode(Node):
 
     def _on_odom(self, msg: Odometry) -> None:
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y)
-        if "/tf" in self.tf_written:
+        if self.sinks.get("/tf"):
             p, q = msg.pose.pose.position, msg.pose.pose.orientation
-            self.recorder.write_transforms("/tf", [(msg.header.frame_id, msg.child_frame_id,
-                                                    stamp_to_sec(msg.header.stamp), (p.x, p.y, p.z),
-                                                    (q.x, q.y, q.z, q.w))], time.time_ns())
+            self._on_raw("/tf", tf_cdr(self.typestore, [(msg.header.frame_id, msg.child_frame_id,
+                                                         stamp_to_sec(msg.header.stamp), (p.x, p.y, p.z),
+                                                         (q.x, q.y, q.z, q.w))]))
 
     def _on_extrinsics(self, msg: TransformStamped) -> None:
         t, r = msg.transform.translation, msg.transform.rotation
-        self.recorder.write_transforms("/tf_static", [(msg.header.frame_id, msg.child_frame_id,
-                                                       stamp_to_sec(msg.header.stamp), (t.x, t.y, t.z),
-                                                       (r.x, r.y, r.z, r.w))], time.time_ns())
+        self._on_raw("/tf_static", tf_cdr(self.typestore, [(msg.header.frame_id, msg.child_frame_id,
+                                                            stamp_to_sec(msg.header.stamp), (t.x, t.y, t.z),
+                                                            (r.x, r.y, r.z, r.w))]))

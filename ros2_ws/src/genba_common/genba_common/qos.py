@@ -22,6 +22,14 @@ DIAGNOSTICS = QoSProfile(
 )
 
 
+def subscribe_latched_and_live(node, msg_type, topic: str, callback) -> None:
+    """Two subscriptions to ``topic``: LATCHED, for the last message of a transient-local publisher
+    (the simulator's goal), and volatile, for publishers that are (rviz's "2D Goal Pose" tool), which
+    a transient-local subscription cannot match. A latched message may arrive on both."""
+    node.create_subscription(msg_type, topic, callback, LATCHED)
+    node.create_subscription(msg_type, topic, callback, COMMAND)
+
+
 def latched(depth: int) -> QoSProfile:
     """``LATCHED`` keeping the last ``depth`` messages (a latched topic that carries several)."""
     return QoSProfile(

@@ -18,7 +18,7 @@ from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.geometry import to_base, yaw_of_quaternion
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
 from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
 from genba_policy.backends import ONNX_BACKENDS
@@ -96,7 +96,7 @@ class PolicyNode(Node):
         self.create_timer(1.0, self._diagnostics)
         self.create_subscription(LaserScan, "perception/scan", self._on_scan, SENSOR)
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)
-        self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
+        subscribe_latched_and_live(self, PoseStamped, "goal_pose", self._on_goal)
 
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
@@ -105,8 +105,14 @@ class PolicyNode(Node):
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
 
     def _on_goal(self, msg: PoseStamped) -> None:
-        self.goal = (msg.pose.position.x, msg.pose.position.y)
-        self.get_logger().info(f"goal ({self.goal[0]:.2f}, {self.goal[1]:.2f}) in {msg.header.frame_id}")
+        if msg.header.frame_id not in frames.GOAL_FRAMES:
+            self.get_logger().warning(f"goal ignored: frame '{msg.header.frame_id}' (use odom or map)",
+                                      throttle_duration_sec=5.0)
+            return
+        goal = (msg.pose.position.x, msg.pose.position.y)
+        if goal != self.goal:
+            self.get_logger().info(f"goal ({goal[0]:.2f}, {goal[1]:.2f}) in {msg.header.frame_id}")
+        self.goal = goal
 
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info

@@ -19,12 +19,13 @@ from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import Trigger
 from visualization_msgs.msg import Marker, MarkerArray
 
+from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.geometry import yaw_of_quaternion
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
 from genba_safety.audit import AuditLog, finite_or_none
 from genba_safety.fallback import ReactiveConfig
@@ -133,7 +134,7 @@ class SafetySupervisorNode(Node):
         self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, COMMAND)
         self.create_subscription(DiagnosticArray, "policy/health", self._on_health, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
-        self.create_subscription(PoseStamped, "goal_pose", self._on_goal, LATCHED)
+        subscribe_latched_and_live(self, PoseStamped, "goal_pose", self._on_goal)
         self.create_service(Trigger, "safety/reset_estop", self._on_reset)
         self.pub_cmd = self.create_publisher(TwistStamped, "cmd_vel_safe", COMMAND)
         self.pub_mode = self.create_publisher(String, "safety/mode", LATCHED)
@@ -223,6 +224,10 @@ class SafetySupervisorNode(Node):
         self.inputs.estop_requested = bool(msg.data)
 
     def _on_goal(self, msg: PoseStamped) -> None:
+        if msg.header.frame_id not in frames.GOAL_FRAMES:
+            self.get_logger().warning(f"goal ignored: frame '{msg.header.frame_id}' (use odom or map)",
+                                      throttle_duration_sec=5.0)
+            return
         self.inputs.samples["goal"].value = (msg.pose.position.x, msg.pose.position.y)
         self.inputs.samples["goal"].stamp = stamp_to_sec(msg.header.stamp)
         self.inputs.samples["goal"].received = time.monotonic()
