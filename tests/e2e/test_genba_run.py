@@ -35,6 +35,15 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
     # The PNG plot and the audit log exist; the recording is a real MCAP that rosbags reads.
     assert (run_dir / "trajectory.png").read_bytes()[:4] == b"\x89PNG"
     assert (run_dir / "safety_audit.jsonl").exists()
+    # report.html: self-contained (three inline figures, nothing fetched); its interventions are the audit's
+    from genba_bringup.html_report import intervention_segments
+
+    page = (run_dir / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3 and "http://" not in page and "https://" not in page
+    assert "goal_reached" in page and "Interventions" in page
+    segments = intervention_segments(run_dir / "safety_audit.jsonl")
+    assert segments and page.count("<tr>") == len(segments) + 1
+    assert all(r in page for seg in segments for r in seg["reasons"])
     from rosbags.highlevel import AnyReader
     from rosbags.typesys import Stores, get_typestore
 

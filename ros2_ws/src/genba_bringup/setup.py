@@ -33,6 +33,7 @@ setup(
         "matplotlib",
         "rosbags",
         "numpy",
+        "foxglove-sdk",
     ],
     zip_safe=False,
     maintainer="genba maintainers",

@@ -19,7 +19,7 @@ THIRD_PARTY = {
     "serial": ("python3-serial", "pyserial"), "cv2": ("python3-opencv", "opencv-python-headless"),
     "matplotlib": ("python3-matplotlib", "matplotlib"), "mujoco": (None, "mujoco"),
     "onnxruntime": (None, "onnxruntime"), "rosbags": (None, "rosbags"), "torch": (None, "torch"),
-    "onnx": (None, "onnx"),
+    "onnx": (None, "onnx"), "foxglove": (None, "foxglove-sdk"),
 }
 # Imported only where it is installed by hand, and guarded: TensorRT comes with JetPack or NVIDIA's
 # own index, never from pip or rosdep; tf2_msgs is missing from the PyPI ROS wheels.

@@ -82,6 +82,7 @@ def _last_line(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from genba_bringup.data_policy import load_data_policy
+    from genba_bringup.html_report import write_report
     from genba_bringup.report import format_summary, plot_run
     from genba_bringup.stack import default_stack_path, load_stack
     from genba_bringup.stats import percentiles
@@ -238,10 +239,12 @@ def run(args: argparse.Namespace) -> int:
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     plot_run(run_dir / "trajectory.png", sc, trajectory, mon.mode_log)
+    report = write_report(run_dir, summary, mon.latency)
     print("\n== genba run summary ==")
     print(format_summary(summary))
     print(f"recording       {run_dir / 'recording'} (MCAP, {sum(recorder.counts.values())} messages)")
     print(f"plot            {run_dir / 'trajectory.png'}")
+    print(f"report          {report}")
     if died:
         print(f"genba: error: {died}", file=sys.stderr)
         return EXIT_NODE_DIED
