@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def genba(*args, env_extra=None, timeout=180):
     env = dict(os.environ, GENBA_ROOT=str(ROOT))
     env.pop("ROS_DOMAIN_ID", None)  # each run picks its own domain
+    env.pop("PYOPENGL_PLATFORM", None)  # set by MuJoCo in this process when a test rendered here
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "genba_bringup.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=ROOT)

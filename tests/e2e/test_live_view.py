@@ -38,6 +38,7 @@ def test_the_live_view_advertises_the_run_and_never_the_raw_camera(tmp_path):
     port = _free_port()
     env = dict(os.environ, GENBA_ROOT=str(ROOT))
     env.pop("ROS_DOMAIN_ID", None)
+    env.pop("PYOPENGL_PLATFORM", None)  # set by MuJoCo in this process when a test rendered here
     proc = subprocess.Popen(
         [
             sys.executable,

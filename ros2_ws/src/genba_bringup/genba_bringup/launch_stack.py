@@ -33,6 +33,12 @@ def _nodes(context, default_stack: str):
     stack = load_stack(stack_file, variables)
     nodes = [Node(package=spec.package, executable=spec.executable, name=spec.name, output="screen",
                   parameters=[spec.params_file, spec.overrides]) for spec in stack.nodes]
+    if LaunchConfiguration("robot_description").perform(context).lower() in ("true", "1"):
+        from genba_bringup.robot_description import sim_robot_urdf
+
+        # /robot_description (latched) for rviz, as genba run's monitor publishes it
+        nodes.append(Node(package="robot_state_publisher", executable="robot_state_publisher",
+                          parameters=[{"robot_description": sim_robot_urdf(genba_root())}]))
     if LaunchConfiguration("rviz").perform(context).lower() in ("true", "1"):
         config = package_dir("genba_bringup") / RVIZ_CONFIG
         nodes.append(Node(package="rviz2", executable="rviz2", name="rviz2", arguments=["-d", str(config)]))
@@ -50,6 +56,8 @@ def stack_launch_description(default_stack: str) -> LaunchDescription:
                               description="pty link of the emulated motor controller (simulated stack)"),
         DeclareLaunchArgument("stack", default_value="",
                               description=f"stack YAML (default: genba_bringup's config/{default_stack})"),
+        DeclareLaunchArgument("robot_description", default_value="true",
+                              description="publish the robot's URDF (robot_state_publisher)"),
         DeclareLaunchArgument("rviz", default_value="false",
                               description=f"also open rviz with {RVIZ_CONFIG}"),
         OpaqueFunction(function=_nodes, args=[default_stack]),
