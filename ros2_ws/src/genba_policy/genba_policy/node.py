@@ -8,7 +8,7 @@ import math
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped, TwistStamped
-from nav_msgs.msg import OccupancyGrid, Odometry
+from nav_msgs.msg import OccupancyGrid, Odometry, Path
 from rclpy.node import Node
 from sensor_msgs.msg import Image, LaserScan
 
@@ -91,6 +91,8 @@ class PolicyNode(Node):
         self.twist: tuple[float, float] | None = None
         self.goal: tuple[float, float] | None = None
         self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", COMMAND)
+        self.pub_route = self.create_publisher(Path, "policy/route", LATCHED)  # the route, as replanned
+        self._route_published = None
         self.pub_health = self.create_publisher(DiagnosticArray, "policy/health", COMMAND)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0, self._diagnostics)
@@ -154,6 +156,21 @@ class PolicyNode(Node):
             )
         self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message, vals))
 
+    def _publish_route(self, stamp) -> None:
+        """The route (odom frame) whenever it was replanned, for rviz and the recording."""
+        path = self.route.path if self.route else None
+        if path is None or path is self._route_published:
+            return
+        self._route_published = path
+        msg = Path()
+        msg.header.stamp, msg.header.frame_id = stamp, frames.ODOM
+        for x, y in path.points:
+            p = PoseStamped()
+            p.header = msg.header
+            p.pose.position.x, p.pose.position.y, p.pose.orientation.w = float(x), float(y), 1.0
+            msg.poses.append(p)
+        self.pub_route.publish(msg)
+
     def _on_image(self, msg: Image) -> None:
         if msg.encoding == "rgb8" and len(msg.data) == msg.height * msg.width * 3:
             self.image = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
@@ -174,6 +191,7 @@ class PolicyNode(Node):
                 self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max))
             )
             route_point = to_base(self.route.carrot(self.pose, self.goal), self.pose)
+            self._publish_route(msg.header.stamp)
             out = self.onnx.act(
                 observe(
                     self.image,

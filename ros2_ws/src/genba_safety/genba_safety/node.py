@@ -320,7 +320,7 @@ class SafetySupervisorNode(Node):
             )
         ):
             m = Marker(type=Marker.LINE_STRIP, action=Marker.ADD, id=i, ns="safety_zones")
-            m.header.frame_id = "base_link"
+            m.header.frame_id = frames.BASE_LINK
             m.header.stamp = self.get_clock().now().to_msg()
             m.scale.x = 0.03
             m.color.r, m.color.g, m.color.b, m.color.a = rgba
@@ -328,7 +328,33 @@ class SafetySupervisorNode(Node):
             poly = fp.polygon()
             m.points = [Point(x=float(x), y=float(y), z=0.05) for x, y in poly + poly[:1]]
             arr.markers.append(m)
+        if self._last is not None:
+            arr.markers += self._command_markers(self._last)
         self.pub_markers.publish(arr)
+
+    def _command_markers(self, out) -> list[Marker]:
+        """Arrows to where the policy's and the safe command would take the robot in one second (blue:
+        asked for, red: let through), and the mode with its reasons above the robot."""
+        stamp = self.get_clock().now().to_msg()
+        markers = []
+        for i, ((v, w), rgba) in enumerate((((out.requested[0], out.requested[1]), (0.2, 0.4, 1.0, 0.9)),
+                                            ((out.v, out.w), (1.0, 0.1, 0.1, 0.9)))):
+            m = Marker(type=Marker.ARROW, action=Marker.ADD, id=10 + i, ns="commands")
+            m.header.frame_id, m.header.stamp = frames.BASE_LINK, stamp
+            m.scale.x, m.scale.y, m.scale.z = 0.04, 0.08, 0.08  # shaft, head width and length
+            m.color.r, m.color.g, m.color.b, m.color.a = rgba
+            m.pose.orientation.w = 1.0
+            heading = w * 0.5  # the mean heading over the second
+            m.points = [Point(x=0.0, y=0.0, z=0.6 + 0.05 * i),
+                        Point(x=v * math.cos(heading), y=v * math.sin(heading), z=0.6 + 0.05 * i)]
+            markers.append(m)
+        text = Marker(type=Marker.TEXT_VIEW_FACING, action=Marker.ADD, id=20, ns="mode")
+        text.header.frame_id, text.header.stamp = frames.BASE_LINK, stamp
+        text.pose.position.z, text.pose.orientation.w, text.scale.z = 1.2, 1.0, 0.25
+        text.color.r = text.color.g = text.color.b = text.color.a = 1.0
+        text.text = out.mode.name + (f": {', '.join(out.reasons[:3])}" if out.reasons else "")
+        markers.append(text)
+        return markers
 
     def close(self) -> None:
         self.audit.close()
