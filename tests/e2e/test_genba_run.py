@@ -117,3 +117,32 @@ def test_the_distilled_student_drives_the_stack(tmp_path, deployed_model):
     assert summary["latency"]["policy"]["n"] > 20
     assert summary["recorded_messages"].get("/policy/route", 0) >= 1  # the student's route, as planned
     assert any(mode == "NOMINAL" for _, mode in summary["mode_log"]), summary["mode_log"]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_stack_and_leaves_no_node_running(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, GENBA_ROOT=str(ROOT))
+    env.pop("ROS_DOMAIN_ID", None)
+    env.pop("PYOPENGL_PLATFORM", None)
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genba_bringup.cli", "run", "--scenario", "short_run", "--out", str(run_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while not (run_dir / "logs" / "actuation_bridge.log").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3.0)  # the stack is up
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert "stopping the stack" in out and "== genba run summary ==" in out, out[-2000:]
+    assert (run_dir / "summary.json").exists()
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(run_dir) not in ps, [ln for ln in ps.splitlines() if str(run_dir) in ln]  # no orphan node

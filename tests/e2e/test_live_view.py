@@ -3,6 +3,7 @@ image advertised, and never the raw camera (the data policy's secret topics)."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -96,5 +97,5 @@ def test_the_live_view_advertises_the_run_and_never_the_raw_camera(tmp_path):
         assert advertised["/tf"]["schemaName"] == "tf2_msgs/msg/TFMessage"
         print(f"\nall channels advertised {waited:.2f} s after the stack was up")
     finally:
-        proc.terminate()
+        proc.send_signal(signal.SIGINT)  # the CLI stops its nodes (they run in sessions of their own)
         proc.wait(timeout=30)

@@ -80,7 +80,12 @@ def _last_line(path: Path) -> str:
     return lines[-1].strip() if lines else ""
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the stack as Ctrl-C does: nodes down, summary written
+
+
 def run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     from genba_bringup.data_policy import load_data_policy
     from genba_bringup.html_report import write_report
     from genba_bringup.report import format_summary, plot_run
