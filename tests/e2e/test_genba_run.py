@@ -11,11 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def genba(*args, env_extra=None, timeout=180):
+def cli_env(**extra) -> dict:
+    """The environment a user's shell gives `genba run`."""
     env = dict(os.environ, GENBA_ROOT=str(ROOT))
     env.pop("ROS_DOMAIN_ID", None)  # each run picks its own domain
     env.pop("PYOPENGL_PLATFORM", None)  # set by MuJoCo in this process when a test rendered here
-    env.update(env_extra or {})
+    env.update(extra)
+    return env
+
+
+def genba(*args, env_extra=None, timeout=180):
+    env = cli_env(**(env_extra or {}))
     return subprocess.run([sys.executable, "-m", "genba_bringup.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=ROOT)
 
@@ -124,9 +130,7 @@ def test_sigterm_stops_the_stack_and_leaves_no_node_running(tmp_path):
     import signal
     import time
 
-    env = dict(os.environ, GENBA_ROOT=str(ROOT))
-    env.pop("ROS_DOMAIN_ID", None)
-    env.pop("PYOPENGL_PLATFORM", None)
+    env = cli_env()
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
         [sys.executable, "-m", "genba_bringup.cli", "run", "--scenario", "short_run", "--out", str(run_dir)],

@@ -6,7 +6,7 @@ import math
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from geometry_msgs.msg import TransformStamped, TwistStamped
+from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import BatteryState
@@ -15,13 +15,13 @@ from std_msgs.msg import Bool
 from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore
 from genba_actuation.kinematics import DiffDrive
-from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.geometry import quaternion_of_yaw
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS
 from genba_common.serial_link import SerialLink
+from genba_common.tf import OdomTf
 
 
 class ActuationBridgeNode(Node):
@@ -55,14 +55,9 @@ class ActuationBridgeNode(Node):
         self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
         self.pub_odom = self.create_publisher(Odometry, "wheel/odom", COMMAND)
-        self.pub_tf, self._tf_message = None, None
-        if self.publish_tf:
-            try:
-                from tf2_msgs.msg import TFMessage
-            except ImportError:
-                self.get_logger().warning("publish_tf: tf2_msgs is not installed (PyPI ROS wheels): no /tf")
-            else:
-                self.pub_tf, self._tf_message = self.create_publisher(TFMessage, "/tf", COMMAND), TFMessage
+        self.odom_tf = OdomTf.create(self) if self.publish_tf else None
+        if self.publish_tf and self.odom_tf is None:
+            self.get_logger().warning("publish_tf: tf2_msgs is not installed (PyPI ROS wheels): no /tf")
         self.pub_batt = self.create_publisher(BatteryState, "battery", COMMAND)
         self.pub_sent = self.create_publisher(TwistStamped, "actuation/cmd_sent", COMMAND)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
@@ -125,12 +120,8 @@ class ActuationBridgeNode(Node):
         msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(o.yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.v, o.w
         self.pub_odom.publish(msg)
-        if self.pub_tf is not None:  # odom -> base_link from the wheels (REP-105), on a robot
-            tf = TransformStamped(child_frame_id=frames.BASE_LINK)
-            tf.header.stamp, tf.header.frame_id = msg.header.stamp, frames.ODOM
-            tf.transform.translation.x, tf.transform.translation.y = o.x, o.y
-            tf.transform.rotation = msg.pose.pose.orientation
-            self.pub_tf.publish(self._tf_message(transforms=[tf]))
+        if self.odom_tf is not None:  # odom -> base_link from the wheels, on a robot
+            self.odom_tf.publish(msg.header.stamp, o.x, o.y, msg.pose.pose.orientation)
         b = BatteryState(
             voltage=t.battery_mv / 1000.0,
             current=-(t.left_current_ma + t.right_current_ma) / 1000.0,

@@ -97,13 +97,10 @@ def run(args: argparse.Namespace) -> int:
     root = genba_root()
     if args.no_camera:
         os.environ["MUJOCO_GL"] = "disable"  # MuJoCo then loads no OpenGL at all
-    try:
-        sc = scenario_mod.load(args.scenario)
-        load_camera_info(str(root / "calibration" / "sim_front_camera.yaml"))
-        if not args.no_camera:
-            check_rendering()
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
+    sc = scenario_mod.load(args.scenario)
+    load_camera_info(str(root / "calibration" / "sim_front_camera.yaml"))
+    if not args.no_camera:
+        check_rendering()
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     run_dir = Path(args.out).resolve() if args.out else root / "runs" / f"{stamp}-{sc.name}"
@@ -117,11 +114,8 @@ def run(args: argparse.Namespace) -> int:
         "SCENARIO": sc.path,
         "CONTROLLER_PORT": port,
     }
-    try:
-        stack = load_stack(args.stack or default_stack_path(), variables)
-        data_policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
+    stack = load_stack(args.stack or default_stack_path(), variables)
+    data_policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
     for topic in stack.record:
         if not data_policy.may_record(topic):
             cls = data_policy.classify(topic)
@@ -295,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
             print("\n".join(available()))
             sys.exit(EXIT_OK)
         sys.exit(run(args))
-    except CliError as exc:
+    except ConfigError as exc:  # bad input of any kind (CliError is one): one line, exit 2
         print(f"genba: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
 

@@ -61,8 +61,5 @@ class LiveView:
         if ch is not None:
             ch.log(bytes(data), log_time=t_ns)
 
-    def app_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}" if self.on_robot else f"port {self.port}"
-
     def close(self) -> None:
         self.server.stop()

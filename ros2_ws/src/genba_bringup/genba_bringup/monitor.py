@@ -19,19 +19,12 @@ from genba_bringup.data_policy import DataPolicy
 from genba_bringup.live_view import VIEW_TOPICS
 from genba_common.qos import COMMAND, LATCHED, SENSOR, latched
 from genba_common.stamps import stamp_to_sec
+from genba_common.tf import tf_message_type
 
 SENSOR_TOPICS = {"/scan", "/odom", "/perception/scan", "/perception/image", "/camera/image_raw",
                  "/camera/camera_info"}
 RECORD_DEPTH = 50  # history kept by each recording subscription
 TF_TYPE = "tf2_msgs/msg/TFMessage"
-
-
-def tf2_available() -> bool:
-    try:
-        import tf2_msgs.msg  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def recording_qos(offered: list) -> tuple[QoSProfile, bool]:
@@ -148,7 +141,7 @@ class MonitorNode(Node):
         # Without tf2_msgs (the PyPI ROS wheels) no node publishes /tf or /tf_static: write them from
         # /odom and the extrinsics node's /extrinsics, so a recording still has its frames.
         self.typestore = recorder.typestore if recorder else (view.typestore if view else None)
-        if (recorder or view) and not tf2_available():
+        if (recorder or view) and tf_message_type() is None:
             for topic, qos in (("/tf", COMMAND), ("/tf_static", latched(1))):
                 if topic in self.pending:
                     self._add_sinks(topic, TF_TYPE, (rosbag_qos(qos),))

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 
+
+def latched(depth: int) -> QoSProfile:
+    """``LATCHED`` keeping the last ``depth`` messages (a latched topic that carries several)."""
+    return QoSProfile(
+        depth=max(1, depth),
+        durability=DurabilityPolicy.TRANSIENT_LOCAL,
+        reliability=ReliabilityPolicy.RELIABLE,
+    )
+
+
 SENSOR = qos_profile_sensor_data
+LATCHED = latched(1)
 COMMAND = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
-LATCHED = QoSProfile(
-    depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL, reliability=ReliabilityPolicy.RELIABLE
-)
 DIAGNOSTICS = QoSProfile(
     depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE
 )
@@ -28,12 +36,3 @@ def subscribe_latched_and_live(node, msg_type, topic: str, callback) -> None:
     a transient-local subscription cannot match. A latched message may arrive on both."""
     node.create_subscription(msg_type, topic, callback, LATCHED)
     node.create_subscription(msg_type, topic, callback, COMMAND)
-
-
-def latched(depth: int) -> QoSProfile:
-    """``LATCHED`` keeping the last ``depth`` messages (a latched topic that carries several)."""
-    return QoSProfile(
-        depth=max(1, depth),
-        durability=DurabilityPolicy.TRANSIENT_LOCAL,
-        reliability=ReliabilityPolicy.RELIABLE,
-    )

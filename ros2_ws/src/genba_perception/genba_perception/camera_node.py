@@ -16,7 +16,7 @@ from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
-from genba_perception.camera_info import CalibrationError, load_camera_info
+from genba_perception.camera_info import load_camera_info
 from genba_perception.camera_source import CameraError, FrameSource, open_source, parse_source
 from genba_perception.messages import camera_info, rgb_image
 
@@ -31,7 +31,7 @@ class CameraNode(Node):
             )
             url = param("camera_info_url", "camera_info YAML ('' = uncalibrated)")
             self.calibration = load_camera_info(url) if url else None
-        except (CameraError, CalibrationError) as exc:
+        except CameraError as exc:  # a device that cannot open; a CalibrationError is a ConfigError already
             raise ConfigError(str(exc)) from None
         self.frame_id = param("frame_id", "Optical frame of the images")
         self.loop = param("loop", "Restart files and folders at their end")

@@ -11,10 +11,10 @@ from geometry_msgs.msg import TransformStamped
 from rclpy.node import Node
 
 from genba_common.entry import run_node
-from genba_common.errors import ConfigError
 from genba_common.params import Parameters
 from genba_common.qos import latched
-from genba_perception.extrinsics import ExtrinsicsError, load_extrinsics
+from genba_common.tf import tf_message_type
+from genba_perception.extrinsics import load_extrinsics
 
 
 class ExtrinsicsNode(Node):
@@ -23,10 +23,7 @@ class ExtrinsicsNode(Node):
         param = Parameters(self, "genba_perception", "extrinsics.yaml")
         path = param("extrinsics_file", "Extrinsics YAML (calibration/extrinsics_*.yaml)")
         param.check_all_declared()
-        try:
-            self.transforms = load_extrinsics(path)
-        except ExtrinsicsError as exc:
-            raise ConfigError(str(exc)) from None
+        self.transforms = load_extrinsics(path)  # an ExtrinsicsError is a ConfigError: one line, exit 2
         msgs = []
         now = self.get_clock().now().to_msg()
         for t in self.transforms:
@@ -37,9 +34,8 @@ class ExtrinsicsNode(Node):
             m.transform.rotation.x, m.transform.rotation.y, m.transform.rotation.z, m.transform.rotation.w = q
             msgs.append(m)
         qos = latched(len(msgs))
-        try:
-            from tf2_msgs.msg import TFMessage
-        except ImportError:
+        tf_message = tf_message_type()
+        if tf_message is None:
             self.get_logger().warning("tf2_msgs not available (PyPI ROS wheels): publishing "
                                    "geometry_msgs/TransformStamped on /extrinsics instead of /tf_static")
             pub = self.create_publisher(TransformStamped, "/extrinsics", qos)
@@ -47,7 +43,7 @@ class ExtrinsicsNode(Node):
                 pub.publish(m)
             self.topic = "/extrinsics"
         else:
-            self.create_publisher(TFMessage, "/tf_static", qos).publish(TFMessage(transforms=msgs))
+            self.create_publisher(tf_message, "/tf_static", qos).publish(tf_message(transforms=msgs))
             self.topic = "/tf_static"
         self.get_logger().info(f"{len(msgs)} static transforms from {path} on {self.topic}")
 

@@ -49,7 +49,8 @@ class ScanAssembler:
         self.angle_offset = angle_offset_rad
         self.point_filter = point_filter
         self.increment = 2.0 * math.pi / beams
-        self._angles: list[float] = []
+        self._angles: list[float] = []  # device angles (deg), for the point filter
+        self._scan_angles: list[float] = []  # the same in the scan, computed once on arrival
         self._dists: list[float] = []
         self._intens: list[float] = []
         self._start: float | None = None
@@ -83,12 +84,13 @@ class ScanAssembler:
         if self._start is None:
             self._start, self._first_angle = now, angle
         self._angles.append(m.angle_deg)
+        self._scan_angles.append(angle)
         self._dists.append(m.distance_m)
         self._intens.append(m.intensity)
         return frame
 
     def _clear(self) -> None:
-        self._angles, self._dists, self._intens = [], [], []
+        self._angles, self._scan_angles, self._dists, self._intens = [], [], [], []
         self._start = None
 
     def _finish(self, now: float) -> ScanFrame:
@@ -97,8 +99,7 @@ class ScanAssembler:
         scan_time = max(scan_time, 1e-6)
         self._last_rev_start = start
         dev = np.asarray(self._angles)
-        ang = self.angle_offset + self.sign * np.radians(dev)
-        idx = (np.round((np.mod(ang + math.pi, 2 * math.pi)) / self.increment).astype(int)) % self.beams
+        idx = np.round((np.asarray(self._scan_angles) + math.pi) / self.increment).astype(int) % self.beams
         d = np.asarray(self._dists, dtype=np.float32)
         q = np.asarray(self._intens, dtype=np.float32)
         if self.point_filter is not None:

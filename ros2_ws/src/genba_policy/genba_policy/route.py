@@ -87,6 +87,19 @@ def clearance_of(blocked: np.ndarray, res: float, chunk: int = 4096) -> np.ndarr
     return clearance
 
 
+def line_of_sight(grid: Grid, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The cells of a chain that a path needs: from each kept cell, the farthest later one it sees
+    with room to spare (``Grid.line_roomy``)."""
+    pruned, k = [cells[0]], 0
+    while k < len(cells) - 1:
+        far = len(cells) - 1
+        while far > k + 1 and not grid.line_roomy(cells[k], cells[far]):
+            far -= 1
+        pruned.append(cells[far])
+        k = far
+    return pruned
+
+
 def astar(
     grid: Grid, start: tuple[float, float], goal: tuple[float, float]
 ) -> list[tuple[float, float]] | None:
@@ -134,15 +147,7 @@ def astar(
     while cells[-1] != s:
         cells.append(came[cells[-1]])
     cells.reverse()
-    pruned = [cells[0]]
-    k = 0
-    while k < len(cells) - 1:
-        far = len(cells) - 1
-        while far > k + 1 and not grid.line_roomy(cells[k], cells[far]):
-            far -= 1
-        pruned.append(cells[far])
-        k = far
-    pts = [grid.centre(*c) for c in pruned]
+    pts = [grid.centre(*c) for c in line_of_sight(grid, cells)]
     pts[0], pts[-1] = start, goal
     return pts
 

@@ -125,12 +125,11 @@ class SafetySupervisorNode(Node):
         self.audit = AuditLog(audit_path or None)
         self._last_cmd_stamp = None
 
-        sensor = SENSOR
         self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, COMMAND)
-        self.create_subscription(LaserScan, "scan", self._on_scan, sensor)
-        self.create_subscription(Odometry, "odom", self._on_odom, sensor)
+        self.create_subscription(LaserScan, "scan", self._on_scan, SENSOR)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)
         # Usable frames, as judged by perception (a black or covered camera publishes no usable frame).
-        self.create_subscription(Image, "perception/image", self._on_camera, sensor)
+        self.create_subscription(Image, "perception/image", self._on_camera, SENSOR)
         self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, COMMAND)
         self.create_subscription(DiagnosticArray, "policy/health", self._on_health, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)

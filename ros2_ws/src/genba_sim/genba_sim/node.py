@@ -12,7 +12,7 @@ import os
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from geometry_msgs.msg import PoseStamped, TransformStamped
+from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
@@ -25,12 +25,12 @@ from genba_actuation.kinematics import DiffDrive
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
-from genba_common.errors import ConfigError
 from genba_common.geometry import quaternion_of_yaw
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import sec_to_stamp
-from genba_perception.camera_info import CalibrationError, load_camera_info
+from genba_common.tf import OdomTf
+from genba_perception.camera_info import load_camera_info
 from genba_perception.messages import camera_info, rgb_image
 from genba_sim import scenario as scenario_mod
 from genba_sim.occupancy import static_occupancy
@@ -60,17 +60,13 @@ class SimNode(Node):
         )
         self.episode_file = param("episode_file", "Write the episode result (JSON) here when it ends")
         param.check_all_declared()
-        try:
-            self.sc = scenario_mod.load(scen)
-            cal = load_camera_info(cam_url) if cam_url else None
-            cam = CameraConfig(cal.width, cal.height, cal.fovy_deg) if cal else CameraConfig()
-            self.sim = Simulation(
-                self.sc,
-                LidarConfig(noise_std_m=self.sc.lidar_noise_std_m),
-                cam if self.camera_enabled else None,
-            )
-        except (ConfigError, CalibrationError) as exc:
-            raise ConfigError(str(exc)) from None
+        # a bad scenario or calibration raises a ConfigError: run_node prints its one line and exits 2
+        self.sc = scenario_mod.load(scen)
+        cal = load_camera_info(cam_url) if cam_url else None
+        cam = CameraConfig(cal.width, cal.height, cal.fovy_deg) if cal else CameraConfig()
+        self.sim = Simulation(
+            self.sc, LidarConfig(noise_std_m=self.sc.lidar_noise_std_m), cam if self.camera_enabled else None
+        )
         self.calibration = cal
         self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
         self.controller = PtyController(
@@ -84,12 +80,7 @@ class SimNode(Node):
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
         self.pub_odom = self.create_publisher(Odometry, "odom", SENSOR)
-        try:
-            from tf2_msgs.msg import TFMessage
-        except ImportError:  # the PyPI ROS wheels have no tf2_msgs: genba run's recorder writes /tf
-            self.pub_tf, self._tf_message = None, None
-        else:
-            self.pub_tf, self._tf_message = self.create_publisher(TFMessage, "/tf", COMMAND), TFMessage
+        self.odom_tf = OdomTf.create(self)  # None without tf2_msgs: genba run's recorder writes /tf then
         self.pub_clock = self.create_publisher(Clock, "clock", COMMAND)
         self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", COMMAND)
         self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
@@ -194,11 +185,8 @@ class SimNode(Node):
         msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(yaw)[2:]
         msg.twist.twist.linear.x, msg.twist.twist.angular.z = v, w
         self.pub_odom.publish(msg)
-        if self.pub_tf is not None:  # odom -> base_link (REP-105), where tf2_msgs is installed
-            t = TransformStamped(header=msg.header, child_frame_id=frames.BASE_LINK)
-            t.transform.translation.x, t.transform.translation.y = x, y
-            t.transform.rotation = msg.pose.pose.orientation
-            self.pub_tf.publish(self._tf_message(transforms=[t]))
+        if self.odom_tf is not None:
+            self.odom_tf.publish(msg.header.stamp, x, y, msg.pose.pose.orientation)
 
     def _publish_cloud(self) -> None:
         if scenario_mod.Faults.active(self.sc.faults.cloud_outages, self.sim.time):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from genba_policy.route import Grid as _Grid
-from genba_policy.route import Path
+from genba_policy.route import Path, line_of_sight
 from genba_sim.occupancy import box_distance
 from genba_sim.scenario import Scenario
 
@@ -78,14 +78,7 @@ class CostToGo:
         while len(chain) < cells and cur != self.goal_cell and self.next[cur][0] >= 0:
             cur = (int(self.next[cur][0]), int(self.next[cur][1]))
             chain.append(cur)
-        pruned, k = [chain[0]], 0
-        while k < len(chain) - 1:
-            far = len(chain) - 1
-            while far > k + 1 and not grid.line_roomy(chain[k], chain[far]):
-                far -= 1
-            pruned.append(chain[far])
-            k = far
-        pts = [grid.centre(*c) for c in pruned]
+        pts = [grid.centre(*c) for c in line_of_sight(grid, chain)]
         pts[0] = xy
         if chain[-1] == self.goal_cell:
             pts[-1] = self.goal
