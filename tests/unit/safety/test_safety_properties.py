@@ -77,3 +77,20 @@ def test_rate_limiter_settles_at_zero_without_undershoot():
     out = [rl.apply(0.0, 0.0, 0.01)[0] for _ in range(100)]
     assert min(out) >= 0.0 and out[-1] == 0.0
     assert all(b <= a for a, b in zip(out, out[1:], strict=False)), "monotone ramp down"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=st.floats(-4.0, 6.0), y=st.floats(2.1, 5.0), side=st.sampled_from([1.0, -1.0]),
+       v=st.floats(0.1, 1.0), w=st.floats(-0.3, 0.3))
+def test_a_person_at_rest_far_from_the_path_never_changes_the_command(x, y, side, v, w):
+    # a person-sized return standing 2 m or more beside the path: the output is exactly what it is
+    # with nothing there, from the first scan on (while unknown, too)
+    bearing, dist = math.atan2(side * y, x), math.hypot(x, y)
+
+    def run(scan):
+        h = Harness(CFG, Script(cmd=lambda t: (v, w), scan=scan))
+        h.run(3.0)
+        return [(o.v, o.w, o.reasons) for _, o in h.log]
+
+    with_person = run(lambda t: scan_with_obstacle(dist, bearing, width_beams=max(3, int(20 / dist))))
+    assert with_person == run(lambda t: scan_with_obstacle(11.9, math.pi))

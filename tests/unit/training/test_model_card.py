@@ -1,9 +1,22 @@
 """The model card judges the issue's student/teacher ratio on the seeds kept apart, not on the seeds
 recipes were chosen on."""
 
-from genba_training.evaluation import REPORT_SEEDS, SELECTION_SEEDS
+from genba_training.episodes import EpisodeResult
+from genba_training.evaluation import REPORT_SEEDS, SELECTION_SEEDS, outcome_report
 from genba_training.evaluation import span as _span
 from genba_training.model_card import model_card
+
+
+def _deployed() -> dict:
+    """Alone 3 of 4 pass; behind the supervisor 2 of 4: one harm (seed 2, a person walked into the robot
+    at rest), one help (seed 4), one collision while moving (seed 3, as alone)."""
+    ok = EpisodeResult("s", True, "goal_reached", 20.0, 0, 0.4, min_person_distance_m=0.6)
+    rest = EpisodeResult("s", False, "collision", 9.0, 1, 0.0, "person", True, 0.01, 0.0)
+    moving = EpisodeResult("s", False, "collision", 9.0, 1, 0.0, "person", False, 0.5, 0.0)
+    alone = [ok, ok, moving, rest]
+    behind = [ok, rest, moving, ok]
+    report = outcome_report([1, 2, 3, 4], {"alone": alone, "supervised": behind})
+    return {k: v for k, v in report.items() if k != "episodes"}
 
 
 def _summary(rate: float, n: int, failed=(), hits=None) -> dict:
@@ -33,7 +46,7 @@ def _metrics(chosen: dict, kept: dict) -> dict:
                 for k, r in kept.items()
             },
         },
-        "student_onnx_with_supervisor": _summary(0.7, len(REPORT_SEEDS)),
+        "student_onnx_with_supervisor": _deployed(),
         "ood": {
             "normal_flagged": 0.01,
             "black_camera_flagged": 1.0,
@@ -86,3 +99,12 @@ def test_the_card_says_when_the_model_is_an_ensemble():
     }
     assert "An ensemble of 3 such students" in model_card("m", _metrics(rates, rates), log, 3000, "cd", 123)
     assert "ensemble" not in _card(rates, rates)
+
+
+def test_the_card_shows_the_deployed_outcomes_split_by_motion_and_the_supervisor_harm():
+    card = _card({"teacher": 1.0, "student_torch": 0.9, "student_onnx": 0.9},
+                 {"teacher": 1.0, "student_torch": 0.9, "student_onnx": 0.9})
+    assert "| student alone | 50% | 1 (1) | 1 | 0 | 0 | 0.00 / 0.60 |" in card
+    assert "| **as deployed** | 50% | 1 (1) | 1 | 0 | 0 | 0.00 / 0.60 |" in card
+    assert "Supervisor harm (alone reaches the goal, as deployed does not): 1 episodes (25%)" in card
+    assert "helped (the other way round): 1" in card

@@ -31,7 +31,9 @@ from genba_safety.audit import AuditLog, finite_or_none
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
+from genba_safety.separation import SeparationConfig
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
+from genba_safety.tracker import TrackerConfig
 from genba_safety.watchdog import Now
 from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
 
@@ -75,6 +77,47 @@ class SafetySupervisorNode(Node):
             ttc_stop_s=param("ttc_stop_s", "Stop when time-to-collision falls below this", 0.0, 10.0),
             ttc_slow_s=param("ttc_slow_s", "Slow down when time-to-collision falls below this", 0.0, 20.0),
         )
+        tracker = TrackerConfig(
+            max_range_m=param("track_max_range_m", "Returns farther than this are not tracked", 1.0, 50.0),
+            cluster_gap_m=param(
+                "track_cluster_gap_m", "Neighbouring returns closer than this join a cluster", 0.01, 2.0
+            ),
+            max_person_extent_m=param(
+                "track_max_person_extent_m", "A cluster wider than this is structure", 0.1, 5.0
+            ),
+            moving_speed_mps=param(
+                "track_moving_speed_mps", "A track slower than this is at rest (zones judge it)", 0.0, 2.0
+            ),
+            static_after_s=param(
+                "track_static_after_s", "A place hit without a break this long is structure", 0.1, 60.0
+            ),
+        )
+        separation = SeparationConfig(
+            enabled=param("separation_enabled", "Speed and separation monitoring of people"),
+            intrusion_m=param("ssm_intrusion_m", "C: reach of a body part beyond its surface", 0.0, 2.0),
+            sensor_uncertainty_m=param(
+                "ssm_sensor_uncertainty_m", "Z: the LiDAR's share of the uncertainty", 0.0, 1.0
+            ),
+            actuation_latency_ms=param(
+                "ssm_actuation_latency_ms", "Command out to wheels responding, part of T_r", 0.0, 1000.0
+            ),
+            horizon_s=param("ssm_horizon_s", "Conflict prediction horizon", 0.5, 10.0),
+            contact_margin_m=param(
+                "ssm_contact_margin_m", "A predicted gap below this is a contact", 0.0, 2.0
+            ),
+            clear_margin_m=param(
+                "ssm_clear_margin_m", "Extra room to pass ahead of a crossing person", 0.0, 3.0
+            ),
+            retreat_speed_mps=param(
+                "ssm_retreat_speed_mps", "Speed of the retreat candidate (0: never retreat)", 0.0, 2.0
+            ),
+            occlusion_lateral_m=param(
+                "occlusion_lateral_m", "Occluding edges this far beside the path slow the robot", 0.0, 10.0
+            ),
+            occlusion_min_speed_mps=param(
+                "occlusion_min_speed_mps", "Blind-corner speed cap never below this", 0.0, 2.0
+            ),
+        )
         try:
             self.cfg = SupervisorConfig(
                 rate_hz=param("rate_hz", "Output rate of the gated command", 100.0, 1000.0),
@@ -107,6 +150,8 @@ class SafetySupervisorNode(Node):
                 zone_release_scans=param(
                     "zone_release_scans", "Consecutive clear scans to release it", 1, 50
                 ),
+                tracker=tracker,
+                separation=separation,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
@@ -139,6 +184,7 @@ class SafetySupervisorNode(Node):
         self.pub_mode = self.create_publisher(String, "safety/mode", LATCHED)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
+        self.pub_tracks = self.create_publisher(MarkerArray, "safety/tracks", 1)
         self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
         # Deadline timers react to staleness at its expiry instead of at the next tick.
         self._deadlines = {
@@ -278,6 +324,8 @@ class SafetySupervisorNode(Node):
                     },
                     "clearance_m": finite_or_none(out.min_clearance_m),
                     "ttc_s": finite_or_none(out.ttc_s),
+                    "people": len(self.sup.scan_view.people),
+                    "separation": self.sup.decision.reason if self.sup.decision else None,
                 }
             )
 
@@ -330,6 +378,42 @@ class SafetySupervisorNode(Node):
         if self._last is not None:
             arr.markers += self._command_markers(self._last)
         self.pub_markers.publish(arr)
+        self.pub_tracks.publish(self._track_markers())
+
+    def _track_markers(self) -> MarkerArray:
+        """The supervisor's people (base_link, as of the latest scan): a disc per track (orange while
+        its velocity is unknown, red moving), its velocity as an arrow, and a ring of radius S (its protective
+        separation distance for the current command) around it: the footprint is to keep outside."""
+        stamp = self.get_clock().now().to_msg()
+        out = self._last
+        v, w = (out.v, out.w) if out else (0.0, 0.0)
+        arr = MarkerArray(markers=[Marker(action=Marker.DELETEALL, ns="tracks")])
+        for track, s_m in self.sup.protective_distances(self._now(), v, w):
+            cx, cy = track.centre
+            rgba = (1.0, 0.1, 0.1, 0.8) if track.known else (1.0, 0.6, 0.1, 0.8)
+            disc = Marker(type=Marker.CYLINDER, action=Marker.ADD, id=3 * track.id, ns="tracks")
+            disc.header.frame_id, disc.header.stamp = frames.BASE_LINK, stamp
+            disc.pose.position.x, disc.pose.position.y, disc.pose.position.z = cx, cy, 0.8
+            disc.pose.orientation.w = 1.0
+            disc.scale.x, disc.scale.y, disc.scale.z = 0.5, 0.5, 1.6
+            disc.color.r, disc.color.g, disc.color.b, disc.color.a = rgba
+            vel = Marker(type=Marker.ARROW, action=Marker.ADD, id=3 * track.id + 1, ns="tracks")
+            vel.header.frame_id, vel.header.stamp = frames.BASE_LINK, stamp
+            vel.scale.x, vel.scale.y, vel.scale.z = 0.05, 0.1, 0.1
+            vel.color.r, vel.color.g, vel.color.b, vel.color.a = rgba
+            vel.pose.orientation.w = 1.0
+            vx, vy = track.velocity if track.known else (0.0, 0.0)
+            vel.points = [Point(x=cx, y=cy, z=1.7), Point(x=cx + vx, y=cy + vy, z=1.7)]
+            ring = Marker(type=Marker.LINE_STRIP, action=Marker.ADD, id=3 * track.id + 2, ns="tracks")
+            ring.header.frame_id, ring.header.stamp = frames.BASE_LINK, stamp
+            ring.scale.x = 0.02
+            ring.color.r, ring.color.g, ring.color.b, ring.color.a = 1.0, 1.0, 0.2, 0.7
+            ring.pose.orientation.w = 1.0
+            ring.points = [Point(x=cx + s_m * math.cos(a), y=cy + s_m * math.sin(a), z=0.05)
+                           for a in np.linspace(0.0, 2.0 * math.pi, 33)]
+            ring.text = f"S={s_m:.2f} m"
+            arr.markers += [disc, vel, ring]
+        return arr
 
     def _command_markers(self, out) -> list[Marker]:
         """Arrows to where the policy's and the safe command would take the robot in one second (blue:

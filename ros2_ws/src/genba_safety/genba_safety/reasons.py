@@ -40,6 +40,11 @@ class Reason(str, enum.Enum):
     TTC_STOP = "TTC_STOP"  # time to collision on the commanded arc below ttc_stop_s
     ZONE_SLOW = "ZONE_SLOW"  # something in the slow-down zone
     TTC_SLOW = "TTC_SLOW"  # time to collision below ttc_slow_s
+    SSM_SLOW = "SSM_SLOW"  # slowed to keep a person outside the protective separation distance
+    SSM_STOP = "SSM_STOP"  # stopped: a person within it, or contact unavoidable (at rest when it comes)
+    YIELD = "YIELD"  # stopped (or backed off) to let a person's predicted path cross ahead
+    CLEAR_CROSSING = "CLEAR_CROSSING"  # passed unslowed: slowing would stand in a crossing person's way
+    OCCLUSION_SLOW = "OCCLUSION_SLOW"  # slowed for a blind corner ahead
     # why an input sample was refused on receipt
     BAD_STAMP = "BAD_STAMP"  # not a finite time
     FUTURE_STAMP = "FUTURE_STAMP"  # further ahead than max_future_stamp_ms
@@ -67,4 +72,5 @@ MODE_CALLED_FOR: dict[Reason, Mode] = {
     Reason.POLICY_SLOW: Mode.FALLBACK, Reason.CAMERA_STALE: Mode.FALLBACK,
     Reason.CLOUD_LOST: Mode.DEGRADED,
 }
-STOPS = (Reason.ZONE_STOP_FRONT, Reason.ZONE_STOP_REAR, Reason.TTC_STOP)  # interventions that stop the robot
+# interventions that stop the robot
+STOPS = (Reason.ZONE_STOP_FRONT, Reason.ZONE_STOP_REAR, Reason.TTC_STOP, Reason.SSM_STOP, Reason.YIELD)

@@ -6,6 +6,7 @@ decision carries reason codes so tests, the audit log and diagnostics all tell t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,12 +14,38 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genba_common.geometry import to_base
+from genba_common.ranges import usable_ranges
 from genba_safety.fallback import ReactiveConfig, ReactiveController
 from genba_safety.limits import Limits, RateLimiter, clamp_velocity, command_is_valid
 from genba_safety.modes import Mode, ModeLadder
 from genba_safety.reasons import MODE_CALLED_FOR, STOPS, Reason
+from genba_safety.separation import (
+    Decision,
+    SeparationConfig,
+    choose,
+    directed_speed,
+    occlusion_cap,
+    protective_distance,
+    separations,
+)
+from genba_safety.tracker import Tracker, TrackerConfig, TrackView
 from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
-from genba_safety.zones import ScanGeometry, ZoneConfig, evaluate, scan_points
+from genba_safety.zones import ScanGeometry, ZoneConfig, evaluate, footprint_clearance, scan_points, stop_zone
+
+
+@dataclass(frozen=True)
+class ScanView:
+    """One scan as the core uses it: all returns, what is static (structure and tracks at rest),
+    the people (tracks moving or not yet known), and every beam in order for occlusion edges."""
+
+    seq: int = -1
+    points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    static: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    people: tuple[TrackView, ...] = ()
+    beams: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    beam_ranges: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stamp: float = math.nan
+
 
 INPUTS = ("cmd", "scan", "odom", "camera", "cloud", "health", "goal")
 
@@ -41,6 +68,8 @@ class SupervisorConfig:
     recover_hold_s: float = 1.0
     zone_trigger_scans: int = 1
     zone_release_scans: int = 3
+    tracker: TrackerConfig = TrackerConfig()
+    separation: SeparationConfig = SeparationConfig()
 
     def __post_init__(self) -> None:
         missing = [k for k in INPUTS if k not in self.timeouts_ms]
@@ -157,8 +186,13 @@ class Supervisor:
         self.stop_rear = Debouncer(cfg.zone_trigger_scans, cfg.zone_release_scans)
         self._seen_scan_seq = 0
         self._last_mono: float | None = None
-        self._pts_cache: tuple[int, np.ndarray] = (-1, np.zeros((0, 2)))
+        self.tracker = Tracker(cfg.tracker)
+        self._view = ScanView()
+        self._scan_periods: list[float] = []
+        self._scan_received: float | None = None
         self._zone_cache: tuple[tuple, object] = ((), None)
+        self._people_cache: tuple[tuple, Decision | None, float] = ((), None, math.inf)
+        self.decision: Decision | None = None  # the separation monitor's last decision
         self.interventions = 0      # rising edges of any safety action (mode drop or zone stop)
         self.altered_steps = 0
         self._was_intervening = False
@@ -166,13 +200,51 @@ class Supervisor:
 
     # -- helpers -----------------------------------------------------------------------------
     def _points(self, inputs: Inputs) -> np.ndarray:
+        """Every return of the latest scan (base_link)."""
+        return self._scan_view(inputs).points
+
+    def _scan_view(self, inputs: Inputs) -> "ScanView":
+        """The latest scan, split once into structure, tracks and occlusion edges."""
+        if self._view.seq == inputs.scan_seq:
+            return self._view
         sample = inputs.samples["scan"]
         if sample.value is None:
-            return np.zeros((0, 2))
-        if self._pts_cache[0] != inputs.scan_seq:
-            scan: ScanInput = sample.value  # type: ignore[assignment]
-            self._pts_cache = (inputs.scan_seq, scan_points(scan.ranges, scan.geometry))
-        return self._pts_cache[1]
+            return self._view
+        scan: ScanInput = sample.value  # type: ignore[assignment]
+        g = scan.geometry
+        pts = scan_points(scan.ranges, g)
+        r = usable_ranges(scan.ranges, g.range_min, g.range_max, np.float64)
+        finite = np.isfinite(r)
+        odom: OdomInput | None = inputs.samples["odom"].value  # type: ignore[assignment]
+        pose = (odom.x, odom.y, odom.yaw) if odom is not None else (0.0, 0.0, 0.0)
+        if self.cfg.separation.enabled:
+            tracks = self.tracker.update(pts, r[finite], g.angle_increment, pose, float(sample.stamp))
+            at_rest = [t.points for t in tracks if t.known and not t.moving]
+            static = np.concatenate([self.tracker.structure, *at_rest]) if at_rest else self.tracker.structure
+            people = tuple(t for t in tracks if not t.known or t.moving)
+        else:  # no people layer: the zones judge every return
+            static, people = pts, ()
+        # Occlusion edges need every beam in order: nothing in range (or no reading) reads as far.
+        far = np.where(finite, r, g.range_max)
+        cos, sin = np.cos(g.angle_min + g.angle_increment * np.arange(far.size) + g.laser_yaw), \
+            np.sin(g.angle_min + g.angle_increment * np.arange(far.size) + g.laser_yaw)
+        all_beams = np.column_stack((g.laser_x_m + far * cos, g.laser_y_m + far * sin))
+        if self._scan_received is not None and sample.received is not None:
+            self._scan_periods.append(max(0.0, sample.received - self._scan_received))
+            del self._scan_periods[:-20]
+        self._scan_received = sample.received
+        self._view = ScanView(inputs.scan_seq, pts, static, people, all_beams, far, float(sample.stamp))
+        return self._view
+
+    def reaction_time_s(self, now: Now) -> float:
+        """T_r of the separation distance, measured: the longest of the recent scan periods (a
+        person moves that long unseen), the age of the scan in use, one supervisor period and the
+        configured actuation latency (command out to wheels responding)."""
+        cfg = self.cfg
+        period = max(self._scan_periods) if self._scan_periods else cfg.timeouts_ms["scan"] / 1000.0
+        age = min(max(0.0, now.ros - self._view.stamp), cfg.timeouts_ms["scan"] / 1000.0) \
+            if math.isfinite(self._view.stamp) else 0.0
+        return period + age + 1.0 / cfg.rate_hz + cfg.separation.actuation_latency_ms / 1000.0
 
     def _goal_in_base(self, inputs: Inputs) -> tuple[float, float] | None:
         goal, odom = inputs.samples["goal"].value, inputs.samples["odom"].value
@@ -232,6 +304,64 @@ class Supervisor:
         self.limiter.reset()
         return True, "ESTOP released; recovering through MRM"
 
+    def _separate(self, now: Now, inputs: Inputs, view: ScanView, v: float, w: float, emergency: bool,
+                  reasons: list, unslowed: tuple[float, float] | None) -> tuple[float, float, bool]:
+        """People and blind corners: speed and separation, conflict prediction, occlusion caps."""
+        cfg, lim = self.cfg, self.cfg.limits
+        if v == 0.0 and w == 0.0 and (unslowed is None or unslowed == (0.0, 0.0)):
+            return v, w, emergency
+        key = (inputs.scan_seq, v, w, unslowed)
+        if self._people_cache[0] != key:
+            t_r = self.reaction_time_s(now)
+            odom: OdomInput | None = inputs.samples["odom"].value  # type: ignore[assignment]
+            v0, w0 = (odom.v, odom.w) if odom is not None else (self.limiter.v, self.limiter.w)
+            decision = None
+            if view.people:
+                decision = choose(list(view.people), cfg.zones.footprint, v, w, v0, w0, lim, t_r,
+                                  cfg.separation, self._retreat_clear(view), unslowed)
+            cap, _ = occlusion_cap(view.beams, view.beam_ranges, cfg.zones.footprint, t_r, lim.max_decel_mps2,
+                                   cfg.separation)
+            self._people_cache = (key, decision, cap)
+        _, decision, cap = self._people_cache
+        self.decision = decision
+        if decision is not None and decision.reason:
+            v, w = decision.v, decision.w
+            reasons.append(Reason(decision.reason))
+            emergency = emergency or decision.reason != Reason.CLEAR_CROSSING
+        if v > cap:
+            v = cap
+            reasons.append(Reason.OCCLUSION_SLOW)
+        return v, w, emergency
+
+    @property
+    def scan_view(self) -> ScanView:
+        """The latest scan as split by the core (structure, people, beams)."""
+        return self._view
+
+    def protective_distances(self, now: Now, v: float, w: float) -> list[tuple[TrackView, float]]:
+        """Each person of the latest scan with its protective separation distance S (m) for the
+        command (v, w), as drawn on ``/safety/tracks``."""
+        cfg = self.cfg
+        t_r = self.reaction_time_s(now)
+        people = list(self._view.people)
+        seps = separations(people, cfg.zones.footprint, cfg.separation)
+        return [
+            (t, protective_distance(s.v_h, directed_speed(v, w, s), t_r, cfg.limits.max_decel_mps2,
+                                    cfg.separation.intrusion_m, s.z))
+            for t, s in zip(people, seps, strict=True)
+        ]
+
+    def _retreat_clear(self, view: ScanView) -> bool:
+        """Nothing static behind the robot within reach of the retreat, and no one there."""
+        cfg = self.cfg
+        back = -min(cfg.separation.retreat_speed_mps, cfg.limits.max_reverse_mps)
+        z = evaluate(view.static, cfg.zones, back, 0.0, cfg.limits.max_decel_mps2)
+        if z.stop_rear or z.ttc_s < cfg.separation.horizon_s:
+            return False
+        reach = abs(back) * cfg.separation.horizon_s
+        fp = cfg.zones.footprint.inflated(cfg.zones.slow_margin_m, rear_extra=reach)
+        return not any((fp.contains(t.points) & (t.points[:, 0] < 0)).any() for t in view.people)
+
     # -- the step ----------------------------------------------------------------------------
     def step(self, now: Now, inputs: Inputs) -> StepOutput:
         cfg = self.cfg
@@ -267,15 +397,26 @@ class Supervisor:
         if (v_req, w_req) != tuple(requested) and mode == Mode.NOMINAL:
             reasons.append(Reason.LIMIT_CLAMP)
 
-        # Collision zones: judged on the command about to be sent.
+        # Collision zones: judged on the command about to be sent, against what stands still.
         clearance, ttc = math.inf, math.inf
+        self.decision = None
         if fresh["scan"] and mode != Mode.ESTOP:
+            view = self._scan_view(inputs)
+            before_zones = (v_req, w_req)
             key = (inputs.scan_seq, v_req, w_req)  # zones are a pure function of scan and request
             if self._zone_cache[0] != key:
-                self._zone_cache = (
-                    key,
-                    evaluate(self._points(inputs), cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2),
-                )
+                z = evaluate(view.static, cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2)
+                if view.people:  # a person in the stop box stops the robot whatever they do
+                    people_pts = np.concatenate([t.points for t in view.people])
+                    inside = stop_zone(cfg.zones, v_req, cfg.limits.max_decel_mps2).contains(people_pts)
+                    z = dataclasses.replace(
+                        z,
+                        stop_front=z.stop_front or bool((inside & (people_pts[:, 0] > 0)).any()),
+                        stop_rear=z.stop_rear or bool((inside & (people_pts[:, 0] <= 0)).any()),
+                        min_clearance_m=min(z.min_clearance_m,
+                                            footprint_clearance(people_pts, cfg.zones.footprint)),
+                    )
+                self._zone_cache = (key, z)
             z = self._zone_cache[1]
             clearance, ttc = z.min_clearance_m, z.ttc_s
             if inputs.scan_seq != self._seen_scan_seq:  # debounce counts scans, not ticks
@@ -300,6 +441,11 @@ class Supervisor:
                     if abs(v_req) * scale < abs(v_req):
                         v_req *= max(0.0, scale)
                         reasons.append(Reason.TTC_SLOW)
+            if cfg.separation.enabled:
+                # Only the zones' comfort slow-downs may be undone to clear a crossing, never a stop.
+                unslowed = None if emergency else before_zones
+                v_req, w_req, emergency = self._separate(now, inputs, view, v_req, w_req, emergency, reasons,
+                                                         unslowed)
 
         if mode == Mode.ESTOP:
             self.limiter.reset()

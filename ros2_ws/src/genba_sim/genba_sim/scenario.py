@@ -41,6 +41,7 @@ class Pedestrian:
     waypoints: tuple[tuple[float, float], ...]
     speed_mps: float
     start_offset_s: float = 0.0
+    behavior: str = "oblivious"  # oblivious: walks its route whatever happens; aware: steers around the robot
 
     def position(self, t: float) -> tuple[float, float, float]:
         """Position and heading at time t, walking the closed loop of waypoints (ping-pong for 2)."""
@@ -203,14 +204,22 @@ class _Fields:
         return Pose2D(f.num("x"), f.num("y"), f.num("yaw", 0.0, -2 * math.pi, 2 * math.pi))
 
 
-def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box], Path]:
+def _load_map(name: str | dict, scen_path: Path) -> tuple[float, float, float, list[Box], Path]:
+    """A map by name (``maps/<name>.yaml``), by path, or given inline as a mapping (generated sites)."""
+    if isinstance(name, dict):
+        path = scen_path
+        f = _Fields(scen_path, name, "map.")
+        return (*_map_fields(f), path)
     path = Path(name) if name.endswith((".yaml", ".yml")) else MAP_DIR / f"{name}.yaml"
     if not path.is_file():
         raise ConfigError(
             f"{scen_path}: field 'map': map '{name}' not found "
             f"(available: {', '.join(sorted(p.stem for p in MAP_DIR.glob('*.yaml')))})"
         )
-    f = _Fields(path, _read_yaml(path))
+    return (*_map_fields(_Fields(path, _read_yaml(path))), path)
+
+
+def _map_fields(f: "_Fields") -> tuple[float, float, float, list[Box]]:
     hall = f.sub("hall")
     hx, hy = hall.num("size_x_m", lo=2.0, hi=200.0), hall.num("size_y_m", lo=2.0, hi=200.0)
     wh = hall.num("wall_height_m", 2.0, lo=0.3, hi=10.0)
@@ -228,7 +237,17 @@ def _load_map(name: str, scen_path: Path) -> tuple[float, float, float, list[Box
                     kind,
                 )
             )
-    return hx, hy, wh, boxes, path
+    return hx, hy, wh, boxes
+
+
+PEDESTRIAN_BEHAVIORS = ("oblivious", "aware")
+
+
+def _behavior(p: "_Fields") -> str:
+    b = p.data.get("behavior", "oblivious")
+    if b not in PEDESTRIAN_BEHAVIORS:
+        raise p._err("behavior", f"must be one of {', '.join(PEDESTRIAN_BEHAVIORS)}, got {b!r}")
+    return b
 
 
 def load(name_or_path: str) -> Scenario:
@@ -243,8 +262,8 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
 
     path = Path(path)
     f = _Fields(path, data)
-    if "map" not in f.data or not isinstance(f.data["map"], str):
-        raise ConfigError(f"{path}: field 'map': is required and must be a map name")
+    if "map" not in f.data or not isinstance(f.data["map"], (str, dict)):
+        raise ConfigError(f"{path}: field 'map': is required and must be a map name (or a map mapping)")
     hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
     seed = int(f.num("seed", 0, lo=0, hi=2**31 - 1))
     start, goal = f.pose("start"), f.pose("goal")
@@ -282,6 +301,7 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
                 p.points("path"),
                 p.num("speed_mps", 0.8, lo=0.0, hi=3.0),
                 p.num("start_offset_s", 0.0, lo=0.0),
+                _behavior(p),
             )
         )
     fl = f.sub("faults", required=False)

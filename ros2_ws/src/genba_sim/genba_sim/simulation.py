@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genba_common.errors import ConfigError
+from genba_sim.crowd import AwarePerson
 from genba_sim.scenario import Faults, Scenario
-from genba_sim.world import LASER_XYZ, build_mjcf
+from genba_sim.world import CHASSIS_HALF, LASER_XYZ, PED_RADIUS_M, build_mjcf
 
 
 def import_mujoco():
@@ -52,6 +53,8 @@ class EpisodeState:
     trajectory: list = field(default_factory=list)   # (t, x, y, yaw)
     in_contact: bool = False
     hit: str = ""                # what the first collision was with: person, wall, or a box's kind
+    contact_speed_mps: float = 0.0  # fastest chassis point at the first collision (|v| + |w| r)
+    min_person_distance_m: float = math.inf
 
 
 def _kind_of(geom_name: str) -> str:
@@ -85,7 +88,10 @@ class Simulation:
         self.obstacle_geoms = [g for g in range(m.ngeom)
                                if m.geom_bodyid[g] != self.robot_body and g != self.floor and
                                (m.geom_contype[g] or m.geom_conaffinity[g])]
+        self.person_geoms = {g for g in self.obstacle_geoms if m.geom_bodyid[g] in
+                             {m.body(f"ped_{i}").id for i in range(len(scenario.pedestrians))}}
         self.ped_mocap = [m.body(f"ped_{i}").mocapid[0] for i in range(len(scenario.pedestrians))]
+        self.aware = [AwarePerson(p) if p.behavior == "aware" else None for p in scenario.pedestrians]
         self.rng = np.random.default_rng(scenario.seed)
         n = lidar.beams
         self.scan_angles = -math.pi + (2 * math.pi / n) * np.arange(n)
@@ -125,9 +131,19 @@ class Simulation:
         self.cmd = (v, w)
 
     # -- stepping ---------------------------------------------------------------------------
-    def _update_pedestrians(self) -> None:
-        for mocap, ped in zip(self.ped_mocap, self.sc.pedestrians, strict=False):
-            x, y, yaw = ped.position(self.time)
+    def pedestrian_pose(self, i: int) -> tuple[float, float, float]:
+        """Where person ``i`` is now (x, y, heading): their script, or their own way if aware."""
+        aware = self.aware[i]
+        return aware.pose() if aware is not None else self.sc.pedestrians[i].position(self.time)
+
+    def _update_pedestrians(self, dt: float = 0.0) -> None:
+        if dt > 0.0 and any(a is not None for a in self.aware):
+            pose = self.pose()
+            for a in self.aware:
+                if a is not None:
+                    a.step(dt, pose, CHASSIS_HALF[:2], PED_RADIUS_M)
+        for i, mocap in enumerate(self.ped_mocap):
+            x, y, yaw = self.pedestrian_pose(i)
             self.data.mocap_pos[mocap] = (x, y, 0.0)
             self.data.mocap_quat[mocap] = (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))
 
@@ -140,7 +156,7 @@ class Simulation:
                 v, w = self.cmd
             yaw = self.pose()[2]
             d.ctrl[0], d.ctrl[1], d.ctrl[2] = v * math.cos(yaw), v * math.sin(yaw), w
-            self._update_pedestrians()
+            self._update_pedestrians(float(m.opt.timestep))
             x0, y0, _ = self.pose()
             mj.mj_step(m, d)
             x1, y1, _ = self.pose()
@@ -155,7 +171,10 @@ class Simulation:
         touching = self._robot_in_contact()
         if touching and not ep.in_contact:
             ep.collisions += 1
-            ep.hit = ep.hit or touching
+            if not ep.hit:
+                ep.hit = touching
+                v, w = self.body_twist()
+                ep.contact_speed_mps = abs(v) + abs(w) * math.hypot(CHASSIS_HALF[0], CHASSIS_HALF[1])
         ep.in_contact = bool(touching)
         if ep.status == "running":
             if touching and self.stop_on_collision:
@@ -178,13 +197,16 @@ class Simulation:
 
     def min_obstacle_distance(self, search_m: float = 3.0) -> float:
         """Exact distance from the chassis to the nearest obstacle or person (0 when touching)."""
-        best = search_m
+        best = person = search_m
         fromto = np.zeros(6)
         for g in self.obstacle_geoms:
             dist = self.mj.mj_geomDistance(self.model, self.data, self.chassis, g, search_m, fromto)
             best = min(best, dist)
+            if g in self.person_geoms:
+                person = min(person, dist)
         best = max(0.0, best)
         self.episode.min_obstacle_distance_m = min(self.episode.min_obstacle_distance_m, best)
+        self.episode.min_person_distance_m = min(self.episode.min_person_distance_m, max(0.0, person))
         return best
 
     # -- sensors ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from genba_sim.scenario import Scenario
@@ -21,7 +21,11 @@ class EpisodeResult:
     collisions: int
     min_distance_m: float
     hit: str = ""  # what the first collision was with: person, wall, clutter, pillar, ...
-    hit_standing: bool = False  # the collision came with the robot standing (a person walked into it)
+    hit_standing: bool = False  # the collision came with the robot at rest (a person walked into it)
+    contact_speed_mps: float = 0.0  # fastest chassis point at the collision
+    min_person_distance_m: float = math.inf  # closest the chassis came to a person
+    path_length_m: float = 0.0
+    trajectory: tuple = field(default=(), repr=False, compare=False)  # (t, x, y, yaw) every 0.1 s
 
 
 def collision_kinds(results: list[EpisodeResult]) -> dict[str, int]:
@@ -51,9 +55,15 @@ def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
         sim.close()
 
 
-def episode_result(sim: Simulation, standing: bool = False) -> EpisodeResult:
-    """The finished episode of ``sim``; ``standing``: the robot stood still when it ended."""
+AT_REST_MPS = 0.05  # a robot whose fastest chassis point is slower than this at contact is at rest
+
+
+def episode_result(sim: Simulation) -> EpisodeResult:
+    """The finished episode of ``sim``; a collision is "at rest" when the chassis moved slower than
+    :data:`AT_REST_MPS` at contact."""
     ep = sim.episode
+    collided = ep.status == "collision"
     return EpisodeResult(sim.sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,
                          round(sim.time, 2), ep.collisions, round(ep.min_obstacle_distance_m, 3), ep.hit,
-                         ep.status == "collision" and standing)
+                         collided and ep.contact_speed_mps < AT_REST_MPS, round(ep.contact_speed_mps, 3),
+                         round(ep.min_person_distance_m, 3), round(ep.path_length_m, 2), tuple(ep.trajectory))

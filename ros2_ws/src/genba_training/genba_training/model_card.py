@@ -43,13 +43,30 @@ def _ensemble(n_snap: int) -> str:
     )
 
 
-def _deployed(d: dict) -> str:
+def deployed_section(d: dict) -> str:
+    """As deployed: the student (ONNX) alone and behind the supervisor core on the same seeds, with
+    collisions split robot moving / at rest and person / static, the closest approach to a person
+    and the supervisor's harm (``evaluation.outcome_report`` less the episodes)."""
+    t, h = d["totals"], d["supervisor"]
+
+    def sep(x: dict) -> str:
+        if x["min_person_separation_m"] is None:
+            return "-"
+        return f"{x['min_person_separation_m']:.2f} / {x['median_min_person_separation_m']:.2f}"
+
+    rows = "\n".join(
+        f"| {label} | {x['success_rate']:.0%} | {x['collisions_moving']} ({x['collisions_person_moving']}) | "
+        f"{x['collisions_at_rest']} | {x['collisions_static']} | {x['timeouts']} | {sep(x)} |"
+        for label, x in (("student alone", t["alone"]), ("**as deployed**", t["supervised"]))
+    )
     return (
-        f"\nAs deployed, the same {d['episodes']} episodes with every command of the student (ONNX) "
-        f"passing the safety supervisor core (`genba-policy eval --with-supervisor`): "
-        f"{d['success_rate']:.0%} reach the goal; collisions {collisions_text(d)}, "
-        f"{d['collisions_standing']} of them people walking into the robot while the supervisor "
-        f"held it still (the simulated people avoid no one); timeouts {d['timeouts']}.\n"
+        f"\nAs deployed (`genba-policy eval --policy onnx --compare-supervisor`), the same "
+        f"{t['alone']['episodes']} episodes, every command of the student passing the safety supervisor "
+        "core:\n\n"
+        "| run | success | collisions robot moving (person) | robot at rest | static | timeouts | "
+        "closest to a person, min / median m |\n|---|---|---|---|---|---|---|\n"
+        f"{rows}\n\nSupervisor harm (alone reaches the goal, as deployed does not): {h['harm']} episodes "
+        f"({h['harm_rate']:.0%}); helped (the other way round): {h['helped']}.\n"
     )
 
 
@@ -125,7 +142,7 @@ def model_card(name: str, m: dict, log: dict, params: int, sha: str, size: int) 
         "closed_loop_rows": closed_loop_rows,
         "failed_kept": "; ".join(f"{label}: {failed_seeds_text(kept[k])}" for k, label in ROLES.items()),
         "ratio": f"{ratio:.0%}",
-        "deployed": _deployed(m["student_onnx_with_supervisor"]),
+        "deployed": deployed_section(m["student_onnx_with_supervisor"]),
         "ood_samples": ood["samples_each"],
         "ood_normal": f"{ood['normal_flagged']:.1%}",
         "ood_black_camera": f"{ood['black_camera_flagged']:.1%}",

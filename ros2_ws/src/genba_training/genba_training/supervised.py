@@ -11,7 +11,10 @@ gate, which the OOD table of the model card covers.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
+
+import numpy as np
 
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
 from genba_safety.watchdog import Now
@@ -27,9 +30,27 @@ ODOM_EVERY = 2     # ticks: 50 Hz
 ROS_EPOCH = 1.7e9  # any wall-clock-like origin for the supervisor's ROS stamps
 
 
+@dataclass(frozen=True)
+class NoisyLidar:
+    """A worse LiDAR on the supervisor's input only: extra range noise, dropped beams (NaN) and
+    spurious returns (random beams reading a random short range), drawn from the scenario's seed."""
+
+    range_std_m: float = 0.03
+    drop_fraction: float = 0.02
+    spurious_per_scan: int = 3
+
+    def apply(self, ranges: np.ndarray, rng: np.random.Generator, range_max: float) -> np.ndarray:
+        r = ranges + rng.normal(0.0, self.range_std_m, ranges.shape)
+        r[rng.uniform(size=r.size) < self.drop_fraction] = np.nan
+        k = rng.choice(r.size, self.spurious_per_scan, replace=False)
+        r[k] = rng.uniform(0.3, range_max, k.size)
+        return r
+
+
 def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
                            camera: CameraConfig | None = None,
-                           cfg: SupervisorConfig | None = None) -> tuple[EpisodeResult, int]:
+                           cfg: SupervisorConfig | None = None,
+                           lidar_faults: bool | NoisyLidar = False) -> tuple[EpisodeResult, int]:
     """Run until goal, collision or time limit with ``act`` (the policy, 10 Hz) gated by the
     supervisor; returns the episode and the number of supervisor interventions (stops). The
     episode says whether a collision came with the robot standing: the sim's people avoid no one
@@ -42,7 +63,9 @@ def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float
         -math.pi, 2 * math.pi / lc.beams, lc.range_min_m, lc.range_max_m, LASER_XYZ[0], 0.0, 0.0
     )
     substeps = int(round(TICK_S / float(sim.model.opt.timestep)))
-    k, standing = 0, True
+    noisy = NoisyLidar() if lidar_faults is True else (lidar_faults or None)
+    noise_rng = np.random.default_rng([sc.seed, 17])
+    k = 0
     try:
         while sim.episode.status == "running":
             t = k * TICK_S
@@ -50,7 +73,10 @@ def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float
             if k % POLICY_EVERY == 0:
                 v, w = act(sim)
                 valid = math.isfinite(v) and math.isfinite(w)
-                inputs.offer("scan", ScanInput(sim.lidar(), geom), now.ros, now)
+                scan = sim.lidar()
+                if noisy is not None:
+                    scan = noisy.apply(scan, noise_rng, lc.range_max_m)
+                inputs.offer("scan", ScanInput(scan, geom), now.ros, now)
                 inputs.offer("cmd", (v, w), now.ros, now)
                 inputs.offer("health", HealthInput(0.0, 1.0, valid), now.ros, now)
                 inputs.offer("camera", True, now.ros, now)
@@ -59,12 +85,11 @@ def run_supervised_episode(sc: Scenario, act: Callable[[Simulation], tuple[float
                 x, y, yaw = sim.pose()
                 inputs.offer("odom", OdomInput(x, y, yaw, *sim.body_twist()), now.ros, now)
             out = sup.step(now, inputs)
-            standing = abs(out.v) < 0.05 and abs(out.w) < 0.05
             sim.set_body_velocity(out.v, out.w)
             sim.step(substeps)
             if k % POLICY_EVERY == 0:
                 sim.min_obstacle_distance()
             k += 1
-        return episode_result(sim, standing), sup.interventions
+        return episode_result(sim), sup.interventions
     finally:
         sim.close()

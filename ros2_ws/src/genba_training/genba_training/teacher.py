@@ -90,6 +90,7 @@ class Teacher:
     ) -> None:
         self.sc, self.max_speed, self.lookahead = sc, max_speed_mps, lookahead_m
         self.noise = noise
+        self.sim = None  # the live Simulation, where aware people walk their own way (set by the caller)
         self.noise_rng = np.random.default_rng([noise.seed, sc.seed]) if noise else None
         start, goal = (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y)
         self.grid = Grid(sc)
@@ -198,7 +199,11 @@ class Teacher:
         """(x, y, vx, vy) of each person at time ``t`` (as the teacher's ``noise`` has it known)."""
         out = []
         t = t - (self.noise.lag_s if self.noise else 0.0)
-        for ped in self.sc.pedestrians:
+        for i, ped in enumerate(self.sc.pedestrians):
+            if self.sim is not None and self.sim.aware[i] is not None:  # walks its own way: ask the sim
+                a = self.sim.aware[i]
+                out.append((a.x, a.y, a.vx, a.vy))
+                continue
             (px, py, _), (qx, qy, _) = ped.position(t), ped.position(t - 0.1)
             out.append((px, py, (px - qx) / 0.1, (py - qy) / 0.1))
         if self.noise:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import time
+from pathlib import Path
 
-from genba_training.episodes import collision_kinds
-from genba_training.evaluation import HELD_OUT_SEEDS, collisions_text, evaluate, load_driver
+from genba_training.evaluation import (
+    HELD_OUT_SEEDS,
+    LAYOUTS,
+    evaluate_parallel,
+    load_driver,
+    outcome_report,
+    outcome_table,
+)
 from genba_training.teacher import PerceptionNoise
 
 
@@ -32,6 +40,16 @@ def parse_noise(text: str) -> PerceptionNoise:
     return PerceptionNoise(v, p)
 
 
+def parse_share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a share must be a number in [0, 1], got '{text}'") from None
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share must be in [0, 1], got {text}")
+    return share
+
+
 def parse_lag(text: str) -> float:
     try:
         lag = float(text)
@@ -54,6 +72,41 @@ def add_parser(sub) -> None:
         "--with-supervisor",
         action="store_true",
         help="gate every command through the safety supervisor core, as on the robot",
+    )
+    ev.add_argument(
+        "--compare-supervisor",
+        action="store_true",
+        help="run every episode twice, the policy alone and behind the supervisor, and report supervisor "
+        "harm (alone passes, supervised fails) and help (the other way round)",
+    )
+    ev.add_argument(
+        "--layout",
+        choices=[*LAYOUTS, "mixed"],
+        default="factory_hall",
+        help="site layout of the scenarios (mixed: one of the five by seed; the site layouts are never "
+        "trained on, held-out seeds 6000-6099)",
+    )
+    ev.add_argument(
+        "--aware-share",
+        type=parse_share,
+        default=0.0,
+        metavar="F",
+        help="share of the people who steer around the robot (the rest walk on whatever happens)",
+    )
+    ev.add_argument(
+        "--lidar-faults",
+        action="store_true",
+        help="behind the supervisor: its scan gets range noise, 2%% dropped beams and 3 spurious returns",
+    )
+    ev.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="run the episodes in N processes (each loads the policy itself); results in seed order",
+    )
+    ev.add_argument(
+        "--json", metavar="FILE", help="write per-episode records and totals as JSON ('-': stdout)"
+    )
+    ev.add_argument(
+        "--plots", metavar="DIR", help="write a histogram of minimum separation and the worst trajectories"
     )
     ev.add_argument(
         "--perception-noise",
@@ -108,31 +161,72 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(
             f"genba-policy eval: error: --trace-failures must be >= 0, got {args.trace_failures}"
         )
+    if args.lidar_faults and not (args.with_supervisor or args.compare_supervisor):
+        raise SystemExit(
+            "genba-policy eval: error: --lidar-faults is for the supervisor's input "
+            "(add --with-supervisor or --compare-supervisor)"
+        )
+    for flag, value in (("--json", args.json), ("--plots", args.plots)):
+        if value and value != "-":
+            target = Path(value)
+            folder = target if flag == "--plots" else target.parent
+            if (flag == "--json" and target.is_dir()) or (folder.exists() and not folder.is_dir()):
+                raise SystemExit(f"genba-policy eval: error: {flag} {value}: not a usable path")
+            if flag == "--json" and not folder.is_dir():
+                raise SystemExit(f"genba-policy eval: error: {flag} {value}: folder {folder} does not exist")
     checkpoint = args.checkpoint
     if args.policy == "onnx" and not checkpoint:
         checkpoint = str(default_model(args.manifest))
-    drive = None if args.policy == "teacher" else load_driver(args.policy, checkpoint, args.manifest)
-    results = evaluate(
-        args.seeds,
-        drive,
-        f"eval {args.policy}",
-        supervised=args.with_supervisor,
-        noise=noise,
-        trace_steps=args.trace_failures,
+    if not 1 <= args.workers <= 64:
+        raise SystemExit(f"genba-policy eval: error: --workers must be 1-64, got {args.workers}")
+    driver = None if args.policy == "teacher" else (args.policy, checkpoint, args.manifest)
+    if driver is not None:
+        load_driver(*driver)  # a bad checkpoint or manifest fails here, in one line, before any run
+    common = dict(
+        noise=noise, layout=args.layout, aware_share=args.aware_share, trace_steps=args.trace_failures
     )
-    ok = sum(r.success for r in results)
-    collided = {
-        "collisions": sum(r.status == "collision" for r in results),
-        "collisions_with": collision_kinds(results),
-    }
-    label = f"{args.policy}{' + supervisor' if args.with_supervisor else ''}{_noise_text(noise)}"
-    print(
-        "\n| policy | scenarios | success | collisions (with) | timeouts | wall s |\n"
-        "|---|---|---|---|---|---|\n"
-        f"| {label} | {len(results)} | {ok / len(results):.0%} | {collisions_text(collided)} | "
-        f"{sum(r.status == 'timeout' for r in results)} | {time.monotonic() - t0:.0f} |"
+    runs: dict[str, list] = {}
+    if args.compare_supervisor or not args.with_supervisor:
+        runs["alone"] = evaluate_parallel(args.seeds, driver, args.workers, f"eval {args.policy}", **common)
+    if args.compare_supervisor or args.with_supervisor:
+        runs["supervised"] = evaluate_parallel(
+            args.seeds, driver, args.workers, f"eval {args.policy} + supervisor", supervised=True,
+            lidar_faults=args.lidar_faults, **common,
+        )
+    report = outcome_report(list(args.seeds), runs)
+    label = f"{args.policy}{_noise_text(noise)}, {args.layout}" + (
+        f", {args.aware_share:.0%} aware" if args.aware_share else ""
     )
+    print("\n" + outcome_table(label, report, time.monotonic() - t0))
+    if args.json:
+        text = json.dumps(
+            {
+                "policy": args.policy,
+                "layout": args.layout,
+                "aware_share": args.aware_share,
+                "lidar_faults": args.lidar_faults,
+                **report,
+            },
+            indent=1,
+        )
+        if args.json == "-":
+            print(text)
+        else:
+            write_text(args.json, text)
+    if args.plots:
+        from genba_training.outcome_plots import outcome_plots
+
+        for path in outcome_plots(args.plots, runs, list(args.seeds), layout=args.layout,
+                                  aware_share=args.aware_share):
+            print(f"wrote {path}")
     return 0
+
+
+def write_text(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text + "\n")
+    except OSError as exc:
+        raise SystemExit(f"genba-policy eval: error: cannot write --json {path}: {exc.strerror}") from None
 
 
 def default_model(manifest: str):

@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
         SELECTION_SEEDS,
         evaluate,
         load_driver,
+        outcome_report,
         span,
-        success,
         summary,
     )
     from genba_training.model_card import model_card
@@ -78,9 +78,10 @@ def run(args: argparse.Namespace) -> int:
         "kept apart...",
         flush=True,
     )
-    metrics["student_onnx_with_supervisor"] = success(
-        REPORT_SEEDS, drivers["student_onnx"], "eval student onnx + supervisor", supervised=True
-    )
+    behind = evaluate(REPORT_SEEDS, drivers["student_onnx"], "eval student onnx + supervisor",
+                      supervised=True)
+    outcome = outcome_report(list(REPORT_SEEDS), {"alone": kept_apart["student_onnx"], "supervised": behind})
+    metrics["student_onnx_with_supervisor"] = {k: v for k, v in outcome.items() if k != "episodes"}
     print("OOD rates...", flush=True)
     metrics["ood"] = report.ood_rates(m, range(9000, 9010))
     print("latency...", flush=True)

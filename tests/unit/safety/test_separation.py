@@ -1,0 +1,155 @@
+"""Speed and separation monitoring, conflict prediction and blind corners (pure functions)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genba_safety.limits import Limits
+from genba_safety.separation import (
+    SeparationConfig,
+    choose,
+    directed_speed,
+    max_directed_speed,
+    occlusion_cap,
+    protective_distance,
+    separations,
+    ssm_scale,
+)
+from genba_safety.tracker import HUMAN_SPEED_MPS, TrackView
+from genba_safety.zones import Footprint
+
+FP, LIM, CFG = Footprint(), Limits(), SeparationConfig()
+T_R = 0.15
+
+
+def person(x: float, y: float, vx: float = 0.0, vy: float = 0.0, known: bool = True, tid: int = 1) -> TrackView:
+    ang = np.linspace(-0.4, 0.4, 7) + math.atan2(-y, -x)
+    pts = np.column_stack((x + 0.25 * np.cos(ang), y + 0.25 * np.sin(ang)))
+    return TrackView(tid, pts, (vx, vy), 0.03, 0.15 if known else HUMAN_SPEED_MPS, known,
+                     known and math.hypot(vx, vy) >= 0.25)
+
+
+def test_the_worked_example_of_the_safety_doc():
+    # person walking at the robot at 1.6 m/s, robot at 1.0 m/s, T_r 0.15 s, a = 2 m/s^2, C 0.1, Z 0.1
+    s = protective_distance(1.6, 1.0, 0.15, 2.0, 0.1, 0.1)
+    assert s == pytest.approx(1.6 * (0.15 + 0.5) + 1.0 * 0.15 + 0.25 + 0.2)
+    assert s == pytest.approx(1.64)
+    assert max_directed_speed(1.2, 1.6, 0.15, 2.0, 0.1, 0.1) == pytest.approx(0.68, abs=0.005)
+    assert max_directed_speed(0.44, 1.6, 0.15, 2.0, 0.1, 0.1) == 0.0
+
+
+@given(d=st.floats(0.0, 20.0), v_h=st.floats(0.0, 3.0), t_r=st.floats(0.0, 1.0), a=st.floats(0.2, 5.0),
+       c=st.floats(0.0, 0.5), z=st.floats(0.0, 0.5))
+def test_the_largest_directed_speed_is_exactly_the_one_whose_separation_distance_is_the_distance(d, v_h, t_r, a,
+                                                                                                c, z):
+    v = max_directed_speed(d, v_h, t_r, a, c, z)
+    assert v >= 0.0
+    if v > 0.0:
+        assert protective_distance(v_h, v, t_r, a, c, z) == pytest.approx(d, rel=1e-6, abs=1e-6)
+    else:
+        assert protective_distance(v_h, 0.0, t_r, a, c, z) >= d - 1e-9
+
+
+def test_a_person_far_away_or_behind_the_motion_does_not_limit_the_robot():
+    far = separations([person(8.0, 0.0, -0.5, 0.0)], FP, CFG)
+    assert ssm_scale(far, 1.0, 0.0, T_R, LIM.max_decel_mps2, CFG)[0] == 1.0
+    behind = separations([person(-1.0, 0.0, 0.0, 0.0)], FP, CFG)
+    assert ssm_scale(behind, 1.0, 0.0, T_R, LIM.max_decel_mps2, CFG)[0] == 1.0  # driving away from them
+
+
+def test_a_person_walking_at_the_robot_caps_it_and_an_unknown_one_caps_it_harder():
+    known = separations([person(2.0, 0.0, -1.0, 0.0)], FP, CFG)
+    unknown = separations([person(2.0, 0.0, known=False)], FP, CFG)
+    k_known, tid = ssm_scale(known, 1.0, 0.0, T_R, LIM.max_decel_mps2, CFG)
+    k_unknown, _ = ssm_scale(unknown, 1.0, 0.0, T_R, LIM.max_decel_mps2, CFG)
+    assert 0.0 < k_known < 1.0 and tid == 1
+    assert k_unknown < k_known
+
+
+def test_turning_towards_a_person_beside_the_robot_is_limited_too():
+    beside = separations([person(0.2, 0.8)], FP, CFG)
+    assert directed_speed(0.0, 1.5, beside[0]) > 0.0  # the front corner swings towards them
+    assert ssm_scale(beside, 0.0, 1.5, T_R, LIM.max_decel_mps2, CFG)[0] < 1.0
+    assert ssm_scale(beside, 0.0, -1.5, T_R, LIM.max_decel_mps2, CFG)[0] == 1.0
+
+
+def test_a_crossing_the_robot_clears_is_let_through_rather_than_slowed_into():
+    # someone 2.5 m to the right walks across at 1 m/s; the zones slowed the request to 0.25 m/s for
+    # a shelf: at 0.25 the robot would stand in their way, at the 1 m/s asked for it is long past
+    p = person(0.6, -2.5, 0.0, 1.0)
+    d = choose([p], FP, 0.25, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False, unslowed=(1.0, 0.0))
+    assert d.reason == "CLEAR_CROSSING" and (d.v, d.w) == (1.0, 0.0)
+    slowed, passing = d.candidates
+    assert math.isfinite(slowed.contact_s) and math.isinf(passing.contact_s)
+    assert passing.clearance_m > CFG.contact_margin_m + CFG.clear_margin_m
+
+
+def test_a_crossing_the_robot_cannot_clear_makes_it_wait_before_the_crossing():
+    # 1.6 m ahead and 1 m to the left, walking across at 0.6 m/s: at 1 m/s the robot meets them
+    p = person(1.6, 1.0, 0.0, -0.6)
+    d = choose([p], FP, 1.0, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False)
+    assert (d.v, d.reason) == (0.0, "YIELD")
+    assert math.isfinite(d.candidates[0].contact_s) and math.isinf(d.candidates[-1].contact_s)
+
+
+def test_without_moving_people_only_ssm_speaks():
+    d = choose([person(1.5, 0.0, known=False)], FP, 1.0, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert d.candidates == () and d.v < 1.0 and d.reason in ("SSM_SLOW", "SSM_STOP")
+
+
+tracks = st.lists(
+    st.builds(
+        person,
+        x=st.floats(-4.0, 6.0),
+        y=st.floats(-4.0, 4.0),
+        vx=st.floats(-1.5, 1.5),
+        vy=st.floats(-1.5, 1.5),
+        known=st.booleans(),
+        tid=st.integers(1, 50),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tracks=tracks, v=st.floats(-0.4, 1.0), w=st.floats(-1.5, 1.5), v0=st.floats(-0.4, 1.0),
+       w0=st.floats(-1.5, 1.5))
+def test_the_command_out_never_exceeds_the_request_and_keeps_separation_or_stops(tracks, v, w, v0, w0):
+    tracks = [t for t in tracks if np.hypot(*t.points.T).min() > 0.0]
+    d = choose(tracks, FP, v, w, v0, w0, LIM, T_R, CFG, retreat_clear=False)
+    assert math.isfinite(d.v) and math.isfinite(d.w)
+    # never faster than asked, never the other way (a retreat is only offered with a clear rear)
+    assert abs(d.v) <= abs(v) + 1e-9 and d.v * v >= 0.0
+    assert abs(d.w) <= abs(w) + 1e-9 and d.w * w >= 0.0
+    if (d.v, d.w) == (0.0, 0.0) or d.reason == "CLEAR_CROSSING":
+        if d.reason == "CLEAR_CROSSING":  # passing ahead is allowed only with predicted room to spare
+            chosen = [c for c in d.candidates if (c.v, c.w) == (d.v, d.w)]
+            assert chosen and math.isinf(chosen[-1].contact_s)
+        return
+    # otherwise every person stays outside their protective separation distance
+    for s in separations(tracks, FP, CFG):
+        v_dir = directed_speed(d.v, d.w, s)
+        if v_dir > 1e-9:
+            limit = max_directed_speed(s.distance_m, s.v_h, T_R, LIM.max_decel_mps2, CFG.intrusion_m, s.z)
+            assert v_dir <= limit + 1e-6
+
+
+def test_a_blind_corner_ahead_slows_the_robot_so_it_can_stop_before_it():
+    # a wall 0.6 m to the left ends 0.7 m ahead; behind its end, nothing for 5 m
+    angles = np.linspace(-math.pi, math.pi, 360, endpoint=False)
+    ranges = np.full(360, 6.0)
+    pts = np.column_stack((ranges * np.cos(angles), ranges * np.sin(angles)))
+    wall = (angles > math.atan2(0.6, 0.7)) & (angles < math.pi / 2)
+    ranges[wall] = 0.6 / np.sin(angles[wall])
+    pts[wall] = np.column_stack((ranges[wall] * np.cos(angles[wall]), ranges[wall] * np.sin(angles[wall])))
+    cap, edge = occlusion_cap(pts, ranges, FP, T_R, LIM.max_decel_mps2, CFG)
+    assert edge is not None and edge[0] == pytest.approx(0.7, abs=0.05)
+    stop = cap * T_R + cap * cap / (2 * LIM.max_decel_mps2)
+    assert stop <= edge[0] - FP.front_m - CFG.intrusion_m + 1e-6
+    assert 0.2 <= cap < 1.0
+    # no edge, no cap
+    open_pts = np.column_stack((6.0 * np.cos(angles), 6.0 * np.sin(angles)))
+    assert occlusion_cap(open_pts, np.full(360, 6.0), FP, T_R, LIM.max_decel_mps2, CFG) == (math.inf, None)

@@ -1,0 +1,112 @@
+"""The supervisor's own people tracker: clusters, association, velocity, structure, determinism."""
+
+import math
+
+import numpy as np
+import pytest
+
+from genba_safety.tracker import HUMAN_SPEED_MPS, Tracker, TrackerConfig, segment
+
+INC = 2 * math.pi / 360
+
+
+def person_points(x: float, y: float, r: float = 0.25) -> np.ndarray:
+    """The side of a disc of radius ``r`` at (x, y) that faces the origin, sampled like a 1-degree scan."""
+    bearing, dist = math.atan2(y, x), math.hypot(x, y)
+    half = math.asin(min(1.0, r / dist))
+    angles = np.arange(bearing - half, bearing + half, INC)
+    # ray-disc intersection, nearest side
+    pts = []
+    for a in angles:
+        b = dist * math.cos(a - bearing)
+        disc = b * b - dist * dist + r * r
+        if disc >= 0:
+            t = b - math.sqrt(disc)
+            pts.append((t * math.cos(a), t * math.sin(a)))
+    return np.array(pts)
+
+
+def wall_points(x: float, y0: float, y1: float) -> np.ndarray:
+    ys = np.arange(y0, y1, 0.05)
+    return np.column_stack((np.full_like(ys, x), ys))
+
+
+def feed(tracker: Tracker, pts: np.ndarray, t: float, pose=(0.0, 0.0, 0.0)):
+    return tracker.update(pts, np.hypot(*pts.T), INC, pose, t)
+
+
+def test_a_walking_person_is_unknown_at_first_then_tracked_with_its_velocity():
+    tr = Tracker()
+    views = []
+    for k in range(15):
+        t = 0.1 * k
+        views.append(feed(tr, person_points(3.0, -1.5 + 0.8 * t), t))
+    assert all(len(v) == 1 for v in views)
+    assert not views[0][0].known and not views[2][0].known  # new: assume 1.6 m/s any way
+    last = views[-1][0]
+    assert last.known and last.moving
+    assert last.velocity[0] == pytest.approx(0.0, abs=0.1)
+    assert last.velocity[1] == pytest.approx(0.8, abs=0.15)  # the seen arc turns as the bearing does
+    assert len({v[0].id for v in views}) == 1  # one track throughout
+
+
+def test_a_wall_is_structure_and_never_a_track():
+    tr = Tracker()
+    for k in range(5):
+        views = feed(tr, wall_points(2.0, -3.0, 3.0), 0.1 * k)
+        assert views == []
+    assert len(tr.structure) == len(wall_points(2.0, -3.0, 3.0))
+
+
+def test_a_box_that_stays_put_while_the_robot_drives_by_is_at_rest():
+    tr = Tracker()
+    for k in range(20):
+        t = 0.1 * k
+        rx = 0.5 * t  # the robot drives along x at 0.5 m/s: the box moves in base_link, not in odom
+        views = feed(tr, person_points(4.0 - rx, 1.0), t, pose=(rx, 0.0, 0.0))
+    (box,) = views
+    assert box.known and not box.moving
+    assert math.hypot(*box.velocity) < 0.15
+
+
+def test_a_place_occupied_for_long_enough_becomes_structure():
+    cfg = TrackerConfig(static_after_s=1.0)
+    tr = Tracker(cfg)
+    for k in range(30):
+        views = feed(tr, person_points(3.0, 0.0), 0.1 * k)
+    assert views == [] and len(tr.structure) > 0
+
+
+def test_the_velocity_of_an_unknown_track_defaults_to_the_human_speed_bound():
+    tr = Tracker()
+    (v,) = feed(tr, person_points(3.0, 0.0), 0.0)
+    assert not v.known
+    assert v.velocity_std_mps == pytest.approx(HUMAN_SPEED_MPS)
+
+
+def test_a_scan_not_newer_than_the_last_starts_the_tracks_afresh():
+    tr = Tracker()
+    for k in range(6):
+        feed(tr, person_points(3.0, 0.1 * k), 0.1 * k)
+    (v,) = feed(tr, person_points(3.0, 0.5), 0.3)  # the clock went back
+    assert not v.known
+
+
+def test_the_same_scans_give_the_same_tracks():
+    def run():
+        tr = Tracker()
+        rng = np.random.default_rng(3)
+        out = []
+        for k in range(12):
+            pts = np.concatenate((person_points(3.0, -1 + 0.1 * k), person_points(2.0, 2 - 0.05 * k)))
+            pts = pts + rng.normal(0, 0.01, pts.shape)
+            out.append([(v.id, v.known, v.velocity) for v in feed(tr, pts, 0.1 * k)])
+        return out
+
+    assert run() == run()
+
+
+def test_segment_splits_at_gaps_and_joins_across_the_seam():
+    pts = np.array([[1.0, 0.0], [1.0, 0.05], [3.0, 0.0], [3.0, 0.05], [1.0, -0.05]])
+    clusters = segment(pts, np.hypot(*pts.T), INC, 0.2)
+    assert sorted(sorted(c.tolist()) for c in clusters) == [[0, 1, 4], [2, 3]]
