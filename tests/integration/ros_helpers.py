@@ -56,6 +56,8 @@ class FakeRobot(Node):
         }
         self.cmd = (0.6, 0.0)
         self.scan_range = math.inf
+        self.scan_fn = None  # t (s since start) -> 360 ranges, instead of scan_range everywhere
+        self.t0 = time.monotonic()
         self.last_cmd_sent: float | None = None
         self.pub = {
             "scan": self.create_publisher(LaserScan, "scan", qos_profile_sensor_data),
@@ -82,7 +84,10 @@ class FakeRobot(Node):
                 range_max=12.0,
             )
             m.header.stamp, m.header.frame_id = stamp, "laser"
-            m.ranges = [self.scan_range] * 360
+            m.ranges = (
+                [float(r) for r in self.scan_fn(time.monotonic() - self.t0)]
+                if self.scan_fn else [self.scan_range] * 360
+            )
             self.pub["scan"].publish(m)
         if self.enabled["odom"]:
             o = Odometry()

@@ -1,10 +1,12 @@
 """The safety supervisor node over real rclpy topics and services."""
 
+import math
 import time
 
 from ros_helpers import FakeRobot, Spinner, params
 from std_msgs.msg import Bool, String
 from std_srvs.srv import Trigger
+from visualization_msgs.msg import Marker, MarkerArray
 
 from genba_safety.node import LATCHED, SafetySupervisorNode
 
@@ -93,5 +95,46 @@ def test_rejections_and_other_warnings_do_not_crash_the_supervisor(ros, tmp_path
         assert node.inputs.rejections["CMD_STALE_STAMP"] == 3
         assert spin.until(lambda: modes and modes[-1] == "ESTOP", 2.0)
     finally:
+        node.destroy_node()
+        robot.destroy_node()
+
+
+def _person_ranges(x: float, y: float, r: float = 0.25) -> list[float]:
+    """360 beams (beam 0 at -pi) seeing only a 0.25 m disc at (x, y) in the laser frame."""
+    out = []
+    for i in range(360):
+        a = -math.pi + i * 2 * math.pi / 360
+        b = x * math.cos(a) + y * math.sin(a)
+        disc = b * b - x * x - y * y + r * r
+        out.append(b - math.sqrt(disc) if disc >= 0 and b > 0 else math.inf)
+    return out
+
+
+def test_safety_tracks_show_a_walking_person_with_velocity_and_protective_distance(ros, tmp_path):
+    node, robot, _, spin = make(tmp_path)
+    tracks: list[MarkerArray] = []
+    robot.create_subscription(MarkerArray, "safety/tracks", tracks.append, 5)
+    # someone 3 m ahead (2.8 m from the laser, 0.2 m in front of base_link) walks across at 0.8 m/s
+    robot.scan_fn = lambda t: _person_ranges(2.8, -2.0 + 0.8 * (t % 5.0))
+
+    def person_seen() -> bool:
+        if not tracks:
+            return False
+        discs = [m for m in tracks[-1].markers if m.type == Marker.CYLINDER]
+        arrows = [m for m in tracks[-1].markers if m.type == Marker.ARROW and m.action == Marker.ADD]
+        return bool(discs and arrows and arrows[0].points[1].y - arrows[0].points[0].y > 0.4)
+
+    try:
+        assert spin.until(person_seen, 8.0), "no track with the person's velocity on /safety/tracks"
+        ms = tracks[-1].markers
+        assert ms[0].action == Marker.DELETEALL  # last scan's people only
+        (disc,) = [m for m in ms if m.type == Marker.CYLINDER]
+        assert disc.header.frame_id == "base_link" and 2.7 < disc.pose.position.x < 3.3  # laser at x 0.2
+        assert disc.color.r == 1.0 and disc.color.g < 0.2  # red: its velocity is known
+        (ring,) = [m for m in ms if m.type == Marker.LINE_STRIP]
+        radius = math.dist((ring.points[0].x, ring.points[0].y), (disc.pose.position.x, disc.pose.position.y))
+        assert 0.2 < radius < 3.0 and ring.text == f"S={radius:.2f} m"
+    finally:
+        node.close()
         node.destroy_node()
         robot.destroy_node()

@@ -30,7 +30,7 @@ class TrackerConfig:
     static_cell_m: float = 0.25  # grid in the odometry frame that remembers what stays put
     static_after_s: float = 2.5  # a cell hit without a break for this long holds structure
     static_gap_s: float = 0.5  # ...a break longer than this starts its run afresh
-    person_radius_m: float = 0.5  # returns this close to a followed person stay theirs
+    person_radius_m: float = 0.4  # returns this close to where a followed person should be are theirs
     max_speed_mps: float = 2.5  # faster than this is a wrong association: the velocity starts afresh
     moving_speed_mps: float = 0.25  # known tracks slower than this (or 1.5 sigma) are at rest
     max_missed_scans: int = 3  # a track not seen for this many scans is dropped
@@ -169,20 +169,33 @@ class Tracker:
         near_odom = points[idx_near] @ rot.T + (x0, y0)
         for t in self.tracks:
             self._predict(t, dt)
-        # Returns where something has stood for a while are structure, whatever lies next to them;
-        # except near a person already followed, who may slow down or stand without turning into one.
+        # A person already followed claims the returns round where they should be now, whatever else
+        # lies next to them (a shelf, a box, their own footprints in the static grid).
         persistent = self._persistent(near_odom, stamp)
-        followed = [t for t in self.tracks if t.hits >= cfg.confirm_scans and t.speed >= cfg.moving_speed_mps]
-        if followed and persistent.any():
-            centres_t = np.array([t.x[:2] for t in followed])
-            d2 = ((near_odom[persistent, None, :] - centres_t[None, :, :]) ** 2).sum(axis=2)
-            keep = (d2 <= cfg.person_radius_m**2).any(axis=1)
-            persistent[np.flatnonzero(persistent)[keep]] = False
-        structure = [points[~near], points[idx_near[persistent]]]
-        idx_dyn = idx_near[~persistent]
-        dyn_odom = near_odom[~persistent]
+        followed = [i for i, t in enumerate(self.tracks)
+                    if t.hits >= cfg.confirm_scans and t.speed >= cfg.moving_speed_mps and t.missed == 0]
+        owner = np.full(len(idx_near), -1)
+        if followed and len(idx_near):
+            centres_t = np.array([self.tracks[i].x[:2] for i in followed])
+            d2 = ((near_odom[:, None, :] - centres_t[None, :, :]) ** 2).sum(axis=2)
+            k = d2.argmin(axis=1)
+            close = d2[np.arange(len(k)), k] <= cfg.person_radius_m**2
+            owner[close] = np.asarray(followed)[k[close]]
+        free = owner < 0
+        # Returns where something has stood for a while are structure.
+        static = persistent & free
+        structure = [points[~near], points[idx_near[static]]]
+        dyn = free & ~persistent
+        idx_dyn = idx_near[dyn]
+        dyn_odom = near_odom[dyn]
         clusters = segment(points[idx_dyn], ranges[idx_dyn], angle_increment, cfg.cluster_gap_m)
-        small, meas = [], []
+        small, meas, claimed = [], [], {}
+        for i in followed:
+            mine = owner == i
+            if mine.any():
+                claimed[len(meas)] = i
+                small.append(points[idx_near[mine]])
+                meas.append(near_odom[mine])
         for cl in clusters:
             pts = points[idx_dyn[cl]]
             extent = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
@@ -195,13 +208,17 @@ class Tracker:
         centres = np.array([m.mean(axis=0) for m in meas]).reshape(-1, 2)
         pairs = []
         for i, t in enumerate(self.tracks):
+            if i in claimed.values():
+                continue
             gate = cfg.gate_m + 3.0 * t.position_std_m
             for j, ctr in enumerate(centres):
+                if j in claimed:
+                    continue
                 d = math.hypot(ctr[0] - t.x[0], ctr[1] - t.x[1])
                 if d <= gate:
                     pairs.append((d, t.id, i, j))
         pairs.sort()
-        used_t, used_m, matched = set(), set(), {}
+        used_t, used_m, matched = set(claimed.values()), set(claimed), dict(claimed)
         for _, _, i, j in pairs:
             if i not in used_t and j not in used_m:
                 used_t.add(i)
