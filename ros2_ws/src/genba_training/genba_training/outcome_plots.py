@@ -40,7 +40,7 @@ def outcome_plots(
     for name, res in runs.items():
         seps = [r.min_person_distance_m for r in res if math.isfinite(r.min_person_distance_m)]
         ax.hist(seps, bins=[i * 0.1 for i in range(31)], alpha=0.55, label=f"{name} ({len(seps)} episodes)")
-    ax.set_xlabel("minimum distance chassis to person per episode (m; 0 = contact)")
+    ax.set_xlabel("closest the chassis came to a person per episode (m; 0 = contact, 3 = none within 3 m)")
     ax.set_ylabel("episodes")
     ax.legend()
     fig.tight_layout()
