@@ -25,11 +25,20 @@ FP, LIM, CFG = Footprint(), Limits(), SeparationConfig()
 T_R = 0.15
 
 
-def person(x: float, y: float, vx: float = 0.0, vy: float = 0.0, known: bool = True, tid: int = 1) -> TrackView:
+def person(
+    x: float, y: float, vx: float = 0.0, vy: float = 0.0, known: bool = True, tid: int = 1
+) -> TrackView:
     ang = np.linspace(-0.4, 0.4, 7) + math.atan2(-y, -x)
     pts = np.column_stack((x + 0.25 * np.cos(ang), y + 0.25 * np.sin(ang)))
-    return TrackView(tid, pts, (vx, vy), 0.03, 0.15 if known else HUMAN_SPEED_MPS, known,
-                     known and math.hypot(vx, vy) >= 0.25)
+    return TrackView(
+        tid,
+        pts,
+        (vx, vy),
+        0.03,
+        0.15 if known else HUMAN_SPEED_MPS,
+        known,
+        known and math.hypot(vx, vy) >= 0.25,
+    )
 
 
 def test_the_worked_example_of_the_safety_doc():
@@ -41,10 +50,17 @@ def test_the_worked_example_of_the_safety_doc():
     assert max_directed_speed(0.44, 1.6, 0.15, 2.0, 0.1, 0.1) == 0.0
 
 
-@given(d=st.floats(0.0, 20.0), v_h=st.floats(0.0, 3.0), t_r=st.floats(0.0, 1.0), a=st.floats(0.2, 5.0),
-       c=st.floats(0.0, 0.5), z=st.floats(0.0, 0.5))
-def test_the_largest_directed_speed_is_exactly_the_one_whose_separation_distance_is_the_distance(d, v_h, t_r, a,
-                                                                                                c, z):
+@given(
+    d=st.floats(0.0, 20.0),
+    v_h=st.floats(0.0, 3.0),
+    t_r=st.floats(0.0, 1.0),
+    a=st.floats(0.2, 5.0),
+    c=st.floats(0.0, 0.5),
+    z=st.floats(0.0, 0.5),
+)
+def test_the_largest_directed_speed_is_exactly_the_one_whose_separation_distance_is_the_distance(
+    d, v_h, t_r, a, c, z
+):
     v = max_directed_speed(d, v_h, t_r, a, c, z)
     assert v >= 0.0
     if v > 0.0:
@@ -115,8 +131,13 @@ tracks = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
-@given(tracks=tracks, v=st.floats(-0.4, 1.0), w=st.floats(-1.5, 1.5), v0=st.floats(-0.4, 1.0),
-       w0=st.floats(-1.5, 1.5))
+@given(
+    tracks=tracks,
+    v=st.floats(-0.4, 1.0),
+    w=st.floats(-1.5, 1.5),
+    v0=st.floats(-0.4, 1.0),
+    w0=st.floats(-1.5, 1.5),
+)
 def test_the_command_out_never_exceeds_the_request_and_keeps_separation_or_stops(tracks, v, w, v0, w0):
     tracks = [t for t in tracks if np.hypot(*t.points.T).min() > 0.0]
     d = choose(tracks, FP, v, w, v0, w0, LIM, T_R, CFG, retreat_clear=False)
