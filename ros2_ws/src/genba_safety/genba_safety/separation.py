@@ -202,22 +202,24 @@ def predicted_gaps(
     moved on at its velocity: nominal (the returns' distance less the sensor's uncertainty), and
     cautious (less also the track's position uncertainty and its velocity uncertainty grown over
     time, up to ``max_spread_m``)."""
-    nominal = np.full(ts.shape, np.inf)
-    cautious = np.full(ts.shape, np.inf)
+    if not tracks:
+        return np.full(ts.shape, np.inf), np.full(ts.shape, np.inf)
     c, s = np.cos(poses[:, 2]), np.sin(poses[:, 2])
-    for t in tracks:
-        vx, vy = t.velocity
-        # (K, N): each return moved with the track, then put in the robot's frame at that time
-        px = t.points[None, :, 0] + vx * ts[:, None] - poses[:, 0:1]
-        py = t.points[None, :, 1] + vy * ts[:, None] - poses[:, 1:2]
-        lx, ly = c[:, None] * px + s[:, None] * py, -s[:, None] * px + c[:, None] * py
-        dx = np.maximum(np.maximum(lx - fp.front_m, -fp.rear_m - lx), 0.0)
-        dy = np.maximum(np.abs(ly) - fp.half_width_m, 0.0)
-        d = np.hypot(dx, dy).min(axis=1) - cfg.sensor_uncertainty_m
-        nominal = np.minimum(nominal, d)
-        cautious = np.minimum(
-            cautious, d - t.position_std_m - np.minimum(t.velocity_std_mps * ts, cfg.max_spread_m)
-        )
+    # every return of every track at once: (M,) points with their track's velocity and spread
+    pts = np.concatenate([t.points for t in tracks])
+    vel = np.repeat(np.array([t.velocity for t in tracks]), [len(t.points) for t in tracks], axis=0)
+    pos_std = np.repeat([t.position_std_m for t in tracks], [len(t.points) for t in tracks])
+    vel_std = np.repeat([t.velocity_std_mps for t in tracks], [len(t.points) for t in tracks])
+    # (K, M): each return moved with its track, then put in the robot's frame at that time
+    px = pts[None, :, 0] + vel[None, :, 0] * ts[:, None] - poses[:, 0:1]
+    py = pts[None, :, 1] + vel[None, :, 1] * ts[:, None] - poses[:, 1:2]
+    lx, ly = c[:, None] * px + s[:, None] * py, -s[:, None] * px + c[:, None] * py
+    dx = np.maximum(np.maximum(lx - fp.front_m, -fp.rear_m - lx), 0.0)
+    dy = np.maximum(np.abs(ly) - fp.half_width_m, 0.0)
+    d = np.hypot(dx, dy) - cfg.sensor_uncertainty_m
+    nominal = d.min(axis=1)
+    spread = pos_std[None, :] + np.minimum(vel_std[None, :] * ts[:, None], cfg.max_spread_m)
+    cautious = (d - spread).min(axis=1)
     return nominal, cautious
 
 

@@ -31,6 +31,7 @@ class TrackerConfig:
     static_after_s: float = 2.5  # a cell hit without a break for this long holds structure
     static_gap_s: float = 0.5  # ...a break longer than this starts its run afresh
     person_radius_m: float = 0.4  # returns this close to where a followed person should be are theirs
+    max_tracks: int = 24  # at most this many clusters are followed (the nearest); the rest are structure
     max_speed_mps: float = 2.5  # faster than this is a wrong association: the velocity starts afresh
     moving_speed_mps: float = 0.25  # known tracks slower than this (or 1.5 sigma) are at rest
     max_missed_scans: int = 3  # a track not seen for this many scans is dropped
@@ -43,7 +44,7 @@ class Track:
 
     id: int
     x: np.ndarray  # [px, py, vx, vy]
-    P: np.ndarray  # 4x4 covariance
+    P: np.ndarray  # 2x2 covariance of (position, velocity), the same for both axes (same noise, same start)
     offsets: np.ndarray  # the cluster's returns relative to its centre (N, 2)
     stamp: float
     hits: int = 1
@@ -63,11 +64,11 @@ class Track:
 
     @property
     def position_std_m(self) -> float:
-        return math.sqrt(max(self.P[0, 0], self.P[1, 1]))
+        return math.sqrt(self.P[0, 0])
 
     @property
     def velocity_std_mps(self) -> float:
-        return math.sqrt(max(self.P[2, 2], self.P[3, 3]))
+        return math.sqrt(self.P[1, 1])
 
 
 @dataclass(frozen=True)
@@ -196,27 +197,33 @@ class Tracker:
                 claimed[len(meas)] = i
                 small.append(points[idx_near[mine]])
                 meas.append(near_odom[mine])
+        candidates = []
         for cl in clusters:
             pts = points[idx_dyn[cl]]
             extent = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
             if extent > cfg.max_person_extent_m:
                 structure.append(pts)
             else:
-                small.append(pts)
-                meas.append(dyn_odom[cl])
+                candidates.append((float(ranges[idx_dyn[cl]].min()), pts, dyn_odom[cl]))
+        # Bounded work whatever the scan holds (rain, foliage, a broken sensor): the nearest clusters
+        # are followed, the rest count as structure (the zones judge them as obstacles).
+        candidates.sort(key=lambda c: c[0])
+        room = max(0, cfg.max_tracks - len(small))
+        for _, pts, odom_pts in candidates[:room]:
+            small.append(pts)
+            meas.append(odom_pts)
+        structure += [pts for _, pts, _ in candidates[room:]]
         self.structure = np.concatenate(structure)
         centres = np.array([m.mean(axis=0) for m in meas]).reshape(-1, 2)
         pairs = []
-        for i, t in enumerate(self.tracks):
-            if i in claimed.values():
-                continue
-            gate = cfg.gate_m + 3.0 * t.position_std_m
-            for j, ctr in enumerate(centres):
-                if j in claimed:
-                    continue
-                d = math.hypot(ctr[0] - t.x[0], ctr[1] - t.x[1])
-                if d <= gate:
-                    pairs.append((d, t.id, i, j))
+        if self.tracks and len(centres):
+            pos = np.array([t.x[:2] for t in self.tracks])
+            gate = cfg.gate_m + 3.0 * np.array([t.position_std_m for t in self.tracks])
+            dist = np.hypot(pos[:, None, 0] - centres[None, :, 0], pos[:, None, 1] - centres[None, :, 1])
+            taken_t = set(claimed.values())
+            for i, j in zip(*np.nonzero(dist <= gate[:, None]), strict=True):
+                if int(i) not in taken_t and int(j) not in claimed:
+                    pairs.append((float(dist[i, j]), self.tracks[i].id, int(i), int(j)))
         pairs.sort()
         used_t, used_m, matched = set(claimed.values()), set(claimed), dict(claimed)
         for _, _, i, j in pairs:
@@ -232,7 +239,7 @@ class Tracker:
                 self._correct(t, centres[j])
                 if t.speed > cfg.max_speed_mps:
                     t.x[2:] = 0.0
-                    t.P[2:, 2:] = np.eye(2) * cfg.unknown_speed_mps**2
+                    t.P = np.array([[t.P[0, 0], 0.0], [0.0, cfg.unknown_speed_mps**2]])
                     t.hits = 0
                 t.hits += 1
                 t.missed = 0
@@ -242,7 +249,7 @@ class Tracker:
                 t = Track(
                     self._next_id,
                     np.array([*centres[j], 0.0, 0.0]),
-                    np.diag([cfg.meas_std_m**2] * 2 + [v0, v0]),
+                    np.diag([cfg.meas_std_m**2, v0]),
                     m - centres[j],
                     stamp,
                 )
@@ -273,25 +280,25 @@ class Tracker:
         )
 
     def _predict(self, t: Track, dt: float) -> None:
+        """Constant velocity over ``dt`` with white-acceleration noise, per axis."""
         if dt <= 0.0:
             return
-        F = np.eye(4)
-        F[0, 2] = F[1, 3] = dt
         q = self.cfg.process_accel_mps2**2
-        g = np.array([dt * dt / 2, dt])
-        Q1 = q * np.outer(g, g)
-        Q = np.zeros((4, 4))
-        Q[np.ix_([0, 2], [0, 2])] = Q1
-        Q[np.ix_([1, 3], [1, 3])] = Q1
-        t.x = F @ t.x
-        t.P = F @ t.P @ F.T + Q
+        (pp, pv), (_, vv) = t.P
+        t.x[0] += dt * t.x[2]
+        t.x[1] += dt * t.x[3]
+        pp = pp + 2 * dt * pv + dt * dt * vv + q * dt**4 / 4
+        pv = pv + dt * vv + q * dt**3 / 2
+        vv = vv + q * dt * dt
+        t.P = np.array([[pp, pv], [pv, vv]])
 
     def _correct(self, t: Track, z: np.ndarray) -> None:
-        H = np.zeros((2, 4))
-        H[0, 0] = H[1, 1] = 1.0
-        R = np.eye(2) * self.cfg.meas_std_m**2
-        y = z - H @ t.x
-        S = H @ t.P @ H.T + R
-        K = t.P @ H.T @ np.linalg.inv(S)
-        t.x = t.x + K @ y
-        t.P = (np.eye(4) - K @ H) @ t.P
+        """A position measurement of the cluster centre, per axis."""
+        (pp, pv), (_, vv) = t.P
+        s = pp + self.cfg.meas_std_m**2
+        kp, kv = pp / s, pv / s
+        for axis in (0, 1):
+            y = z[axis] - t.x[axis]
+            t.x[axis] += kp * y
+            t.x[2 + axis] += kv * y
+        t.P = np.array([[(1 - kp) * pp, (1 - kp) * pv], [(1 - kp) * pv, vv - kv * pv]])
