@@ -5,14 +5,14 @@ import math
 import pytest
 
 from genba_policy.route import astar
-from genba_training.evaluation import LAYOUTS, SITE_SEEDS, scenario_for
+from genba_training.evaluation import LAYOUTS, PEOPLE_SEEDS, scenario_for
 from genba_training.planner import Grid
 from genba_training.sites import FAMILIES, generate_site
 
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_each_family_gives_valid_reproducible_scenarios_with_people(family):
-    for seed in list(SITE_SEEDS)[:6]:
+    for seed in list(PEOPLE_SEEDS)[:6]:
         sc = generate_site(seed, family)
         assert sc == generate_site(seed, family)
         assert astar(Grid(sc, inflate_m=0.36), (sc.start.x, sc.start.y), (sc.goal.x, sc.goal.y)) is not None
