@@ -8,7 +8,7 @@ from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import OccupancyGrid
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
-from ros_helpers import FakeRobot, Spinner
+from ros_helpers import FakeRobot, Spinner, params
 from sensor_msgs.msg import Image, LaserScan
 
 from genba_perception.node import PerceptionNode
@@ -16,7 +16,9 @@ from genba_policy.node import LATCHED, PolicyNode
 
 
 def test_scan_to_policy_command_keeps_stamp_and_reports_health(ros):
-    perception, policy, robot = PerceptionNode(), PolicyNode(), FakeRobot("fake_sensors")
+    # the placeholder: this is about the pipeline's stamps and health, not the model (tested below)
+    perception, robot = PerceptionNode(), FakeRobot("fake_sensors")
+    policy = PolicyNode(parameter_overrides=params(backend="placeholder"))
     robot.enabled["cmd"] = robot.enabled["health"] = robot.enabled["camera"] = False
     robot.scan_range = 5.0
     probe = Node("probe")

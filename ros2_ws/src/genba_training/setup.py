@@ -26,6 +26,7 @@ setup(
         "genba_sim",
         "numpy",
         "PyYAML",
+        "matplotlib",
         "torch",
         "onnx",
     ],

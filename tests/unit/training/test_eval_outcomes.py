@@ -68,20 +68,22 @@ def test_harm_and_help_are_counted_per_seed_and_collisions_split_by_motion_and_k
 @pytest.mark.slow
 def test_the_cli_writes_records_and_totals_that_match_its_table(tmp_path, capsys):
     out = tmp_path / "eval.json"
-    main(
-        [
-            "eval",
-            "--policy",
-            "teacher",
-            "--seeds",
-            "9000:9002",
-            "--compare-supervisor",
-            "--json",
-            str(out),
-            "--plots",
-            str(tmp_path / "plots"),
-        ]
-    )
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "eval",
+                "--policy",
+                "teacher",
+                "--seeds",
+                "9000:9002",
+                "--compare-supervisor",
+                "--json",
+                str(out),
+                "--plots",
+                str(tmp_path / "plots"),
+            ]
+        )
+    assert done.value.code == 0
     rep = json.loads(out.read_text())
     assert set(rep["episodes"]) == {"alone", "supervised"} and len(rep["episodes"]["alone"]) == 2
     for run in ("alone", "supervised"):
