@@ -265,7 +265,7 @@ def _rollout(
     return Rollout(name, v, w, ts, speeds, *predicted_gaps(tracks, fp, ts, poses, cfg))
 
 
-AT_REST_MPS = 0.05  # a robot slower than this at contact is at rest (passive safety)
+AT_REST_MPS = 0.05  # a robot (its fastest chassis point) slower than this at contact is at rest
 
 
 def _reason(scale: float) -> str:

@@ -30,7 +30,14 @@ from genba_safety.separation import (
 )
 from genba_safety.tracker import Tracker, TrackerConfig, TrackView
 from genba_safety.watchdog import ClockJumpDetector, Now, Stamped, Watchdog
-from genba_safety.zones import ScanGeometry, ZoneConfig, evaluate, footprint_clearance, scan_points, stop_zone
+from genba_safety.zones import (
+    ScanGeometry,
+    ZoneConfig,
+    beam_directions,
+    evaluate,
+    footprint_clearance,
+    stop_zone,
+)
 
 
 @dataclass(frozen=True)
@@ -212,9 +219,13 @@ class Supervisor:
             return self._view
         scan: ScanInput = sample.value  # type: ignore[assignment]
         g = scan.geometry
-        pts = scan_points(scan.ranges, g)
         r = usable_ranges(scan.ranges, g.range_min, g.range_max, np.float64)
         finite = np.isfinite(r)
+        # Every beam in order, for occlusion edges: nothing in range (or no reading) reads as far.
+        far = np.where(finite, r, g.range_max)
+        cos, sin = beam_directions(g, far.size)
+        all_beams = np.column_stack((g.laser_x_m + far * cos, g.laser_y_m + far * sin))
+        pts = all_beams[finite]  # the returns, as zones.scan_points gives them
         odom: OdomInput | None = inputs.samples["odom"].value  # type: ignore[assignment]
         pose = (odom.x, odom.y, odom.yaw) if odom is not None else (0.0, 0.0, 0.0)
         if self.cfg.separation.enabled:
@@ -224,11 +235,6 @@ class Supervisor:
             people = tuple(t for t in tracks if not t.known or t.moving)
         else:  # no people layer: the zones judge every return
             static, people = pts, ()
-        # Occlusion edges need every beam in order: nothing in range (or no reading) reads as far.
-        far = np.where(finite, r, g.range_max)
-        cos, sin = np.cos(g.angle_min + g.angle_increment * np.arange(far.size) + g.laser_yaw), \
-            np.sin(g.angle_min + g.angle_increment * np.arange(far.size) + g.laser_yaw)
-        all_beams = np.column_stack((g.laser_x_m + far * cos, g.laser_y_m + far * sin))
         if self._scan_received is not None and sample.received is not None:
             self._scan_periods.append(max(0.0, sample.received - self._scan_received))
             del self._scan_periods[:-20]

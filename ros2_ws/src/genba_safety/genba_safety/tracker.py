@@ -45,14 +45,8 @@ class Track:
     id: int
     x: np.ndarray  # [px, py, vx, vy]
     P: np.ndarray  # 2x2 covariance of (position, velocity), the same for both axes (same noise, same start)
-    offsets: np.ndarray  # the cluster's returns relative to its centre (N, 2)
-    stamp: float
     hits: int = 1
     missed: int = 0
-
-    @property
-    def position(self) -> tuple[float, float]:
-        return float(self.x[0]), float(self.x[1])
 
     @property
     def velocity(self) -> tuple[float, float]:
@@ -233,7 +227,7 @@ class Tracker:
                 matched[j] = i
         kept: list[Track] = []
         views: list[TrackView] = []
-        for j, m in enumerate(meas):
+        for j in range(len(meas)):
             if j in matched:
                 t = self.tracks[matched[j]]
                 self._correct(t, centres[j])
@@ -243,18 +237,10 @@ class Tracker:
                     t.hits = 0
                 t.hits += 1
                 t.missed = 0
-                t.offsets = m - centres[j]
             else:
                 v0 = cfg.unknown_speed_mps**2
-                t = Track(
-                    self._next_id,
-                    np.array([*centres[j], 0.0, 0.0]),
-                    np.diag([cfg.meas_std_m**2, v0]),
-                    m - centres[j],
-                    stamp,
-                )
+                t = Track(self._next_id, np.array([*centres[j], 0.0, 0.0]), np.diag([cfg.meas_std_m**2, v0]))
                 self._next_id += 1
-            t.stamp = stamp
             kept.append(t)
             views.append(self._view(t, small[j], rot))
         for i, t in enumerate(self.tracks):

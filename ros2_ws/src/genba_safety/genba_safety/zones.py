@@ -47,14 +47,14 @@ def scan_points(ranges: np.ndarray, g: ScanGeometry) -> np.ndarray:
     """Returns as an (N, 2) array in base_link, by :func:`genba_common.ranges.usable_ranges`: a return
     too close to measure is a point at range_min; NaN and +inf beams give no point."""
     r = usable_ranges(ranges, g.range_min, g.range_max, np.float64)
-    cos, sin = _beam_directions(g, r.size)
+    cos, sin = beam_directions(g, r.size)
     ok = np.isfinite(r)
     r = r[ok]
     return np.column_stack((g.laser_x_m + r * cos[ok], g.laser_y_m + r * sin[ok]))
 
 
 @functools.lru_cache(maxsize=8)
-def _beam_directions(g: ScanGeometry, n: int) -> tuple[np.ndarray, np.ndarray]:
+def beam_directions(g: ScanGeometry, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors of the beams in base_link; a scanner's geometry never changes, so cache them."""
     ang = g.angle_min + g.angle_increment * np.arange(n) + g.laser_yaw
     return np.cos(ang), np.sin(ang)

@@ -53,7 +53,7 @@ class AwarePerson:
         x, y, yaw = ped.position(0.0)
         self.x, self.y = x, y
         self.vx, self.vy = ped.speed_mps * math.cos(yaw), ped.speed_mps * math.sin(yaw)
-        self.route = _loop(ped.waypoints)
+        self.route = list(ped.waypoints)  # walked in order, round and round
         self.target = _next_index(self.route, x, y, yaw)
 
     def pose(self) -> tuple[float, float, float]:
@@ -88,10 +88,6 @@ class AwarePerson:
         if speed > top:
             self.vx, self.vy = self.vx * top / speed, self.vy * top / speed
         self.x, self.y = self.x + self.vx * dt, self.y + self.vy * dt
-
-
-def _loop(waypoints: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
-    return list(waypoints)
 
 
 def _next_index(route: list[tuple[float, float]], x: float, y: float, yaw: float) -> int:

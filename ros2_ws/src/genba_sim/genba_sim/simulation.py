@@ -88,8 +88,8 @@ class Simulation:
         self.obstacle_geoms = [g for g in range(m.ngeom)
                                if m.geom_bodyid[g] != self.robot_body and g != self.floor and
                                (m.geom_contype[g] or m.geom_conaffinity[g])]
-        self.person_geoms = {g for g in self.obstacle_geoms if m.geom_bodyid[g] in
-                             {m.body(f"ped_{i}").id for i in range(len(scenario.pedestrians))}}
+        ped_bodies = {m.body(f"ped_{i}").id for i in range(len(scenario.pedestrians))}
+        self.person_geoms = {g for g in self.obstacle_geoms if m.geom_bodyid[g] in ped_bodies}
         self.ped_mocap = [m.body(f"ped_{i}").mocapid[0] for i in range(len(scenario.pedestrians))]
         self.aware = [AwarePerson(p) if p.behavior == "aware" else None for p in scenario.pedestrians]
         self.rng = np.random.default_rng(scenario.seed)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from genba_safety.separation import AT_REST_MPS
 from genba_sim.scenario import Scenario
 from genba_sim.simulation import CameraConfig, Simulation
 
@@ -55,12 +56,9 @@ def run_episode(sc: Scenario, act: Callable[[Simulation], tuple[float, float]],
         sim.close()
 
 
-AT_REST_MPS = 0.05  # a robot whose fastest chassis point is slower than this at contact is at rest
-
-
 def episode_result(sim: Simulation) -> EpisodeResult:
     """The finished episode of ``sim``; a collision is "at rest" when the chassis moved slower than
-    :data:`AT_REST_MPS` at contact."""
+    :data:`genba_safety.separation.AT_REST_MPS` at contact (the supervisor's passive-safety threshold)."""
     ep = sim.episode
     collided = ep.status == "collision"
     return EpisodeResult(sim.sc.name, ep.status == "goal_reached" and ep.collisions == 0, ep.status,

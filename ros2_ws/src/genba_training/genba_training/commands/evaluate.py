@@ -40,24 +40,24 @@ def parse_noise(text: str) -> PerceptionNoise:
     return PerceptionNoise(v, p)
 
 
-def parse_share(text: str) -> float:
+def _number_in(text: str, lo: float, hi: float, not_a_number: str, out_of_range: str) -> float:
     try:
-        share = float(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a share must be a number in [0, 1], got '{text}'") from None
-    if not 0.0 <= share <= 1.0:
-        raise argparse.ArgumentTypeError(f"a share must be in [0, 1], got {text}")
-    return share
+        raise argparse.ArgumentTypeError(f"{not_a_number}, got '{text}'") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"{out_of_range}, got {text}")
+    return value
+
+
+def parse_share(text: str) -> float:
+    return _number_in(text, 0.0, 1.0, "a share must be a number in [0, 1]", "a share must be in [0, 1]")
 
 
 def parse_lag(text: str) -> float:
-    try:
-        lag = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"perception lag must be seconds, like 0.5, got '{text}'") from None
-    if not 0.0 <= lag <= 10.0:
-        raise argparse.ArgumentTypeError(f"perception lag must be 0-10 s, got {text}")
-    return lag
+    return _number_in(
+        text, 0.0, 10.0, "perception lag must be seconds, like 0.5", "perception lag must be 0-10 s"
+    )
 
 
 def add_parser(sub) -> None:
