@@ -18,7 +18,8 @@ def test_a_reason_is_its_code_wherever_it_is_written():
 def test_every_input_reason_calls_for_a_mode_and_the_rest_for_none():
     calling = {r for r in Reason if r in MODE_CALLED_FOR}
     assert {r for r, m in MODE_CALLED_FOR.items() if m == Mode.MRM} == {
-        Reason.CLOCK_JUMP, Reason.SCAN_STALE, Reason.ODOM_STALE}
+        Reason.CLOCK_STUCK, Reason.CLOCK_JUMP, Reason.SCAN_STALE, Reason.SCAN_INVALID, Reason.SCAN_DEGRADED,
+        Reason.ODOM_STALE}
     assert MODE_CALLED_FOR[Reason.ESTOP_REQUESTED] == Mode.ESTOP
     assert MODE_CALLED_FOR[Reason.CLOUD_LOST] == Mode.DEGRADED
     assert not calling & set(STOPS) and Mode.NOMINAL not in MODE_CALLED_FOR.values()

@@ -150,8 +150,9 @@ def test_the_command_out_never_exceeds_the_request_and_keeps_separation_or_stops
             chosen = [c for c in d.candidates if (c.v, c.w) == (d.v, d.w)]
             assert chosen and math.isinf(chosen[-1].contact_s)
         return
-    # otherwise every person stays outside their protective separation distance
-    for s in separations(tracks, FP, CFG):
+    # otherwise every person moving or not yet known stays outside their protective separation distance
+    # (a known track at rest is structure to the zones, not a person to SSM)
+    for s in separations([t for t in tracks if t.moving or not t.known], FP, CFG):
         v_dir = directed_speed(d.v, d.w, s)
         if v_dir > 1e-9:
             limit = max_directed_speed(s.distance_m, s.v_h, T_R, LIM.max_decel_mps2, CFG.intrusion_m, s.z)

@@ -28,6 +28,7 @@ from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
 from genba_safety.audit import AuditLog, finite_or_none
+from genba_safety.beams import BeamConfig
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
@@ -76,6 +77,17 @@ class SafetySupervisorNode(Node):
             reaction_time_s=param("reaction_time_s", "Reaction time used to grow the stop zone", 0.0, 2.0),
             ttc_stop_s=param("ttc_stop_s", "Stop when time-to-collision falls below this", 0.0, 10.0),
             ttc_slow_s=param("ttc_slow_s", "Slow down when time-to-collision falls below this", 0.0, 20.0),
+            turn_margin_m=param("turn_margin_m", "Margin of the footprint a turn sweeps (turning guard)",
+                                0.0, 1.0),
+        )
+        beams = BeamConfig(
+            hold_s=param("unknown_hold_ms", "A NaN beam keeps its last valid reading this long",
+                         0.0, 5000.0) / 1000.0,
+            slow_s=param("unknown_slow_ms", "Then it blocks from the slow-down zone this long, then stops",
+                         0.0, 10000.0) / 1000.0,
+            degraded_fraction=param(
+                "scan_degraded_fraction", "Unknown share of the beams ahead above this: SCAN_DEGRADED",
+                0.0, 1.0),
         )
         tracker = TrackerConfig(
             max_range_m=param("track_max_range_m", "Returns farther than this are not tracked", 1.0, 50.0),
@@ -152,6 +164,9 @@ class SafetySupervisorNode(Node):
                 ),
                 tracker=tracker,
                 separation=separation,
+                beams=beams,
+                clock_hold_s=param("clock_hold_s", "A stalled or backwards clock holds the stop this long "
+                                   "once it runs forward again", 0.0, 60.0),
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
@@ -221,11 +236,8 @@ class SafetySupervisorNode(Node):
     def _on_scan(self, msg: LaserScan) -> None:
         g = ScanGeometry(msg.angle_min, msg.angle_increment, msg.range_min, msg.range_max, *self.laser_xyyaw)
         ranges = np.asarray(msg.ranges, dtype=np.float64)
-        if ranges.size == 0 or np.isnan(ranges).all():
-            # No valid beam at all (+inf would mean "nothing in range" and counts as data):
-            # no evidence of free space, so let the scan watchdog expire.
-            return
-        self._offer("scan", ScanInput(ranges, g), stamp_to_sec(msg.header.stamp))
+        # An impossible geometry is refused (SCAN_INVALID); NaN beams are unknown, never free.
+        self._offer("scan", ScanInput(ranges, g, msg.angle_max), stamp_to_sec(msg.header.stamp))
         if self.step_on_input:
             self._tick()  # an obstacle is acted on as it is seen, not at the next tick
 

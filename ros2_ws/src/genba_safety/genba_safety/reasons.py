@@ -17,8 +17,11 @@ from genba_safety.modes import Mode
 class Reason(str, enum.Enum):
     # why the mode is what it is
     ESTOP_REQUESTED = "ESTOP_REQUESTED"  # /estop true: latched until /safety/reset_estop
+    CLOCK_STUCK = "CLOCK_STUCK"  # the monotonic clock stood still or went back: zero at once, latched
     CLOCK_JUMP = "CLOCK_JUMP"  # ROS time stepped against the monotonic clock
     SCAN_STALE = "SCAN_STALE"  # no fresh LaserScan
+    SCAN_INVALID = "SCAN_INVALID"  # the latest LaserScan's geometry is impossible (refused, not data)
+    SCAN_DEGRADED = "SCAN_DEGRADED"  # too many unknown beams in the direction of travel
     ODOM_STALE = "ODOM_STALE"  # no fresh odometry
     CMD_STALE = "CMD_STALE"  # no fresh policy command
     CMD_INVALID = "CMD_INVALID"  # the policy command is not finite
@@ -40,6 +43,8 @@ class Reason(str, enum.Enum):
     TTC_STOP = "TTC_STOP"  # time to collision on the commanded arc below ttc_stop_s
     ZONE_SLOW = "ZONE_SLOW"  # something in the slow-down zone
     TTC_SLOW = "TTC_SLOW"  # time to collision below ttc_slow_s
+    TURN_STOP = "TURN_STOP"  # the turn would sweep the footprint into an obstacle: yaw rate to zero
+    TURN_SLOW = "TURN_SLOW"  # yaw rate slowed: the swept footprint nears an obstacle
     SSM_SLOW = "SSM_SLOW"  # slowed to keep a person outside the protective separation distance
     SSM_STOP = "SSM_STOP"  # stopped: a person within it, or contact unavoidable (at rest when it comes)
     YIELD = "YIELD"  # stopped (or backed off) to let a person's predicted path cross ahead
@@ -66,11 +71,13 @@ class Reason(str, enum.Enum):
 
 MODE_CALLED_FOR: dict[Reason, Mode] = {
     Reason.ESTOP_REQUESTED: Mode.ESTOP,
-    Reason.CLOCK_JUMP: Mode.MRM, Reason.SCAN_STALE: Mode.MRM, Reason.ODOM_STALE: Mode.MRM,
+    Reason.CLOCK_STUCK: Mode.MRM, Reason.CLOCK_JUMP: Mode.MRM, Reason.SCAN_STALE: Mode.MRM,
+    Reason.SCAN_INVALID: Mode.MRM, Reason.SCAN_DEGRADED: Mode.MRM, Reason.ODOM_STALE: Mode.MRM,
     Reason.CMD_STALE: Mode.FALLBACK, Reason.CMD_INVALID: Mode.FALLBACK, Reason.HEALTH_STALE: Mode.FALLBACK,
     Reason.POLICY_OUTPUT_INVALID: Mode.FALLBACK, Reason.POLICY_OOD: Mode.FALLBACK,
     Reason.POLICY_SLOW: Mode.FALLBACK, Reason.CAMERA_STALE: Mode.FALLBACK,
     Reason.CLOUD_LOST: Mode.DEGRADED,
 }
 # interventions that stop the robot
-STOPS = (Reason.ZONE_STOP_FRONT, Reason.ZONE_STOP_REAR, Reason.TTC_STOP, Reason.SSM_STOP, Reason.YIELD)
+STOPS = (Reason.ZONE_STOP_FRONT, Reason.ZONE_STOP_REAR, Reason.TTC_STOP, Reason.SSM_STOP, Reason.YIELD,
+         Reason.TURN_STOP)

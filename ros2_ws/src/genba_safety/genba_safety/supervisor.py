@@ -15,6 +15,7 @@ import numpy as np
 
 from genba_common.geometry import to_base
 from genba_common.ranges import usable_ranges
+from genba_safety.beams import BeamConfig, BeamHold, scan_fault, unknown_points, unknown_share_ahead
 from genba_safety.fallback import ReactiveConfig, ReactiveController
 from genba_safety.limits import Limits, RateLimiter, clamp_velocity, command_is_valid
 from genba_safety.modes import Mode, ModeLadder
@@ -37,6 +38,7 @@ from genba_safety.zones import (
     evaluate,
     footprint_clearance,
     stop_zone,
+    time_to_collision,
 )
 
 
@@ -52,6 +54,9 @@ class ScanView:
     beams: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     beam_ranges: np.ndarray = field(default_factory=lambda: np.zeros(0))
     stamp: float = math.nan
+    unknown_age: np.ndarray = field(default_factory=lambda: np.zeros(0))  # s per beam; 0 = known
+    unknown: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # virtual returns on unknown rays
+    geometry: ScanGeometry | None = None
 
 
 INPUTS = ("cmd", "scan", "odom", "camera", "cloud", "health", "goal")
@@ -77,6 +82,8 @@ class SupervisorConfig:
     zone_release_scans: int = 3
     tracker: TrackerConfig = TrackerConfig()
     separation: SeparationConfig = SeparationConfig()
+    beams: BeamConfig = BeamConfig()
+    clock_hold_s: float = 0.5  # a stalled or backwards clock holds the stop this long once sane again
 
     def __post_init__(self) -> None:
         missing = [k for k in INPUTS if k not in self.timeouts_ms]
@@ -104,11 +111,16 @@ class Inputs:
         self.rejections: Counter[str] = Counter()
         self.estop_requested = False
         self.scan_seq = 0
+        self.scan_fault: str | None = None  # why the latest scan message was refused, until a good one
 
     def offer(self, name: str, value: object, stamp: float, now: Now) -> Reason | None:
         """Admit a sample (stamp in ROS seconds); returns the rejection reason, if any (counted in
         ``rejections`` as ``<INPUT>_<REASON>``)."""
         reason = self.watchdogs[name].admit(stamp, now)
+        if name == "scan" and reason is None and isinstance(value, ScanInput):
+            fault = scan_fault(np.size(value.ranges), value.geometry, value.angle_max)
+            self.scan_fault = fault
+            reason = Reason.SCAN_INVALID if fault else None
         if reason:
             self.rejections[f"{name.upper()}_{reason}"] += 1
             return reason
@@ -128,6 +140,7 @@ class Inputs:
 class ScanInput:
     ranges: np.ndarray
     geometry: ScanGeometry
+    angle_max: float | None = None  # the message's, to check the beam count against (None: unchecked)
 
 
 @dataclass(frozen=True)
@@ -194,10 +207,13 @@ class Supervisor:
         self._seen_scan_seq = 0
         self._last_mono: float | None = None
         self.tracker = Tracker(cfg.tracker)
+        self.beam_hold = BeamHold(cfg.beams)
+        self._clock_bad_since: float | None = None  # monotonic time the clock was last found untrustworthy
         self._view = ScanView()
         self._scan_periods: list[float] = []
         self._scan_received: float | None = None
         self._zone_cache: tuple[tuple, object] = ((), None)
+        self._turn_cache: tuple[tuple, float, float] = ((), math.inf, math.inf)
         self._people_cache: tuple[tuple, Decision | None, float] = ((), None, math.inf)
         self.decision: Decision | None = None  # the separation monitor's last decision
         self.interventions = 0      # rising edges of any safety action (mode drop or zone stop)
@@ -207,8 +223,9 @@ class Supervisor:
 
     # -- helpers -----------------------------------------------------------------------------
     def _points(self, inputs: Inputs) -> np.ndarray:
-        """Every return of the latest scan (base_link)."""
-        return self._scan_view(inputs).points
+        """Every return of the latest scan (base_link), with the virtual returns of unknown beams."""
+        view = self._scan_view(inputs)
+        return np.concatenate([view.points, view.unknown]) if view.unknown.size else view.points
 
     def _scan_view(self, inputs: Inputs) -> "ScanView":
         """The latest scan, split once into structure, tracks and occlusion edges."""
@@ -220,6 +237,7 @@ class Supervisor:
         scan: ScanInput = sample.value  # type: ignore[assignment]
         g = scan.geometry
         r = usable_ranges(scan.ranges, g.range_min, g.range_max, np.float64)
+        r, unknown_age = self.beam_hold.update(r, float(sample.received))
         finite = np.isfinite(r)
         # Every beam in order, for occlusion edges: nothing in range (or no reading) reads as far.
         far = np.where(finite, r, g.range_max)
@@ -235,11 +253,17 @@ class Supervisor:
             people = tuple(t for t in tracks if not t.known or t.moving)
         else:  # no people layer: the zones judge every return
             static, people = pts, ()
+        cfg = self.cfg
+        unknown = unknown_points(unknown_age, g, cfg.zones.footprint, cfg.zones.stop_margin_m,
+                                 cfg.zones.slow_margin_m, cfg.beams)
+        if unknown.size:  # an unknown ray is blocked, for the zones as for any obstacle that stands still
+            static = np.concatenate([static, unknown])
         if self._scan_received is not None and sample.received is not None:
             self._scan_periods.append(max(0.0, sample.received - self._scan_received))
             del self._scan_periods[:-20]
         self._scan_received = sample.received
-        self._view = ScanView(inputs.scan_seq, pts, static, people, all_beams, far, float(sample.stamp))
+        self._view = ScanView(inputs.scan_seq, pts, static, people, all_beams, far, float(sample.stamp),
+                              unknown_age, unknown, g)
         return self._view
 
     def reaction_time_s(self, now: Now) -> float:
@@ -258,17 +282,23 @@ class Supervisor:
             return None
         return to_base(goal, (odom.x, odom.y, odom.yaw))  # type: ignore[arg-type,union-attr]
 
-    def target_mode(self, fresh: dict[str, bool], inputs: Inputs,
-                    clock_jump: bool) -> tuple[Mode, list[Reason]]:
+    def target_mode(self, fresh: dict[str, bool], inputs: Inputs, clock_jump: bool,
+                    clock_stuck: bool = False, scan_degraded: bool = False) -> tuple[Mode, list[Reason]]:
         """The mode the inputs call for, given which are fresh, with the reasons (worst first)."""
         reasons: list[Reason] = []
         if inputs.estop_requested:
             reasons.append(Reason.ESTOP_REQUESTED)
+        if clock_stuck:
+            reasons.append(Reason.CLOCK_STUCK)
         if clock_jump:
             reasons.append(Reason.CLOCK_JUMP)
         for k in ("scan", "odom"):
             if not fresh[k]:
                 reasons.append(Reason.stale(k))
+        if inputs.scan_fault:
+            reasons.append(Reason.SCAN_INVALID)
+        elif scan_degraded and fresh["scan"]:
+            reasons.append(Reason.SCAN_DEGRADED)
         cmd = inputs.samples["cmd"].value
         health: HealthInput | None = inputs.samples["health"].value  # type: ignore[assignment]
         if not fresh["cmd"]:
@@ -339,6 +369,35 @@ class Supervisor:
             reasons.append(Reason.OCCLUSION_SLOW)
         return v, w, emergency
 
+    def _guard_turn(self, view: ScanView, v: float, w: float, reasons: list) -> tuple[float, float, bool]:
+        """The yaw rate, judged on the footprint swept by the full command (v, w): where turning brings
+        a collision sooner than going straight would, the yaw rate is slowed (TURN_SLOW) and, within
+        ``ttc_stop_s``, zeroed (TURN_STOP); turning away from an obstacle is never held back."""
+        zc = self.cfg.zones
+        if abs(w) < 1e-3:
+            return v, w, False
+        key = (view.seq, v, w)
+        if self._turn_cache[0] != key:
+            pts = view.static
+            if view.people:
+                pts = np.concatenate([pts, *(t.points for t in view.people)])
+            fp = zc.footprint.inflated(zc.turn_margin_m)
+            t_turn = time_to_collision(pts, fp, v, w, horizon_s=zc.ttc_slow_s)
+            t_straight = time_to_collision(pts, fp, v, 0.0, horizon_s=zc.ttc_slow_s) if t_turn < math.inf \
+                else math.inf
+            self._turn_cache = (key, t_turn, t_straight)
+        _, t_turn, t_straight = self._turn_cache
+        if not t_turn < min(t_straight, zc.ttc_slow_s):
+            return v, w, False
+        if t_turn < zc.ttc_stop_s:
+            reasons.append(Reason.TURN_STOP)
+            if t_straight < zc.ttc_stop_s and v != 0.0:
+                reasons.append(Reason.TTC_STOP)
+                return 0.0, 0.0, True
+            return v, 0.0, True
+        reasons.append(Reason.TURN_SLOW)
+        return v, w * (t_turn - zc.ttc_stop_s) / (zc.ttc_slow_s - zc.ttc_stop_s), False
+
     @property
     def scan_view(self) -> ScanView:
         """The latest scan as split by the core (structure, people, beams)."""
@@ -369,13 +428,52 @@ class Supervisor:
         return not any((fp.contains(t.points) & (t.points[:, 0] < 0)).any() for t in view.people)
 
     # -- the step ----------------------------------------------------------------------------
+    def _clock_untrusted(self, now: Now) -> bool:
+        """The monotonic clock stood still or went back since the last step (a step always comes a
+        period later): untrusted until it has run forward for ``clock_hold_s`` since."""
+        if not math.isfinite(now.mono) or not math.isfinite(now.ros):
+            self._clock_bad_since = -math.inf if not math.isfinite(now.mono) else now.mono
+            return True
+        if self._last_mono is not None and not now.mono > self._last_mono:
+            self._clock_bad_since = now.mono
+        if self._clock_bad_since is not None and now.mono - self._clock_bad_since >= self.cfg.clock_hold_s:
+            self._clock_bad_since = None
+        return self._clock_bad_since is not None
+
+    def _start_from_measured(self, inputs: Inputs, now: Now) -> None:
+        """After a gap in the steps the rate limiter starts from the measured speed, not its own last
+        command: the wheels may have stopped (controller watchdog) or coasted meanwhile."""
+        odom: OdomInput | None = inputs.samples["odom"].value  # type: ignore[assignment]
+        if odom is not None and inputs.fresh("odom", now) and command_is_valid(odom.v, odom.w):
+            self.limiter.v, self.limiter.w, self.limiter.a = float(odom.v), float(odom.w), 0.0
+        else:
+            self.limiter.reset()
+
+    def _scan_degraded(self, inputs: Inputs, v: float) -> bool:
+        """Too many beams in the direction of travel are unknown (SCAN_DEGRADED)."""
+        view = self._scan_view(inputs)
+        if view.geometry is None:
+            return False
+        share = unknown_share_ahead(view.unknown_age, view.geometry, v, self.cfg.beams)
+        return share > self.cfg.beams.degraded_fraction
+
     def step(self, now: Now, inputs: Inputs) -> StepOutput:
         cfg = self.cfg
-        dt = 1.0 / cfg.rate_hz if self._last_mono is None else max(0.0, now.mono - self._last_mono)
-        self._last_mono = now.mono
+        period = 1.0 / cfg.rate_hz
+        clock_stuck = self._clock_untrusted(now)
+        dt = period if self._last_mono is None else now.mono - self._last_mono
+        if not math.isfinite(dt) or dt <= 0.0:
+            dt = 0.0
+        elif dt > 1.5 * period and self._last_mono is not None:
+            self._start_from_measured(inputs, now)
+            dt = period
+        self._last_mono = now.mono if math.isfinite(now.mono) else self._last_mono
         clock_jump = self.clock.check(now)
-        fresh = {k: inputs.fresh(k, now) for k in INPUTS}
-        target, reasons = self.target_mode(fresh, inputs, clock_jump)
+        fresh = {k: inputs.fresh(k, now) for k in INPUTS} if not clock_stuck else dict.fromkeys(INPUTS, False)
+        cmd0 = inputs.samples["cmd"].value
+        v_dir = float(cmd0[0]) if (cmd0 is not None and command_is_valid(*cmd0)) else 0.0  # type: ignore[misc]
+        degraded = fresh["scan"] and self._scan_degraded(inputs, v_dir)
+        target, reasons = self.target_mode(fresh, inputs, clock_jump, clock_stuck, degraded)
         prev = self.ladder.mode
         mode, changed = self.ladder.update(now.mono, target)
         if mode > target and not changed:
@@ -452,8 +550,10 @@ class Supervisor:
                 unslowed = None if emergency else before_zones
                 v_req, w_req, emergency = self._separate(now, inputs, view, v_req, w_req, emergency, reasons,
                                                          unslowed)
+            v_req, w_req, turn_stop = self._guard_turn(view, v_req, w_req, reasons)
+            emergency = emergency or turn_stop
 
-        if mode == Mode.ESTOP:
+        if mode == Mode.ESTOP or clock_stuck:  # no trusted time to brake by: zero at once
             self.limiter.reset()
             v, w = 0.0, 0.0
         else:

@@ -69,6 +69,7 @@ class ZoneConfig:
     reaction_time_s: float = 0.10
     ttc_stop_s: float = 0.8
     ttc_slow_s: float = 2.0
+    turn_margin_m: float = 0.03  # margin of the footprint a turn sweeps (the turning guard)
 
 
 @dataclass(frozen=True)
