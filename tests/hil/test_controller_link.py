@@ -4,6 +4,7 @@ Runs against the emulator on a pseudo-terminal by default; `pytest tests/hil --p
 runs the same checks against a real motor controller (wheels off the ground!).
 """
 
+import struct
 import time
 
 import pytest
@@ -142,3 +143,40 @@ def test_standalone_emulator_prints_its_port_and_cleans_up(tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=5)
     assert not os.path.lexists(link)
+
+
+NAN_BITS = struct.unpack("<i", struct.pack("<f", float("nan")))[0]
+
+
+@pytest.mark.parametrize("left,right", [(NAN_BITS, NAN_BITS), (2**31 - 1, 2**31 - 1)])
+def test_an_impossible_set_point_stops_the_motors_and_is_reported(link, left, right):
+    h = Host(link)
+    h.handshake()
+    seq = h.send(p.Velocity(3000, 3000))
+    assert h.poll(0.2, lambda m: isinstance(m, p.Telemetry) and m.last_seq == seq)[0] is not None
+    h.send(p.Velocity(left, right))
+    t, _ = h.poll(0.2, lambda m: isinstance(m, p.Telemetry) and m.faults & p.Fault.PROTOCOL)
+    assert t is not None, "an impossible set-point was not reported"
+    assert t.left_current_ma == 0 and t.right_current_ma == 0, "motors must be off"
+    seq = h.send(p.Velocity(800, 800))
+    t, _ = h.poll(0.2, lambda m: isinstance(m, p.Telemetry) and m.last_seq == seq)
+    assert t is not None and not t.faults & p.Fault.PROTOCOL
+
+
+def test_the_watchdog_trips_while_the_host_does_not_read(link, device):
+    """The firmware's watchdog runs on its own timer: a host that stops reading (the link's buffer
+    full, every write of the controller blocked) still has its motors cut on time."""
+    _, emulator = device
+    if emulator is None:
+        pytest.skip("needs the emulator: it fills the link's buffer from the controller side")
+    h = Host(link)
+    ack = h.handshake()
+    h.send(p.Velocity(6500, 6500))
+    time.sleep(0.02)
+    emulator.inject_garbage = b"\x55" * 1_000_000  # more than any tty buffer holds: the write would block
+    for _ in range(10):  # keep commanding for a while, reading nothing
+        h.send(p.Velocity(6500, 6500))
+        time.sleep(0.01)
+    time.sleep(ack.watchdog_ms / 1000.0 + 0.1)
+    with emulator._lock:
+        assert emulator.core.output == [0.0, 0.0] and emulator.core.watchdog_tripped

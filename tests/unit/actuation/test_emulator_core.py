@@ -1,4 +1,5 @@
 import math
+import struct
 
 import pytest
 
@@ -99,3 +100,62 @@ def test_bridge_sends_zero_for_non_finite_command():
     b = BridgeCore()
     ((msg, _),) = p.FrameDecoder().feed(b.velocity(float("nan"), 1.0))
     assert msg == p.Velocity(0, 0)
+
+
+NAN_BITS = struct.unpack("<i", struct.pack("<f", math.nan))[0]
+
+
+@pytest.mark.parametrize("left,right", [(NAN_BITS, 0), (2**31 - 1, 2**31 - 1), (-(2**31), 100), (25001, 0)])
+def test_an_impossible_set_point_is_rejected_not_clamped(left, right):
+    c = connected()
+    c.update(0.0)
+    c.handle(p.Velocity(5000, 5000), 2, 0.0)
+    assert c.update(0.05) != (0.0, 0.0)
+    c.handle(p.Velocity(left, right), 3, 0.05)
+    assert c.update(0.06) == (0.0, 0.0) and c.target == [0.0, 0.0]
+    assert c.faults & p.Fault.PROTOCOL and c.protocol_faults == 1
+    c.handle(p.Velocity(1000, 1000), 4, 0.07)  # the next valid command clears it
+    assert not c.faults & p.Fault.PROTOCOL and c.update(0.1) != (0.0, 0.0)
+
+
+def test_a_corrupt_estop_value_is_an_estop_and_a_protocol_fault():
+    c = connected()
+    c.handle(p.Velocity(5000, 5000), 2, 0.0)
+    c.handle(p.EStop(7), 3, 0.1)
+    assert c.estop and c.faults & p.Fault.PROTOCOL and c.update(0.2) == (0.0, 0.0)
+
+
+def test_bridge_never_frames_a_set_point_beyond_the_controller_top_speed():
+    b = BridgeCore()
+    msg, _ = p.decode_frame(b.velocity(1e6, -1e6)[:-1])
+    top = b.limits.max_wheel_speed_radps * 1000
+    assert abs(msg.left_mrad_s) <= top and abs(msg.right_mrad_s) <= top
+    c = connected(max_wheel_speed_radps=b.limits.max_wheel_speed_radps)
+    c.handle(msg, 2, 0.0)
+    assert not c.faults & p.Fault.PROTOCOL
+
+
+def test_bridge_rejects_an_encoder_jump_no_wheel_can_make():
+    dd = DiffDrive(wheel_radius_m=0.1, track_width_m=0.5, ticks_per_rev=1000)
+    b = BridgeCore(dd)
+    b.on_bytes(p.encode(p.Telemetry(0, 0, 24000, 0, 0, 0, 0), 1), 0.0)
+    b.on_bytes(p.encode(p.Telemetry(2**31 - 1, 2**31 - 1, 24000, 0, 0, 0, 0), 2), 0.01)
+    assert b.odom.x == 0.0 and b.encoder_jumps == 1
+    step = 20  # 20 ticks in 10 ms: 1.3 m/s, possible
+    wrapped = 2**31 - 1 + step - 2**32
+    b.on_bytes(p.encode(p.Telemetry(wrapped, wrapped, 24000, 0, 0, 0, 0), 3), 0.02)
+    assert b.odom.x == pytest.approx(step / 1000 * 2 * math.pi * 0.1) and b.encoder_jumps == 1
+
+
+def test_after_a_gap_the_bridge_speeds_up_from_the_measured_wheel_speed():
+    b = BridgeCore()
+    for k in range(100):  # cruising at 0.8 m/s, commands every 20 ms
+        b.limit(0.8, 0.0, k * 0.02)
+    assert b.limit(0.8, 0.0, 2.0) == (0.8, 0.0)
+    # frozen for 0.5 s; the controller's watchdog stopped the wheels (the odometry says 0)
+    b.odom.v = 0.0
+    v, _ = b.limit(0.8, 0.0, 2.5)
+    assert v <= b.limits.max_accel_mps2 * b.limits.gap_s + 1e-9
+    v2, _ = b.limit(0.8, 0.0, 2.52)
+    assert v < v2 <= v + b.limits.max_accel_mps2 * 0.02 + 1e-9
+    assert b.limit(0.0, 0.0, 2.54) == (0.0, 0.0)  # slowing down is never delayed

@@ -13,6 +13,7 @@ from genba_actuation import protocol as p
 from genba_actuation.kinematics import DiffDrive, wrap_int32_delta
 
 VELOCITY_WINDOW_S = 0.015
+ENCODER_MIN_SPAN_S = 0.05  # frames read together share a receipt time: judge a jump over at least this
 
 
 @dataclass
@@ -24,9 +25,28 @@ class Odometry2D:
     w: float = 0.0
 
 
+@dataclass(frozen=True)
+class LinkLimits:
+    """What the link allows: the top wheel speed (encoder deltas beyond it are impossible) and the
+    speed-up limits the sent command starts from the measured speed with after a gap."""
+
+    max_wheel_speed_radps: float = 25.0
+    max_accel_mps2: float = 1.5
+    max_yaw_accel_radps2: float = 6.0
+    gap_s: float = 0.05  # no command sent for longer than this is a gap
+
+
+def _toward(current: float, target: float, step: float) -> float:
+    """``target``, except that speeding up (away from zero) moves at most ``step`` from ``current``."""
+    if abs(target) <= abs(current) and target * current >= 0.0:
+        return target  # slowing down is never delayed
+    return max(current - step, min(current + step, target))
+
+
 @dataclass
 class BridgeCore:
     drive: DiffDrive = field(default_factory=DiffDrive)
+    limits: LinkLimits = field(default_factory=LinkLimits)
 
     def __post_init__(self) -> None:
         self.decoder = p.FrameDecoder()
@@ -40,6 +60,8 @@ class BridgeCore:
         self._prev_ticks: tuple[int, int] | None = None
         self._acc_ds = self._acc_dth = 0.0
         self._vel_since = 0.0
+        self.encoder_jumps = 0  # telemetry frames whose tick delta no wheel can make: not integrated
+        self._sent: tuple[float, float, float] | None = None  # (time, v, w) of the last command sent
 
     def reset_link(self) -> None:
         """Call after a (re)connect: the controller must be greeted again."""
@@ -54,12 +76,30 @@ class BridgeCore:
     def hello(self) -> bytes:
         return p.encode(p.Hello(), self._next_seq())
 
+    def limit(self, v_mps: float, w_radps: float, now: float) -> tuple[float, float]:
+        """The twist to send at ``now``: after a gap (nothing sent for longer than ``gap_s``: the
+        controller's watchdog may have stopped the wheels) speeding up starts from the measured
+        speed, under the link's acceleration limits; slowing down is never delayed."""
+        if not (math.isfinite(v_mps) and math.isfinite(w_radps)):
+            v_mps = w_radps = 0.0
+        lim = self.limits
+        if self._sent is None or not 0.0 <= now - self._sent[0] <= lim.gap_s:
+            base_v, base_w, dt = self.odom.v, self.odom.w, lim.gap_s
+        else:
+            base_v, base_w, dt = self._sent[1], self._sent[2], now - self._sent[0]
+        v = _toward(base_v, v_mps, lim.max_accel_mps2 * dt)
+        w = _toward(base_w, w_radps, lim.max_yaw_accel_radps2 * dt)
+        self._sent = (now, v, w)
+        return v, w
+
     def velocity(self, v_mps: float, w_radps: float) -> bytes:
-        """Frame for a body twist; non-finite input is sent as zero."""
+        """Frame for a body twist; non-finite input is sent as zero, and wheel speeds beyond the
+        controller's top speed are clipped to it (the controller rejects anything beyond)."""
         if not (math.isfinite(v_mps) and math.isfinite(w_radps)):
             v_mps = w_radps = 0.0
         left, right = self.drive.wheel_speeds(v_mps, w_radps)
-        clip = lambda x: int(max(-2 ** 31, min(2 ** 31 - 1, round(x * 1000.0))))  # noqa: E731
+        top = self.limits.max_wheel_speed_radps
+        clip = lambda x: int(round(max(-top, min(top, x)) * 1000.0))  # noqa: E731
         return p.encode(p.Velocity(clip(left), clip(right)), self._next_seq())
 
     def estop(self, engaged: bool) -> bytes:
@@ -83,6 +123,16 @@ class BridgeCore:
         if self._prev_ticks is not None:
             dl = self.drive.ticks_to_rad(wrap_int32_delta(t.left_ticks, self._prev_ticks[0]))
             dr = self.drive.ticks_to_rad(wrap_int32_delta(t.right_ticks, self._prev_ticks[1]))
+            last = now if self.last_telemetry_time is None else self.last_telemetry_time
+            span = max(ENCODER_MIN_SPAN_S, now - last)
+            if max(abs(dl), abs(dr)) > 2.0 * self.limits.max_wheel_speed_radps * span:
+                # No wheel turns that far in that time (a counter reset, a glitch): rejected and
+                # counted, and the counter is taken as the new reference.
+                self.encoder_jumps += 1
+                self._prev_ticks = (t.left_ticks, t.right_ticks)
+                self.last_telemetry = t
+                self.last_telemetry_time = now
+                return
             ds, dth = self.drive.twist(dl, dr)  # distance and heading change since the last frame
             o = self.odom
             o.x += ds * math.cos(o.yaw + dth / 2.0)

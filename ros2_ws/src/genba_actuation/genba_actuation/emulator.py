@@ -44,7 +44,17 @@ class ControllerCore:
         self.last_seq = 0
         self.watchdog_tripped = False
         self.watchdog_trips = 0
+        self.protocol_fault = False  # the last command had an impossible field: motors off
+        self.protocol_faults = 0     # commands rejected so
         self._last_update: float | None = None
+
+    def _reject(self) -> list[object]:
+        """A command with an impossible field: rejected (not clamped), motors off, counted."""
+        self.protocol_fault = True
+        self.protocol_faults += 1
+        self.target = [0.0, 0.0]
+        self.output = [0.0, 0.0]
+        return []
 
     def handle(self, msg: object, seq: int, now: float) -> list[object]:
         """Apply one decoded host message; returns the replies to send."""
@@ -60,14 +70,19 @@ class ControllerCore:
             return []
         self.last_seq = seq
         if isinstance(msg, p.Velocity):
-            lim = self.config.max_wheel_speed_radps
-            self.target = [max(-lim, min(lim, msg.left_mrad_s / 1000.0)),
-                           max(-lim, min(lim, msg.right_mrad_s / 1000.0))]
+            lim_mrad = self.config.max_wheel_speed_radps * 1000.0
+            if not (abs(msg.left_mrad_s) <= lim_mrad and abs(msg.right_mrad_s) <= lim_mrad):
+                return self._reject()
+            self.target = [msg.left_mrad_s / 1000.0, msg.right_mrad_s / 1000.0]
             self.last_cmd_time = now
             self.watchdog_tripped = False
+            self.protocol_fault = False
         elif isinstance(msg, p.Heartbeat):
             self.last_cmd_time = now
         elif isinstance(msg, p.EStop):
+            if msg.engaged not in (0, 1):
+                self.estop = True  # a corrupt e-stop is an e-stop
+                return self._reject()
             self.estop = bool(msg.engaged)
             self.last_cmd_time = now
             if self.estop:
@@ -82,7 +97,7 @@ class ControllerCore:
                 (now - self.last_cmd_time) * 1000.0 > self.config.watchdog_ms and not self.watchdog_tripped:
             self.watchdog_tripped = True
             self.watchdog_trips += 1
-        motors_off = (not self.connected) or self.estop or self.watchdog_tripped
+        motors_off = (not self.connected) or self.estop or self.watchdog_tripped or self.protocol_fault
         if motors_off:
             # Motors off means coast-free braking to zero, immediately: the firmware's safe state.
             self.target = [0.0, 0.0]
@@ -108,6 +123,8 @@ class ControllerCore:
             f |= p.Fault.ESTOP
         if not self.connected:
             f |= p.Fault.NOT_CONNECTED
+        if self.protocol_fault:
+            f |= p.Fault.PROTOCOL
         return int(f)
 
     def telemetry(self) -> p.Telemetry:
@@ -150,6 +167,8 @@ class PtyController:
         self._lock = threading.Lock()
         self._master, slave = os.openpty()
         tty.setraw(slave)
+        os.set_blocking(self._master, False)  # a host that stops reading never blocks the firmware loop
+        self.writes_dropped = 0
         self.port = os.ttyname(slave)
         self._slave = slave  # kept open so the pty survives host reconnects
         self.link_path = link_path
@@ -160,16 +179,27 @@ class PtyController:
         self._seq = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pty-controller", daemon=True)
+        self._watchdog = threading.Thread(target=self._watch, name="pty-controller-watchdog", daemon=True)
         self.inject_garbage = b""  # test hook: bytes written before the next telemetry frame
 
     def start(self) -> "PtyController":
         self._thread.start()
+        self._watchdog.start()
         return self
+
+    def _watch(self) -> None:
+        """The watchdog on its own timer, as a hardware timer interrupt would run it: whatever the
+        I/O loop is doing, the motors go off within a quarter period of the deadline."""
+        period = max(0.001, self.core.config.watchdog_ms / 4000.0)
+        while not self._stop.wait(period):
+            with self._lock:
+                self.core.update(time.monotonic())
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=1.0)
+        for t in (self._thread, self._watchdog):
+            if t.is_alive():
+                t.join(timeout=1.0)
         for fd in (self._master, self._slave):
             try:
                 os.close(fd)
@@ -193,6 +223,8 @@ class PtyController:
             data, self.inject_garbage = self.inject_garbage + data, b""
         try:
             os.write(self._master, data)
+        except BlockingIOError:
+            self.writes_dropped += 1  # the host does not read: telemetry is dropped, as a UART would
         except OSError:
             pass  # host side closed: nothing to tell
 

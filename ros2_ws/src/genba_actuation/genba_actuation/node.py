@@ -13,7 +13,7 @@ from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool
 
 from genba_actuation import protocol as p
-from genba_actuation.bridge import BridgeCore
+from genba_actuation.bridge import BridgeCore, LinkLimits
 from genba_actuation.kinematics import DiffDrive
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
@@ -36,7 +36,14 @@ class ActuationBridgeNode(Node):
         self.drive = DiffDrive(param("wheel_radius_m", "Wheel radius", 0.001, 2.0),
                                param("track_width_m", "Distance between the wheels", 0.01, 5.0),
                                param("ticks_per_rev", "Encoder ticks per wheel revolution", 1, 10 ** 7))
-        self.core = BridgeCore(self.drive)
+        self.core = BridgeCore(self.drive, LinkLimits(
+            param("max_wheel_speed_radps", "Controller's top wheel speed: faster encoder counts are rejected",
+                  0.1, 1000.0),
+            param("max_accel_mps2", "After a gap, speeding up starts from the measured speed at this rate",
+                  0.01, 20.0),
+            param("max_yaw_accel_radps2", "The same for the yaw rate", 0.01, 100.0),
+            2.5 / self.rate_hz,
+        ))
         self.link = SerialLink(
             self.port,
             baud,
@@ -101,6 +108,7 @@ class ActuationBridgeNode(Node):
             return
         fresh = self.cmd_received is not None and (now - self.cmd_received) * 1000.0 <= self.cmd_timeout_ms
         v, w = self.cmd if (fresh and not self.estop) else (0.0, 0.0)
+        v, w = self.core.limit(v, w, now)
         if self.link.write(self.core.velocity(v, w)):
             self.frames_sent += 1
             sent = TwistStamped()
@@ -143,6 +151,8 @@ class ActuationBridgeNode(Node):
             level, message = DiagnosticStatus.WARN, "waiting for controller handshake"
         elif t is not None and t.faults:
             level, message = DiagnosticStatus.WARN, f"controller faults: {p.Fault(t.faults)!r}"
+        elif self.core.encoder_jumps:
+            level, message = DiagnosticStatus.WARN, f"{self.core.encoder_jumps} encoder jumps rejected"
         else:
             level, message = DiagnosticStatus.OK, "ok"
         vals = {
@@ -153,6 +163,7 @@ class ActuationBridgeNode(Node):
             "reconnects": self.link.reconnects,
             "controller_watchdog_ms": self.core.controller_watchdog_ms,
             "faults": t.faults if t else "none",
+            "encoder_jumps_rejected": self.core.encoder_jumps,
         }
         self.pub_diag.publish(diagnostics(self, "genba/actuation_bridge", self.port, level, message, vals))
 

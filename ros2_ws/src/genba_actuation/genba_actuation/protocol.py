@@ -101,6 +101,7 @@ class Fault(enum.IntFlag):
     OVERCURRENT = 0x04
     UNDERVOLTAGE = 0x08
     NOT_CONNECTED = 0x10  # no handshake yet: motors off
+    PROTOCOL = 0x20      # a command with an impossible field: rejected, motors off until a valid one
 
 
 @dataclass(frozen=True)
