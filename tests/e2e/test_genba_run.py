@@ -87,25 +87,67 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
     assert "incompatible QoS" not in logs
 
 
+SHORT_RUN = (ROOT / "ros2_ws/src/genba_sim/genba_sim/scenarios/short_run.yaml").read_text()
+BAD_FILES = {  # what a hostile or careless scenario file can hold
+    "malformed": b"map: factory_hall\nstart: {x: 1\n",
+    "binary": bytes(range(256)) * 8,
+    "latin1": SHORT_RUN.replace("name: short_run", "name: caf\xe9").encode("latin-1"),
+    "deep": b"a: " + b"[" * 20000,
+    "duplicate": (SHORT_RUN + "seed: 2\n").encode(),
+    "misspelt": SHORT_RUN.replace("time_limit_s", "time_limt_s").encode(),
+    "mjcf_name": SHORT_RUN.replace("name: short_run", 'name: \'x"<geom\'').encode(),
+    "escaping_name": SHORT_RUN.replace("name: short_run", "name: ../../../tmp/escape").encode(),
+    "nul_name": SHORT_RUN.replace("name: short_run", 'name: "a\\0b"').encode(),
+    "long_name": SHORT_RUN.replace("name: short_run", "name: " + "a" * 5000).encode(),
+    "crowd": (SHORT_RUN.split("pedestrians:")[0] + "pedestrians:\n"
+              + "  - {path: [[-5, -1], [-5, 1]]}\n" * 5000).encode(),
+    "start_in_pallet": SHORT_RUN.replace("start: {x: -7.0, y: -0.8", "start: {x: -5.0, y: -1.8").encode(),
+    "alias_bomb": b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n",
+}
+
+
 @pytest.mark.parametrize(
     "args, env, needle",
     [
         (["--scenario", "no_such_place"], {}, "unknown scenario 'no_such_place'"),
-        (["--scenario", "{bad}"], {}, "malformed YAML"),
+        (["--scenario", "{malformed}"], {}, "malformed YAML"),
+        (["--scenario", "{binary}"], {}, "is a binary file"),
+        (["--scenario", "{latin1}"], {}, "is not UTF-8 text"),
+        (["--scenario", "{deep}"], {}, "nested too deeply"),
+        (["--scenario", "{duplicate}"], {}, "key 'seed' given twice"),
+        (["--scenario", "{misspelt}"], {}, "unknown key 'time_limt_s' (did you mean 'time_limit_s'?)"),
+        (["--scenario", "{mjcf_name}"], {}, "is not an identifier"),
+        (["--scenario", "{escaping_name}"], {}, "is not an identifier"),
+        (["--scenario", "{nul_name}"], {}, "is not an identifier"),
+        (["--scenario", "{long_name}"], {}, "is not an identifier"),
+        (["--scenario", "{crowd}"], {}, "5000 entries, at most 64"),
+        (["--scenario", "{start_in_pallet}"], {}, "field 'start': (-5.0, -1.8) is not free"),
+        (["--scenario", "{alias_bomb}"], {}, "anchors and aliases are not allowed"),
+        (["--scenario", "a\x01<b"], {}, "unknown scenario"),
+        (["--startup-timeout-s", "nan"], {}, "--startup-timeout-s: nan is not in [1, 3600]"),
+        (["--view-port", "70000"], {}, "--view-port: 70000 is not in [0, 65535]"),
+        (["--out", "{file}"], {}, "exists and is not a folder"),
+        (["--out", "/proc/genba_cannot_be_here"], {}, "cannot write there"),
         ([], {"MUJOCO_GL": "osmesa"}, "could not load its OpenGL backend"),
         ([], {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent/egl.json"}, "offscreen rendering unavailable"),
     ],
 )
 def test_bad_input_is_one_line_no_traceback(tmp_path, args, env, needle):
-    if "{bad}" in args:
-        bad = tmp_path / "bad.yaml"
-        bad.write_text("map: factory_hall\nstart: {x: 1\n")
-        args = [str(bad) if a == "{bad}" else a for a in args]
-    r = genba("run", *args, "--out", str(tmp_path / "out"), env_extra=env, timeout=60)
+    for i, a in enumerate(args):
+        if a.startswith("{") and a.strip("{}") in BAD_FILES:
+            bad = tmp_path / f"{a.strip('{}')}.yaml"
+            bad.write_bytes(BAD_FILES[a.strip("{}")])
+            args[i] = str(bad)
+        elif a == "{file}":
+            (tmp_path / "a_file").write_text("")
+            args[i] = str(tmp_path / "a_file")
+    out = [] if "--out" in args else ["--out", str(tmp_path / "out")]
+    r = genba("run", *args, *out, env_extra=env, timeout=60)
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("genba: error: ") and needle in lines[0], r.stderr
+    assert len(lines) == 1 and ": error: " in lines[0] and needle in lines[0], r.stderr
+    assert not (ROOT / "tmp" / "escape").exists(), "a run folder was made outside runs/"
 
 
 @pytest.mark.slow
@@ -125,28 +167,61 @@ def test_the_distilled_student_drives_the_stack(tmp_path, deployed_model):
     assert any(mode == "NOMINAL" for _, mode in summary["mode_log"]), summary["mode_log"]
 
 
-@pytest.mark.slow
-def test_sigterm_stops_the_stack_and_leaves_no_node_running(tmp_path):
-    import signal
+def start_run(run_dir: Path) -> subprocess.Popen:
+    """`genba run` on the long demo scenario, returned once its episode is under way."""
     import time
 
-    env = cli_env()
-    run_dir = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "genba_bringup.cli", "run", "--scenario", "short_run", "--out", str(run_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=ROOT,
+        [sys.executable, "-m", "genba_bringup.cli", "run", "--scenario", "hall_crossing", "--no-camera",
+         "--out", str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(), cwd=ROOT,
     )
-    deadline = time.monotonic() + 60
-    while not (run_dir / "logs" / "actuation_bridge.log").exists() and time.monotonic() < deadline:
+    sim_log = run_dir / "logs" / "sim.log"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and "episode started" not in (
+        sim_log.read_text() if sim_log.exists() else ""
+    ):
         time.sleep(0.2)
-    time.sleep(3.0)  # the stack is up
-    proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=60)
-    assert "stopping the stack" in out and "== genba run summary ==" in out, out[-2000:]
-    assert (run_dir / "summary.json").exists()
+    time.sleep(3.0)  # the robot is on its way
+    return proc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_stops_the_stack_in_order_and_still_writes_the_summary(tmp_path, sig, code):
+    import signal
+
+    run_dir = tmp_path / "run"
+    proc = start_run(run_dir)
+    proc.send_signal(getattr(signal, sig))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, (out[-2000:], err[-2000:])
+    assert "Traceback" not in out + err and "stopping the stack (robot to zero first)" in out
+    assert [ln for ln in err.splitlines() if ln.strip()] == [f"genba: stopped by {sig}; summary written"], err
+    summary = json.loads((run_dir / "summary.json").read_text())
+    ep = summary["episode"]
+    assert summary["interrupted_by"] == sig and ep["status"] == "interrupted" and ep["collisions"] == 0
+    assert ep["path_length_m"] > 0.3 and ep["sim_time_s"] > 3.0  # the episode as far as it went
+    assert summary["mode_log"][-1][1] == "ESTOP"  # the robot was stopped first
+    assert (run_dir / "trajectory.png").stat().st_size > 1000 and list((run_dir / "recording").glob("*.mcap"))
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(run_dir) not in ps, [ln for ln in ps.splitlines() if str(run_dir) in ln]  # no orphan node
+
+
+@pytest.mark.slow
+def test_when_a_node_dies_the_summary_names_it_and_still_reports_the_episode(tmp_path):
+    import signal
+
+    run_dir = tmp_path / "run"
+    proc = start_run(run_dir)
+    ps = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    policy = [ln.split()[0] for ln in ps.splitlines()
+              if "genba_policy.node" in ln and ln.split()[1] == str(proc.pid)]
+    assert len(policy) == 1, ps
+    os.kill(int(policy[0]), signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3 and "Traceback" not in out + err, (out[-2000:], err[-2000:])
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["node_failure"].startswith("node 'policy' exited with code -9")
+    ep = summary["episode"]
+    assert ep["status"] == "interrupted" and ep["collisions"] == 0 and ep["path_length_m"] > 0.3

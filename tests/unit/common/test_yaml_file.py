@@ -59,3 +59,13 @@ def test_unknown_keys_are_refused_with_the_nearest_known_one():
         check_keys({"peopel": 3}, ("name", "seed", "people"), "f.yaml")
     with pytest.raises(ConfigError, match=r"unknown key 'zzz' \(known: name, seed\)"):
         check_keys({"zzz": 3}, ("name", "seed"), "f.yaml")
+
+
+def test_aliases_are_refused_so_an_alias_bomb_cannot_expand(tmp_path):
+    p = tmp_path / "bomb.yaml"
+    rows = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    pairs = zip("abcdefgh", "bcdefghi", strict=True)
+    rows += [f"{k}: &{k} [{', '.join([f'*{prev}'] * 9)}]" for prev, k in pairs]
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ConfigError, match=r"line 2, column \d+: malformed YAML: alias '\*a'"):
+        read_yaml_mapping(p, "scenario")

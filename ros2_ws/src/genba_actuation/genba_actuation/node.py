@@ -168,6 +168,14 @@ class ActuationBridgeNode(Node):
         self.pub_diag.publish(diagnostics(self, "genba/actuation_bridge", self.port, level, message, vals))
 
 
+    def close(self) -> None:
+        """On shutdown the wheels are commanded to zero before the port closes (the controller's
+        watchdog would stop them too, a period later)."""
+        if self.link.is_open and self.core.handshake_done:
+            self.link.write(self.core.velocity(0.0, 0.0))
+        self.link.close()
+
+
 def main(args: list[str] | None = None) -> None:
     run_node(ActuationBridgeNode, args)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import signal
@@ -23,6 +24,10 @@ from pathlib import Path
 from genba_common.errors import ConfigError
 
 EXIT_OK, EXIT_EPISODE_FAILED, EXIT_BAD_INPUT, EXIT_NODE_DIED = 0, 1, 2, 3
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as a shell reports it
+# The order nodes are stopped in: whatever commands the robot first, the simulator (which writes the
+# episode as far as it went) last.
+STOP_LAST = ("actuation_bridge", "sim")
 
 
 class CliError(ConfigError):
@@ -80,12 +85,56 @@ def _last_line(path: Path) -> str:
     return lines[-1].strip() if lines else ""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: the stack is stopped in order and the run's summary is still written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops the stack as Ctrl-C does: nodes down, summary written
+    raise Interrupted(signum)
+
+
+def _hold_signals() -> None:
+    """While the stack stops and the summary is written, further Ctrl-C or SIGTERM wait."""
+    for sig in EXIT_SIGNAL:
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def run_folder(out: str | None, root: Path, name: str) -> Path:
+    """The run folder, checked and created before anything starts: ``--out`` (a folder that is absent
+    or empty), else ``runs/<time>-<scenario>`` inside the repository's ``runs/``."""
+    if out is not None:
+        if "\0" in out or not out.strip():
+            raise CliError(f"--out {out!r}: not a usable path")
+        try:
+            path = Path(out).expanduser().resolve()
+        except (OSError, RuntimeError) as exc:
+            raise CliError(f"--out {out}: {exc}") from None
+        if path.exists() and not path.is_dir():
+            raise CliError(f"--out {path}: exists and is not a folder")
+    else:
+        runs = (root / "runs").resolve()
+        path = (runs / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{name}").resolve()
+        if path.parent != runs:  # scenario names are identifiers; this is the belt to those braces
+            raise CliError(f"run folder {path} would lie outside {runs}")
+    try:
+        if path.exists() and any(path.iterdir()):
+            raise CliError(f"run folder {path} exists and is not empty")
+        (path / "logs").mkdir(parents=True, exist_ok=True)
+        probe = path / ".write_test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(f"run folder {path}: cannot write there: {exc.strerror or exc}") from None
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
+    for sig in EXIT_SIGNAL:
+        signal.signal(sig, _interrupt)
     from genba_bringup.data_policy import load_data_policy
     from genba_bringup.html_report import write_report
     from genba_bringup.report import format_summary, plot_run
@@ -102,11 +151,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_camera:
         check_rendering()
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = Path(args.out).resolve() if args.out else root / "runs" / f"{stamp}-{sc.name}"
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise CliError(f"run folder {run_dir} exists and is not empty")
-    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    run_dir = run_folder(args.out, root, sc.name)
     port = f"/tmp/genba_ttyMOTOR_{os.getpid()}"
     variables = {
         "GENBA_ROOT": str(root),
@@ -138,117 +183,92 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"genba: run folder {run_dir}")
     procs: dict[str, subprocess.Popen] = {}
-    for spec in stack.nodes:
-        extra = ["-p", "camera_enabled:=false"] if (args.no_camera and spec.name == "sim") else []
-        if spec.name == "policy" and policy_backend:
-            extra = ["-p", f"backend:={policy_backend}"]
-        log = open(run_dir / "logs" / f"{spec.name}.log", "w")
-        procs[spec.name] = subprocess.Popen(
-            [sys.executable, "-m", spec.module, *spec.ros_args(), *extra],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-        log.close()
-
     import rclpy
+    from rclpy.executors import ExternalShutdownException
+    from rclpy.signals import SignalHandlerOptions
 
     from genba_bringup.monitor import McapRecorder, MonitorNode
     from genba_bringup.robot_description import sim_robot_urdf
 
-    rclpy.init()
+    # This process handles Ctrl-C and SIGTERM itself (an orderly stop), not rclpy.
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     recorder = McapRecorder(run_dir / "recording", data_policy)
     view = None
-    if args.view:
-        from genba_bringup.live_view import LiveView
-
-        try:
-            view = LiveView(data_policy, recorder.typestore, args.view_host, args.view_port)
-        except Exception as exc:  # the port is taken, the address is not this machine's, ...
-            recorder.close()
-            raise CliError(f"--view: cannot serve on {args.view_host}:{args.view_port}: {exc}") from None
-        print(f"genba: live view on ws://{args.view_host}:{view.port} (Foxglove: Open connection, "
-              f"Foxglove WebSocket; layout {root / 'ros2_ws/src/genba_bringup/foxglove/genba.json'})")
-    mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root), view)
-    deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
+    mon = None
     died: str | None = None
-    interrupted = False
-    last_print = 0.0
-    t0 = time.monotonic()
+    signum: int | None = None
     try:
-        while mon.episode is None and time.monotonic() < deadline:
-            rclpy.spin_once(mon, timeout_sec=0.05)
-            for name, p in procs.items():
-                if p.poll() is not None:
-                    died = (
-                        f"node '{name}' exited with code {p.returncode}: "
-                        f"{_last_line(run_dir / 'logs' / f'{name}.log')}"
-                    )
-            if died:
-                break
-            if time.monotonic() - last_print >= 2.0:
-                last_print = time.monotonic()
-                if mon.pose:
-                    dist = ((mon.pose[0] - sc.goal.x) ** 2 + (mon.pose[1] - sc.goal.y) ** 2) ** 0.5
-                    print(
-                        f"[{mon.sim_time:6.1f} s sim | {last_print - t0:5.1f} s wall] "
-                        f"pose ({mon.pose[0]:6.2f}, "
-                        f"{mon.pose[1]:6.2f})  to goal {dist:5.2f} m  mode {mon.mode}",
-                        flush=True,
-                    )
-                else:
-                    print(f"[{last_print - t0:5.1f} s wall] waiting for the stack to come up...", flush=True)
-        # let the last messages in (latched episode, final diagnostics)
-        end = time.monotonic() + 0.3
-        while time.monotonic() < end:
-            rclpy.spin_once(mon, timeout_sec=0.05)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("genba: interrupted, stopping the stack")
-    finally:
-        for p in procs.values():
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGINT)
-        stop_by = time.monotonic() + 8.0
-        for p in procs.values():
+        if args.view:
+            from genba_bringup.live_view import LiveView
+
             try:
-                p.wait(timeout=max(0.1, stop_by - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+                view = LiveView(data_policy, recorder.typestore, args.view_host, args.view_port)
+            except Exception as exc:  # the port is taken, the address is not this machine's, ...
+                raise CliError(f"--view: cannot serve on {args.view_host}:{args.view_port}: {exc}") from None
+            print(f"genba: live view on ws://{args.view_host}:{view.port} (Foxglove: Open connection, "
+                  f"Foxglove WebSocket; layout {root / 'ros2_ws/src/genba_bringup/foxglove/genba.json'})")
+        mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root), view)
+        for spec in stack.nodes:
+            extra = ["-p", "camera_enabled:=false"] if (args.no_camera and spec.name == "sim") else []
+            if spec.name == "policy" and policy_backend:
+                extra = ["-p", f"backend:={policy_backend}"]
+            with open(run_dir / "logs" / f"{spec.name}.log", "w") as log:
+                procs[spec.name] = subprocess.Popen(
+                    [sys.executable, "-m", spec.module, *spec.ros_args(), *extra],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+        deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
+        died = _supervise(mon, procs, sc, run_dir, deadline)
+    except Interrupted as exc:
+        signum = exc.signum
+        print(f"genba: {exc} received, stopping the stack (robot to zero first)", flush=True)
+    except ExternalShutdownException:
+        signum = signal.SIGTERM
+    finally:
+        _hold_signals()
+        _stop_stack(procs, mon)
         recorder.close()
         if view is not None:
             view.close()
-        mon.destroy_node()
+        if mon is not None:
+            mon.destroy_node()
         rclpy.try_shutdown()
 
     episode_path = run_dir / "episode.json"
-    episode = json.loads(episode_path.read_text()) if episode_path.exists() else (mon.episode or {})
+    try:
+        episode = json.loads(episode_path.read_text()) if episode_path.exists() else None
+    except (OSError, ValueError):
+        episode = None
+    episode = episode or (dict(mon.episode) if mon is not None and mon.episode else {})
     trajectory = episode.pop("trajectory", [])
     summary = {
         "episode": episode or None,
-        "safety_interventions": mon.interventions,
-        "mode_log": mon.mode_log,
-        "latency": {stage: percentiles(v) for stage, v in mon.latency.items()},
+        "safety_interventions": mon.interventions if mon else 0,
+        "mode_log": mon.mode_log if mon else [],
+        "latency": {stage: percentiles(v) for stage, v in (mon.latency.items() if mon else ())},
         "recorded_messages": recorder.counts,
         "refused_by_data_policy": recorder.refused,
         "node_failure": died,
+        "interrupted_by": signal.Signals(signum).name if signum else None,
         "run_dir": str(run_dir),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    plot_run(run_dir / "trajectory.png", sc, trajectory, mon.mode_log)
-    report = write_report(run_dir, summary, mon.latency)
+    plot_run(run_dir / "trajectory.png", sc, trajectory, summary["mode_log"])
+    report = write_report(run_dir, summary, mon.latency if mon else {})
     print("\n== genba run summary ==")
     print(format_summary(summary))
     print(f"recording       {run_dir / 'recording'} (MCAP, {sum(recorder.counts.values())} messages)")
     print(f"plot            {run_dir / 'trajectory.png'}")
     print(f"report          {report}")
+    if signum:
+        print(f"genba: stopped by {signal.Signals(signum).name}; summary written", file=sys.stderr)
+        return EXIT_SIGNAL.get(signum, 128 + int(signum))
     if died:
         print(f"genba: error: {died}", file=sys.stderr)
         return EXIT_NODE_DIED
-    if interrupted:
-        return EXIT_EPISODE_FAILED
     if not episode:
         print("genba: error: no episode result (timed out waiting for the simulator)", file=sys.stderr)
         return EXIT_EPISODE_FAILED
@@ -256,8 +276,91 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_EPISODE_FAILED
 
 
+def _supervise(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float) -> str | None:
+    """Spin the monitor until the episode ends, the deadline passes or a node dies (named in the
+    returned line)."""
+    import rclpy
+
+    last_print = 0.0
+    t0 = time.monotonic()
+    while mon.episode is None and time.monotonic() < deadline:
+        rclpy.spin_once(mon, timeout_sec=0.05)
+        for name, p in procs.items():
+            if p.poll() is not None:
+                return (f"node '{name}' exited with code {p.returncode}: "
+                        f"{_last_line(run_dir / 'logs' / f'{name}.log')}")
+        if time.monotonic() - last_print >= 2.0:
+            last_print = time.monotonic()
+            if mon.pose:
+                dist = ((mon.pose[0] - sc.goal.x) ** 2 + (mon.pose[1] - sc.goal.y) ** 2) ** 0.5
+                print(
+                    f"[{mon.sim_time:6.1f} s sim | {last_print - t0:5.1f} s wall] "
+                    f"pose ({mon.pose[0]:6.2f}, {mon.pose[1]:6.2f})  to goal {dist:5.2f} m  mode {mon.mode}",
+                    flush=True,
+                )
+            else:
+                print(f"[{last_print - t0:5.1f} s wall] waiting for the stack to come up...", flush=True)
+    end = time.monotonic() + 0.3  # let the last messages in (latched episode, final diagnostics)
+    while time.monotonic() < end:
+        rclpy.spin_once(mon, timeout_sec=0.05)
+    return None
+
+
+def _stop_stack(procs: dict[str, subprocess.Popen], mon) -> None:
+    """Robot to zero first (an e-stop the supervisor and the bridge act on), then every node with
+    SIGINT: the ones that command the robot, then the bridge, then the simulator, which writes the
+    episode as far as it went. A node that does not stop within its grace is killed."""
+    import rclpy
+
+    if mon is not None and mon.episode is None and rclpy.ok():
+        try:
+            mon.stop_robot()
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                rclpy.spin_once(mon, timeout_sec=0.05)
+        except Exception:  # the context is already gone: the nodes' own stops still apply
+            pass
+    groups = [[n for n in procs if n not in STOP_LAST], *([n] for n in STOP_LAST if n in procs)]
+    for group in groups:
+        for name in group:
+            if procs[name].poll() is None:
+                os.killpg(procs[name].pid, signal.SIGINT)
+        stop_by = time.monotonic() + 8.0
+        for name in group:
+            p = procs[name]
+            try:
+                p.wait(timeout=max(0.1, stop_by - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line on stderr, exit 2, like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def bounded(lo: float, hi: float, kind: type = float):
+    """An argparse type: a finite number of ``kind`` in [lo, hi]."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise argparse.ArgumentTypeError(f"{text} is not in [{lo:g}, {hi:g}]")
+        return value
+
+    return parse
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="genba", description="genba: on-device robot AI that stays safe")
+    ap = _Parser(prog="genba", description="genba: on-device robot AI that stays safe")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the whole stack on the embedded MuJoCo world")
     r.add_argument(
@@ -274,12 +377,14 @@ def main(argv: list[str] | None = None) -> None:
         choices=["onnx", "placeholder"],
         help="policy backend (default: the stack's; onnx = the approved distilled student)",
     )
-    r.add_argument("--startup-timeout-s", type=float, default=60.0, help="allowance for nodes to come up")
+    r.add_argument("--startup-timeout-s", type=bounded(1.0, 3600.0), default=60.0,
+                   help="allowance for nodes to come up (1 to 3600 s)")
     r.add_argument("--view", action="store_true",
                    help="serve a live Foxglove view of the run (WebSocket; what the data policy lets stream)")
     r.add_argument("--view-host", default="127.0.0.1",
                    help="address of the live view (default 127.0.0.1; elsewhere only public topics stream)")
-    r.add_argument("--view-port", type=int, default=8765, help="port of the live view (0: any free port)")
+    r.add_argument("--view-port", type=bounded(0, 65535, int), default=8765,
+                   help="port of the live view (0: any free port)")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     args = ap.parse_args(argv)
     try:
@@ -292,6 +397,12 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:  # bad input of any kind (CliError is one): one line, exit 2
         print(f"genba: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    except Interrupted as exc:  # before the stack started: nothing to stop, nothing to summarise
+        print(f"genba: {exc} received before the stack started", file=sys.stderr)
+        sys.exit(EXIT_SIGNAL.get(exc.signum, 130))
+    except KeyboardInterrupt:
+        print("genba: interrupted before the stack started", file=sys.stderr)
+        sys.exit(EXIT_SIGNAL[signal.SIGINT])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
-from std_msgs.msg import String
+from std_msgs.msg import Bool, String
 
 from genba_bringup.data_policy import DataPolicy
 from genba_bringup.live_view import VIEW_TOPICS
@@ -164,6 +164,11 @@ class MonitorNode(Node):
         self.create_subscription(Odometry, "/odom", self._on_odom, SENSOR)
         self.create_subscription(Clock, "/clock", self._on_clock, COMMAND)
         self.create_timer(0.5, self._discover)
+        self._pub_estop = self.create_publisher(Bool, "/estop", COMMAND)
+
+    def stop_robot(self) -> None:
+        """E-stop the robot (supervisor and bridge zero the wheels): the first step of a shutdown."""
+        self._pub_estop.publish(Bool(data=True))
 
     def _discover(self) -> None:
         types = dict(self.get_topic_names_and_types())

@@ -3,7 +3,7 @@ defaults): one-line errors naming the file, and the line and column or key that 
 
 It refuses what a hand-edited or hostile file can hold and a plain ``yaml.safe_load`` would take or
 crash on: binary or non-UTF-8 bytes, documents over ``MAX_BYTES``, nesting deeper than
-``MAX_DEPTH``, and a key given twice in one mapping.
+``MAX_DEPTH``, a key given twice in one mapping, and aliases (``*name``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,16 @@ MAX_DEPTH = 64
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys."""
+    """SafeLoader that refuses duplicate keys and aliases (``*name``: an alias bomb expands a few
+    lines into billions of nodes)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"alias '*{event.anchor}' (anchors and aliases are not allowed)", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}

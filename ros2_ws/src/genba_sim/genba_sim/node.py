@@ -245,19 +245,24 @@ class SimNode(Node):
             "sim_late_steps": self.late_steps,
         }
 
-    def _end_episode(self) -> None:
+    def _end_episode(self, status: str | None = None) -> None:
         self.ended = True
         summary = self.episode_summary()
+        if status:
+            summary["status"] = status
         summary["trajectory"] = self.sim.episode.trajectory
         if self.episode_file:
             tmp = self.episode_file + ".tmp"
             with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(summary, fh)
             os.replace(tmp, self.episode_file)
-        self.pub_episode.publish(
-            String(data=json.dumps({k: v for k, v in summary.items() if k != "trajectory"}))
-        )
-        self.get_logger().info(f"episode ended: {summary['status']} at t={summary['sim_time_s']} s")
+        try:
+            self.pub_episode.publish(
+                String(data=json.dumps({k: v for k, v in summary.items() if k != "trajectory"}))
+            )
+            self.get_logger().info(f"episode ended: {summary['status']} at t={summary['sim_time_s']} s")
+        except Exception:  # shutting down: the context is gone, the file above is the record
+            pass
 
     def _diagnostics(self) -> None:
         core = self.controller.core
@@ -273,6 +278,10 @@ class SimNode(Node):
         )
 
     def close(self) -> None:
+        if not self.ended and self.started_mono is not None:
+            # Stopped before the episode ended (Ctrl-C, SIGTERM, another node died): the episode as
+            # far as it went (collisions, distance) is still written, as "interrupted".
+            self._end_episode("interrupted")
         self.controller.close()
         self.sim.close()
 

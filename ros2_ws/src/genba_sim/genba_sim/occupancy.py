@@ -10,17 +10,9 @@ import math
 
 import numpy as np
 
-from genba_sim.scenario import Box, Scenario
+from genba_sim.scenario import Scenario
 
 OCCUPIED, FREE = 100, 0
-
-
-def box_distance(b: Box, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Distance (metres) from points (x, y) to the footprint of box ``b``; 0 inside it."""
-    c, s = math.cos(b.yaw), math.sin(b.yaw)
-    lx, ly = c * (x - b.x) + s * (y - b.y), -s * (x - b.x) + c * (y - b.y)
-    dx, dy = np.maximum(np.abs(lx) - b.sx, 0.0), np.maximum(np.abs(ly) - b.sy, 0.0)
-    return np.hypot(dx, dy)
 
 
 def static_occupancy(sc: Scenario, resolution_m: float = 0.1) -> tuple[np.ndarray, tuple[float, float]]:
@@ -35,6 +27,6 @@ def static_occupancy(sc: Scenario, resolution_m: float = 0.1) -> tuple[np.ndarra
     occ = np.zeros((ny, nx), bool)
     half_cell = resolution_m / math.sqrt(2)
     for b in sc.static_obstacles:
-        occ |= box_distance(b, gx, gy) <= half_cell
+        occ |= b.distance(gx, gy) <= half_cell
     occ[0, :] = occ[-1, :] = occ[:, 0] = occ[:, -1] = True
     return np.where(occ, OCCUPIED, FREE).astype(np.int8), (x0, y0)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from genba_common.errors import ConfigError
-from genba_common.yaml_file import read_yaml_mapping
+from genba_common.yaml_file import check_keys, read_yaml_mapping
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCENARIO_DIR = PACKAGE_DIR / "scenarios"
@@ -23,6 +26,14 @@ class Pose2D:
 
 
 CLUTTER = "clutter"  # kind of the seeded random boxes: in the world, not on the robot's map
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a scenario name is an identifier: safe in paths and MJCF
+MAX_PEDESTRIANS = 64
+MAX_OBSTACLES = 400
+MAX_WAYPOINTS = 64
+MAX_WINDOWS = 64
+START_GOAL_CLEARANCE_M = 0.10  # free room around the robot's circumscribed circle at start and goal
+SCENARIO_KEYS = ("name", "map", "seed", "start", "goal", "time_limit_s", "random_boxes", "pedestrians",
+                 "faults", "noise")
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,12 @@ class Box:
     sz: float
     yaw: float = 0.0
     kind: str = "box"
+
+    def distance(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Distance (metres) from points (x, y) to this box's footprint; 0 inside it."""
+        c, s = math.cos(self.yaw), math.sin(self.yaw)
+        lx, ly = c * (x - self.x) + s * (y - self.y), -s * (x - self.x) + c * (y - self.y)
+        return np.hypot(np.maximum(np.abs(lx) - self.sx, 0.0), np.maximum(np.abs(ly) - self.sy, 0.0))
 
 
 @dataclass(frozen=True)
@@ -110,11 +127,19 @@ def available() -> list[str]:
 
 def resolve(name_or_path: str) -> Path:
     """A scenario name (file in the package) or a path to a YAML file."""
+    if "\0" in name_or_path or len(name_or_path) > 4096:
+        raise ConfigError(f"scenario {_short(name_or_path)}: not a usable name or path")
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or os.sep in name_or_path:
-        if not p.is_file():
+        try:
+            found = p.is_file()
+        except OSError as exc:
+            raise ConfigError(f"scenario file {_short(name_or_path)}: {exc.strerror}") from None
+        if not found:
             raise ConfigError(f"scenario file not found: {name_or_path}")
         return p
+    if not NAME_PATTERN.fullmatch(name_or_path):
+        raise ConfigError(f"unknown scenario {_short(name_or_path)} (available: {', '.join(available())})")
     cand = SCENARIO_DIR / f"{name_or_path}.yaml"
     if not cand.is_file():
         raise ConfigError(f"unknown scenario '{name_or_path}' (available: {', '.join(available())})")
@@ -161,22 +186,31 @@ class _Fields:
             )
         return _Fields(self.path, v, f"{self.prefix}{key}.")
 
-    def items(self, key: str) -> list["_Fields"]:
+    def keys(self, allowed: tuple[str, ...]) -> "_Fields":
+        """Refuse keys not in ``allowed`` (a misspelling is named, with the nearest allowed key)."""
+        check_keys(self.data, allowed, f"{self.path}: {self.prefix.rstrip('.') or 'scenario'}")
+        return self
+
+    def items(self, key: str, allowed: tuple[str, ...], limit: int) -> list["_Fields"]:
         v = self.data.get(key, [])
+        if v is None:
+            v = []
         if not isinstance(v, list):
             raise self._err(key, f"expected a list, got {type(v).__name__}")
+        if len(v) > limit:
+            raise self._err(key, f"{len(v)} entries, at most {limit}")
         out = []
         for i, item in enumerate(v):
             if not isinstance(item, dict):
                 raise ConfigError(f"{self.path}: field '{self.prefix}{key}[{i}]': expected a mapping")
-            out.append(_Fields(self.path, item, f"{self.prefix}{key}[{i}]."))
+            out.append(_Fields(self.path, item, f"{self.prefix}{key}[{i}].").keys(allowed))
         return out
 
-    def points(self, key: str) -> tuple[tuple[float, float], ...]:
+    def points(self, key: str, limit: int = MAX_WAYPOINTS) -> tuple[tuple[float, float], ...]:
         v = self.data.get(key)
         ok = (
             isinstance(v, list)
-            and len(v) >= 1
+            and 1 <= len(v) <= limit
             and all(
                 isinstance(p, list)
                 and len(p) == 2
@@ -187,20 +221,20 @@ class _Fields:
             )
         )
         if not ok:
-            raise self._err(key, f"expected a list of [x, y] pairs, got {v!r}")
+            raise self._err(key, f"expected a list of 1 to {limit} [x, y] pairs, got {_short(v)}")
         return tuple((float(a), float(b)) for a, b in v)
 
     def windows(self, key: str) -> tuple[tuple[float, float], ...]:
         if key not in self.data:
             return ()
-        pts = self.points(key)
+        pts = self.points(key, MAX_WINDOWS)
         for a, b in pts:
             if not b > a >= 0:
                 raise self._err(key, f"window [{a}, {b}] must satisfy 0 <= start < end")
         return pts
 
-    def pose(self, key: str) -> Pose2D:
-        f = self.sub(key)
+    def pose(self, key: str, extra: tuple[str, ...] = ()) -> Pose2D:
+        f = self.sub(key).keys(("x", "y", "yaw", *extra))
         return Pose2D(f.num("x"), f.num("y"), f.num("yaw", 0.0, -2 * math.pi, 2 * math.pi))
 
 
@@ -208,7 +242,7 @@ def _load_map(name: str | dict, scen_path: Path) -> tuple[float, float, float, l
     """A map by name (``maps/<name>.yaml``), by path, or given inline as a mapping (generated sites)."""
     if isinstance(name, dict):
         path = scen_path
-        f = _Fields(scen_path, name, "map.")
+        f = _Fields(scen_path, name, "map.").keys(MAP_KEYS)
         return (*_map_fields(f), path)
     path = Path(name) if name.endswith((".yaml", ".yml")) else MAP_DIR / f"{name}.yaml"
     if not path.is_file():
@@ -216,27 +250,37 @@ def _load_map(name: str | dict, scen_path: Path) -> tuple[float, float, float, l
             f"{scen_path}: field 'map': map '{name}' not found "
             f"(available: {', '.join(sorted(p.stem for p in MAP_DIR.glob('*.yaml')))})"
         )
-    return (*_map_fields(_Fields(path, _read_yaml(path))), path)
+    return (*_map_fields(_Fields(path, _read_yaml(path), "").keys(MAP_KEYS)), path)
+
+
+MAP_KEYS = ("hall", "shelves", "boxes", "pillars")
+BOX_KEYS = ("x", "y", "size_x_m", "size_y_m", "height_m", "yaw")
+
+
+def _short(v: object) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _map_fields(f: "_Fields") -> tuple[float, float, float, list[Box]]:
-    hall = f.sub("hall")
+    hall = f.sub("hall").keys(("size_x_m", "size_y_m", "wall_height_m"))
     hx, hy = hall.num("size_x_m", lo=2.0, hi=200.0), hall.num("size_y_m", lo=2.0, hi=200.0)
     wh = hall.num("wall_height_m", 2.0, lo=0.3, hi=10.0)
     boxes: list[Box] = []
     for group, kind in (("shelves", "shelf"), ("boxes", "box"), ("pillars", "pillar")):
-        for b in f.items(group):
-            boxes.append(
-                Box(
-                    b.num("x"),
-                    b.num("y"),
-                    b.num("size_x_m", lo=0.01) / 2,
-                    b.num("size_y_m", lo=0.01) / 2,
-                    b.num("height_m", 1.0, lo=0.05) / 2,
-                    b.num("yaw", 0.0),
-                    kind,
-                )
+        for b in f.items(group, BOX_KEYS, MAX_OBSTACLES):
+            box = Box(
+                b.num("x", lo=-hx / 2, hi=hx / 2),
+                b.num("y", lo=-hy / 2, hi=hy / 2),
+                b.num("size_x_m", lo=0.01, hi=max(hx, hy)) / 2,
+                b.num("size_y_m", lo=0.01, hi=max(hx, hy)) / 2,
+                b.num("height_m", 1.0, lo=0.05, hi=10.0) / 2,
+                b.num("yaw", 0.0, lo=-2 * math.pi, hi=2 * math.pi),
+                kind,
             )
+            boxes.append(box)
+    if len(boxes) > MAX_OBSTACLES:
+        raise ConfigError(f"{f.path}: {len(boxes)} obstacles, at most {MAX_OBSTACLES}")
     return hx, hy, wh, boxes
 
 
@@ -261,27 +305,41 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
     import numpy as np
 
     path = Path(path)
-    f = _Fields(path, data)
+    f = _Fields(path, data).keys(SCENARIO_KEYS)
+    name = f.data.get("name", path.stem if path.suffix in (".yaml", ".yml") else "generated")
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        what = "field 'name'" if "name" in f.data else "the file name (no field 'name')"
+        raise ConfigError(f"{path}: {what}: {_short(name)} is not an identifier "
+                          f"(letters, digits, '_' and '-', 1 to 64 of them)")
     if "map" not in f.data or not isinstance(f.data["map"], (str, dict)):
         raise ConfigError(f"{path}: field 'map': is required and must be a map name (or a map mapping)")
     hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
     seed = int(f.num("seed", 0, lo=0, hi=2**31 - 1))
-    start, goal = f.pose("start"), f.pose("goal")
+    start, goal = f.pose("start"), f.pose("goal", ("tolerance_m",))
+    from genba_sim.world import CHASSIS_HALF  # the robot's body (world builds on this module)
+
+    room = math.hypot(CHASSIS_HALF[0], CHASSIS_HALF[1]) + START_GOAL_CLEARANCE_M
     for key, pose in (("start", start), ("goal", goal)):
-        if abs(pose.x) > hx / 2 - 0.3 or abs(pose.y) > hy / 2 - 0.3:
+        if abs(pose.x) > hx / 2 - room or abs(pose.y) > hy / 2 - room:
             raise ConfigError(
-                f"{path}: field '{key}': ({pose.x}, {pose.y}) is outside the hall "
-                f"({hx} x {hy} m centred on the origin)"
+                f"{path}: field '{key}': ({pose.x}, {pose.y}) is outside the hall or within {room:.2f} m "
+                f"of its wall ({hx} x {hy} m centred on the origin)"
             )
+        for b in boxes:
+            if float(b.distance(np.array(pose.x), np.array(pose.y))) < room:
+                raise ConfigError(
+                    f"{path}: field '{key}': ({pose.x}, {pose.y}) is not free: within {room:.2f} m of the "
+                    f"{b.kind} at ({b.x}, {b.y})"
+                )
     # Seeded clutter: extra boxes placed reproducibly, away from start and goal.
-    rb = f.sub("random_boxes", required=False)
+    rb = f.sub("random_boxes", required=False).keys(("count", "region", "keep_out_m"))
     if rb.data:
         rng = np.random.default_rng(seed)
-        region = rb.points("region")
+        region = rb.points("region", 2)
         if len(region) != 2:
             raise ConfigError(f"{path}: field 'random_boxes.region': expected [[xmin, ymin], [xmax, ymax]]")
         (x0, y0), (x1, y1) = region
-        keep_out = rb.num("keep_out_m", 1.2, lo=0.0)
+        keep_out = max(room + 0.3, rb.num("keep_out_m", 1.2, lo=0.0, hi=20.0))  # clutter never boxes them in
         placed = 0
         for _ in range(500):
             if placed >= int(rb.num("count", lo=0, hi=100)):
@@ -295,20 +353,25 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
             )
             placed += 1
     peds = []
-    for p in f.items("pedestrians"):
+    for p in f.items("pedestrians", ("path", "speed_mps", "start_offset_s", "behavior"), MAX_PEDESTRIANS):
+        route = p.points("path")
+        for x, y in route:
+            if abs(x) > hx / 2 or abs(y) > hy / 2:
+                raise p._err("path", f"waypoint ({x}, {y}) is outside the hall ({hx} x {hy} m)")
         peds.append(
             Pedestrian(
-                p.points("path"),
+                route,
                 p.num("speed_mps", 0.8, lo=0.0, hi=3.0),
-                p.num("start_offset_s", 0.0, lo=0.0),
+                p.num("start_offset_s", 0.0, lo=0.0, hi=3600.0),
                 _behavior(p),
             )
         )
-    fl = f.sub("faults", required=False)
+    fl = f.sub("faults", required=False).keys(("cloud_outages", "camera_blackouts", "lidar_dropouts"))
     faults = Faults(fl.windows("cloud_outages"), fl.windows("camera_blackouts"), fl.windows("lidar_dropouts"))
     g = f.sub("goal")
+    noise = f.sub("noise", required=False).keys(("lidar_std_m",))
     return Scenario(
-        name=str(f.data.get("name", path.stem)),
+        name=name,
         path=str(path),
         seed=seed,
         hall_x=hx,
@@ -321,5 +384,5 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
         time_limit_s=f.num("time_limit_s", 90.0, lo=1.0, hi=3600.0),
         pedestrians=tuple(peds),
         faults=faults,
-        lidar_noise_std_m=f.sub("noise", required=False).num("lidar_std_m", 0.01, lo=0.0, hi=1.0),
+        lidar_noise_std_m=noise.num("lidar_std_m", 0.01, lo=0.0, hi=1.0),
     )

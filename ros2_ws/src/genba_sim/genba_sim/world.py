@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from xml.sax.saxutils import quoteattr
 
 from genba_sim.scenario import Scenario
 
@@ -42,7 +43,7 @@ def build_mjcf(sc: Scenario, camera_fovy_deg: float = 60.0) -> str:
     )
     cx, cy, cz = CHASSIS_HALF
     s = sc.start
-    return f"""<mujoco model="genba_{sc.name}">
+    return f"""<mujoco model={quoteattr("genba_" + sc.name)}>
   <compiler angle="radian"/>
   <option timestep="0.002" integrator="implicitfast" gravity="0 0 -9.81"/>
   <visual><quality shadowsize="0" offsamples="0"/><global offwidth="640" offheight="480"/>

@@ -11,7 +11,6 @@ import numpy as np
 
 from genba_policy.route import Grid as _Grid
 from genba_policy.route import Path, line_of_sight
-from genba_sim.occupancy import box_distance
 from genba_sim.scenario import Scenario
 
 
@@ -27,7 +26,7 @@ class Grid(_Grid):
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
         clearance = np.minimum.reduce([gx - x0, -x0 - gx, gy - y0, -y0 - gy])
         for b in sc.obstacles:
-            clearance = np.minimum(clearance, box_distance(b, gx, gy))
+            clearance = np.minimum(clearance, b.distance(gx, gy))
         super().__init__(clearance, (x0, y0), res, inflate_m)
 
 

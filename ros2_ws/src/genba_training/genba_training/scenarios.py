@@ -13,6 +13,9 @@ from genba_training.planner import Grid
 EVAL_PEDESTRIANS = (0, 2)  # people per scenario, as evaluated (training may ask for more)
 
 
+PERSON_WALL_MARGIN_M = 0.3
+
+
 def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scenario_mod.Scenario:
     """A valid scenario for ``seed``: start and goal >= 7 m apart in free space, 2-5 crates,
     people walking across the straight line between them."""
@@ -21,6 +24,11 @@ def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scen
         {"map": "factory_hall", "start": {"x": 0, "y": 0}, "goal": {"x": 1, "y": 0}}
     )
     grid = Grid(base, inflate_m=0.8)  # start and goal with room to turn on the spot
+
+    def inside(x: float, y: float) -> list[float]:  # people walk inside the hall, never through its walls
+        lx, ly = base.hall_x / 2 - PERSON_WALL_MARGIN_M, base.hall_y / 2 - PERSON_WALL_MARGIN_M
+        return [min(lx, max(-lx, x)), min(ly, max(-ly, y))]
+
     free = np.argwhere(grid.free)
     for _ in range(200):
         a, b = (grid.centre(*free[k]) for k in rng.choice(len(free), 2, replace=False))
@@ -33,8 +41,8 @@ def generate(seed: int, pedestrians: tuple[int, int] = EVAL_PEDESTRIANS) -> scen
             mx, my = a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])
             ang = math.atan2(b[1] - a[1], b[0] - a[0]) + math.pi / 2 + float(rng.uniform(-0.4, 0.4))
             half = 2.0
-            p0 = [mx - half * math.cos(ang), my - half * math.sin(ang)]
-            p1 = [mx + half * math.cos(ang), my + half * math.sin(ang)]
+            p0 = inside(mx - half * math.cos(ang), my - half * math.sin(ang))
+            p1 = inside(mx + half * math.cos(ang), my + half * math.sin(ang))
             peds.append(
                 {
                     "path": [p0, p1],
