@@ -281,6 +281,9 @@ class SafetySupervisorNode(Node):
         self.inputs.estop_requested = bool(msg.data)
 
     def _on_goal(self, msg: PoseStamped) -> None:
+        if not (math.isfinite(msg.pose.position.x) and math.isfinite(msg.pose.position.y)):
+            self.get_logger().warning("goal ignored: position is not finite", throttle_duration_sec=5.0)
+            return
         if msg.header.frame_id not in frames.GOAL_FRAMES:
             self.get_logger().warning(f"goal ignored: frame '{msg.header.frame_id}' (use odom or map)",
                                       throttle_duration_sec=5.0)

@@ -52,6 +52,7 @@ class Reason(str, enum.Enum):
     OCCLUSION_SLOW = "OCCLUSION_SLOW"  # slowed for a blind corner ahead
     # why an input sample was refused on receipt
     BAD_STAMP = "BAD_STAMP"  # not a finite time
+    BAD_VALUE = "BAD_VALUE"  # a field that must be a finite number is not (odometry)
     FUTURE_STAMP = "FUTURE_STAMP"  # further ahead than max_future_stamp_ms
     STALE_STAMP = "STALE_STAMP"  # older than the input's timeout when it arrived
 

@@ -116,7 +116,10 @@ class Inputs:
     def offer(self, name: str, value: object, stamp: float, now: Now) -> Reason | None:
         """Admit a sample (stamp in ROS seconds); returns the rejection reason, if any (counted in
         ``rejections`` as ``<INPUT>_<REASON>``)."""
-        reason = self.watchdogs[name].admit(stamp, now)
+        reason = self.watchdogs[name].admit(stamp, now) if math.isfinite(now.mono) else Reason.BAD_STAMP
+        if reason is None and isinstance(value, OdomInput) and not all(
+                math.isfinite(x) for x in (value.x, value.y, value.yaw, value.v, value.w)):
+            reason = Reason.BAD_VALUE  # a NaN pose or speed is no odometry at all
         if name == "scan" and reason is None and isinstance(value, ScanInput):
             fault = scan_fault(np.size(value.ranges), value.geometry, value.angle_max)
             self.scan_fault = fault
@@ -172,6 +175,13 @@ class StepOutput:
     ttc_s: float
 
 
+def _toward_zero(own: float, measured: float) -> float:
+    """``measured`` where it is nearer zero than ``own`` on the same side, zero across it, else ``own``."""
+    if own * measured <= 0.0:
+        return 0.0
+    return measured if abs(measured) < abs(own) else own
+
+
 class Debouncer:
     """Turns on after ``trigger`` consecutive hits, off after ``release`` consecutive misses."""
 
@@ -212,7 +222,7 @@ class Supervisor:
         self._view = ScanView()
         self._scan_periods: list[float] = []
         self._scan_received: float | None = None
-        self._zone_cache: tuple[tuple, object] = ((), None)
+        self._zone_cache: dict[tuple, object] = {}
         self._turn_cache: tuple[tuple, float, float] = ((), math.inf, math.inf)
         self._people_cache: tuple[tuple, Decision | None, float] = ((), None, math.inf)
         self.decision: Decision | None = None  # the separation monitor's last decision
@@ -369,6 +379,28 @@ class Supervisor:
             reasons.append(Reason.OCCLUSION_SLOW)
         return v, w, emergency
 
+    def _zones(self, view: ScanView, v: float, w: float):
+        """Zone and TTC state of the command (v, w) against the latest scan (a pure function of the
+        two: the last few are cached). A person in the stop box stops the robot whatever they do."""
+        cfg = self.cfg
+        key = (view.seq, v, w)
+        if key in self._zone_cache:
+            return self._zone_cache[key]
+        z = evaluate(view.static, cfg.zones, v, w, cfg.limits.max_decel_mps2)
+        if view.people:
+            people_pts = np.concatenate([t.points for t in view.people])
+            inside = stop_zone(cfg.zones, v, cfg.limits.max_decel_mps2).contains(people_pts)
+            z = dataclasses.replace(
+                z,
+                stop_front=z.stop_front or bool((inside & (people_pts[:, 0] > 0)).any()),
+                stop_rear=z.stop_rear or bool((inside & (people_pts[:, 0] <= 0)).any()),
+                min_clearance_m=min(z.min_clearance_m, footprint_clearance(people_pts, cfg.zones.footprint)),
+            )
+        if len(self._zone_cache) >= 4:
+            self._zone_cache.pop(next(iter(self._zone_cache)))
+        self._zone_cache[key] = z
+        return z
+
     def _guard_turn(self, view: ScanView, v: float, w: float, reasons: list) -> tuple[float, float, bool]:
         """The yaw rate, judged on the footprint swept by the full command (v, w): where turning brings
         a collision sooner than going straight would, the yaw rate is slowed (TURN_SLOW) and, within
@@ -445,7 +477,10 @@ class Supervisor:
         command: the wheels may have stopped (controller watchdog) or coasted meanwhile."""
         odom: OdomInput | None = inputs.samples["odom"].value  # type: ignore[assignment]
         if odom is not None and inputs.fresh("odom", now) and command_is_valid(odom.v, odom.w):
-            self.limiter.v, self.limiter.w, self.limiter.a = float(odom.v), float(odom.w), 0.0
+            # Never above what the core itself last sent: a wheel speed reading higher is no licence
+            # to command it (the reading may be wrong), only a lower one is a reason to start lower.
+            lim = self.limiter
+            lim.v, lim.w, lim.a = _toward_zero(lim.v, float(odom.v)), _toward_zero(lim.w, float(odom.w)), 0.0
         else:
             self.limiter.reset()
 
@@ -507,22 +542,21 @@ class Supervisor:
         if fresh["scan"] and mode != Mode.ESTOP:
             view = self._scan_view(inputs)
             before_zones = (v_req, w_req)
-            key = (inputs.scan_seq, v_req, w_req)  # zones are a pure function of scan and request
-            if self._zone_cache[0] != key:
-                z = evaluate(view.static, cfg.zones, v_req, w_req, cfg.limits.max_decel_mps2)
-                if view.people:  # a person in the stop box stops the robot whatever they do
-                    people_pts = np.concatenate([t.points for t in view.people])
-                    inside = stop_zone(cfg.zones, v_req, cfg.limits.max_decel_mps2).contains(people_pts)
-                    z = dataclasses.replace(
-                        z,
-                        stop_front=z.stop_front or bool((inside & (people_pts[:, 0] > 0)).any()),
-                        stop_rear=z.stop_rear or bool((inside & (people_pts[:, 0] <= 0)).any()),
-                        min_clearance_m=min(z.min_clearance_m,
-                                            footprint_clearance(people_pts, cfg.zones.footprint)),
-                    )
-                self._zone_cache = (key, z)
-            z = self._zone_cache[1]
+            z = self._zones(view, v_req, w_req)
             clearance, ttc = z.min_clearance_m, z.ttc_s
+            # Braking towards something inside the stop distance of the speed the robot has now is an
+            # emergency whatever is requested: slowing to a request of zero under the comfort jerk
+            # limit would carry the robot into it.
+            v_now, w_now = self.limiter.v, self.limiter.w
+            if v_now != 0.0 and not (v_req * v_now > 0.0 and abs(v_req) >= abs(v_now)):
+                zn = self._zones(view, v_now, w_now)
+                blocked = zn.stop_front if v_now > 0.0 else zn.stop_rear
+                if blocked or zn.ttc_s < cfg.zones.ttc_stop_s:
+                    emergency = True
+                    if v_req * v_now > 0.0:
+                        v_req = 0.0
+                    reasons.append(Reason.ZONE_STOP_FRONT if v_now > 0.0 and blocked else
+                                   Reason.ZONE_STOP_REAR if blocked else Reason.TTC_STOP)
             if inputs.scan_seq != self._seen_scan_seq:  # debounce counts scans, not ticks
                 self._seen_scan_seq = inputs.scan_seq
                 self.stop_front.feed(z.stop_front)

@@ -85,7 +85,9 @@ def approve(model_path: Path, manifest_path: Path, note: str) -> str:
     import yaml
 
     digest = sha256_file(model_path)
-    data = yaml.safe_load(manifest_path.read_text()) if manifest_path.exists() else None
+    from genba_common.yaml_file import read_yaml_mapping
+
+    data = read_yaml_mapping(manifest_path, "model manifest") if manifest_path.exists() else None
     entries = [e for e in (data or {}).get("models", []) if e.get("file") != model_path.name]
     entries.append({"file": model_path.name, "sha256": digest, "note": note})
     # approving a model does not deploy it: the default stays what it was
