@@ -148,6 +148,7 @@ def test_bad_input_is_one_line_no_traceback(tmp_path, args, env, needle):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and ": error: " in lines[0] and needle in lines[0], r.stderr
     assert not (ROOT / "tmp" / "escape").exists(), "a run folder was made outside runs/"
+    assert not (tmp_path / "out").exists(), "bad input left a run folder behind"
 
 
 @pytest.mark.slow

@@ -69,3 +69,12 @@ def test_aliases_are_refused_so_an_alias_bomb_cannot_expand(tmp_path):
     p.write_text("\n".join(rows) + "\n")
     with pytest.raises(ConfigError, match=r"line 2, column \d+: malformed YAML: alias '\*a'"):
         read_yaml_mapping(p, "scenario")
+
+
+def test_an_unknown_key_is_named_with_its_line(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("name: x\nnested:\n  seed: 1\n  sede: 2\n")
+    data = read_yaml_mapping(p, "scenario")
+    assert data == {"name": "x", "nested": {"seed": 1, "sede": 2}}
+    with pytest.raises(ConfigError, match=r"^f.yaml, line 4: unknown key 'sede' \(did you mean 'seed'\?\)$"):
+        check_keys(data["nested"], ("seed",), "f.yaml")

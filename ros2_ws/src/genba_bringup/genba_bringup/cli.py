@@ -104,8 +104,9 @@ def _hold_signals() -> None:
 
 
 def run_folder(out: str | None, root: Path, name: str) -> Path:
-    """The run folder, checked and created before anything starts: ``--out`` (a folder that is absent
-    or empty), else ``runs/<time>-<scenario>`` inside the repository's ``runs/``."""
+    """The run folder, checked before anything starts (created by :func:`make_run_folder` once every
+    input is known good): ``--out`` (a folder that is absent or empty, somewhere writable), else
+    ``runs/<time>-<scenario>`` inside the repository's ``runs/``."""
     if out is not None:
         if "\0" in out or not out.strip():
             raise CliError(f"--out {out!r}: not a usable path")
@@ -123,13 +124,20 @@ def run_folder(out: str | None, root: Path, name: str) -> Path:
     try:
         if path.exists() and any(path.iterdir()):
             raise CliError(f"run folder {path} exists and is not empty")
+    except OSError as exc:
+        raise CliError(f"run folder {path}: {exc.strerror or exc}") from None
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        raise CliError(f"run folder {path}: cannot write there ({existing} is not a writable folder)")
+    return path
+
+
+def make_run_folder(path: Path) -> None:
+    """Create the run folder (and its logs/) checked by :func:`run_folder`."""
+    try:
         (path / "logs").mkdir(parents=True, exist_ok=True)
-        probe = path / ".write_test"
-        probe.write_text("")
-        probe.unlink()
     except OSError as exc:
         raise CliError(f"run folder {path}: cannot write there: {exc.strerror or exc}") from None
-    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
     }
     stack = load_stack(args.stack or default_stack_path(), variables)
     data_policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
+    make_run_folder(run_dir)
     for topic in stack.record:
         if not data_policy.may_record(topic):
             cls = data_policy.classify(topic)

@@ -44,6 +44,26 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+class KeyLines(dict):
+    """A mapping read from YAML that remembers the line (1-based) of each of its keys, so a check of
+    its keys can name the line (:func:`check_keys`). Otherwise a plain dict."""
+
+    lines: dict
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode):
+    data = KeyLines()
+    data.lines = {}
+    yield data
+    data.update(loader.construct_mapping(node))
+    for key_node, _ in node.value:
+        data.lines[loader.construct_object(key_node)] = key_node.start_mark.line + 1
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+yaml.SafeDumper.add_representer(KeyLines, yaml.representer.SafeRepresenter.represent_dict)  # writes as a dict
+
+
 def _depth(node: yaml.Node) -> int:
     """Nesting depth of a composed YAML node, without recursion."""
     deepest, stack = 0, [(node, 1)]
@@ -98,10 +118,12 @@ def read_yaml_mapping(path: str | Path, what: str, error: type[Exception] = Conf
 def check_keys(
     mapping: dict, allowed: Iterable[str], where: str, error: type[Exception] = ConfigError
 ) -> None:
-    """Refuse keys of ``mapping`` not in ``allowed``, suggesting the nearest allowed one."""
+    """Refuse keys of ``mapping`` not in ``allowed``, suggesting the nearest allowed one; the line is
+    named when the mapping was read by :func:`read_yaml_mapping`."""
     allowed = list(allowed)
     for key in mapping:
         if key not in allowed:
             near = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else f" (known: {', '.join(allowed)})"
-            raise error(f"{where}: unknown key '{key}'{hint}")
+            line = getattr(mapping, "lines", {}).get(key)
+            raise error(f"{where}{f', line {line}' if line else ''}: unknown key '{key}'{hint}")
