@@ -57,6 +57,7 @@ class FakeRobot(Node):
         self.cmd = (0.6, 0.0)
         self.scan_range = math.inf
         self.scan_fn = None  # t (s since start) -> 360 ranges, instead of scan_range everywhere
+        self.scan_fields: dict = {}  # LaserScan fields to override (a broken geometry)
         self.t0 = time.monotonic()
         self.last_cmd_sent: float | None = None
         self.pub = {
@@ -83,6 +84,8 @@ class FakeRobot(Node):
                 range_min=0.12,
                 range_max=12.0,
             )
+            for k, v in self.scan_fields.items():
+                setattr(m, k, v)
             m.header.stamp, m.header.frame_id = stamp, "laser"
             m.ranges = (
                 [float(r) for r in self.scan_fn(time.monotonic() - self.t0)]

@@ -138,3 +138,31 @@ def test_safety_tracks_show_a_walking_person_with_velocity_and_protective_distan
         node.close()
         node.destroy_node()
         robot.destroy_node()
+
+
+def test_a_broken_scan_and_a_blind_front_stop_the_robot_over_real_topics(ros, tmp_path):
+    node, robot, modes, spin = make(tmp_path)
+    diags: list = []
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    robot.create_subscription(DiagnosticArray, "diagnostics", diags.append, 10)
+    try:
+        assert spin.until(lambda: (robot.last_v() or 0.0) > 0.5, 8.0), "never reached cruise speed"
+        robot.scan_fields = {"angle_increment": 0.0}  # a message no scanner can mean
+        assert spin.until(lambda: modes[-1] == "MRM" and robot.last_v() == 0.0, 2.0), modes[-3:]
+        assert spin.until(lambda: any(
+            kv.key == "scan_fault" and "angle_increment" in kv.value
+            for d in diags for st in d.status for kv in st.values), 2.0)
+        robot.scan_fields = {}
+        assert spin.until(lambda: modes[-1] == "NOMINAL" and (robot.last_v() or 0.0) > 0.5, 8.0)
+        # The front half of the scan reads NaN: no evidence of free space ahead.
+        robot.scan_fn = lambda t: [math.nan if math.cos(-math.pi + i * math.pi / 180) > 0 else math.inf
+                                   for i in range(360)]
+        assert spin.until(lambda: robot.last_v() == 0.0, 2.0), "drove on into a blind front"
+        assert modes[-1] == "MRM"
+        audit = (tmp_path / "audit.jsonl").read_text()
+        assert '"SCAN_INVALID"' in audit and '"SCAN_DEGRADED"' in audit
+    finally:
+        node.close()
+        node.destroy_node()
+        robot.destroy_node()

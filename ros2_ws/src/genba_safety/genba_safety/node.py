@@ -364,6 +364,8 @@ class SafetySupervisorNode(Node):
             "audit_records": self.audit.records,
             "worst_case_stop_time_s": round(self.cfg.worst_case_stop_time_s(), 3),
             "min_clearance_m": round(out.min_clearance_m, 3) if out else "nan",
+            "scan_fault": self.inputs.scan_fault or "none",
+            "unknown_beams": int((self.sup.scan_view.unknown_age > 0.0).sum()),
         }
         for k, age in self.inputs.ages_ms(now).items():
             if k != "goal":
