@@ -44,7 +44,7 @@ def scan_fault(n: int, g: ScanGeometry, angle_max: float | None = None) -> str |
 
 @dataclass(frozen=True)
 class BeamConfig:
-    hold_s: float = 0.10          # a NaN beam keeps its last valid reading this long
+    hold_s: float = 0.25          # a NaN beam keeps its last valid reading this long (two 10 Hz scans)
     slow_s: float = 0.30          # then it blocks from the slow-down zone for this long, then stops
     reach_m: float = 1.5          # how far along an unknown ray the virtual returns go
     spacing_m: float = 0.15

@@ -208,6 +208,7 @@ class SafetySupervisorNode(Node):
         self.create_timer(0.5, self._publish_diagnostics)
         self.create_timer(0.2, self._publish_markers)
         self._last = None
+        self._last_tick_mono = -math.inf
         self._publish_mode(self.sup.ladder.mode)
         self.get_logger().info(
             f"safety supervisor at {self.cfg.rate_hz:.0f} Hz; worst-case stop time "
@@ -230,7 +231,7 @@ class SafetySupervisorNode(Node):
         self._offer(
             "cmd", (float(msg.twist.linear.x), float(msg.twist.angular.z)), stamp_to_sec(msg.header.stamp)
         )
-        if self.step_on_input:
+        if self._may_step_on_input():
             self._tick()  # a new decision goes out now; the timer still guarantees the rate
 
     def _on_scan(self, msg: LaserScan) -> None:
@@ -238,7 +239,7 @@ class SafetySupervisorNode(Node):
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         # An impossible geometry is refused (SCAN_INVALID); NaN beams are unknown, never free.
         self._offer("scan", ScanInput(ranges, g, msg.angle_max), stamp_to_sec(msg.header.stamp))
-        if self.step_on_input:
+        if self._may_step_on_input():
             self._tick()  # an obstacle is acted on as it is seen, not at the next tick
 
     def _on_odom(self, msg: Odometry) -> None:
@@ -302,7 +303,13 @@ class SafetySupervisorNode(Node):
         return res
 
     # -- output ------------------------------------------------------------------------------
+    def _may_step_on_input(self) -> bool:
+        """Step at once on a new input, but at most four times a period: a flood of messages on
+        /scan or /policy/cmd_vel cannot starve the timer (it still steps at rate_hz)."""
+        return self.step_on_input and time.monotonic() - self._last_tick_mono >= 0.25 / self.cfg.rate_hz
+
     def _tick(self) -> None:
+        self._last_tick_mono = time.monotonic()
         now = self._now()
         out = self.sup.step(now, self.inputs)
         self._last = out
