@@ -12,6 +12,7 @@ import numpy as np
 
 from genba_common.errors import ConfigError
 from genba_common.yaml_file import check_keys, read_yaml_mapping
+from genba_sim.robot_body import CHASSIS_HALF
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCENARIO_DIR = PACKAGE_DIR / "scenarios"
@@ -316,8 +317,6 @@ def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
     hx, hy, wh, boxes, _ = _load_map(f.data["map"], path)
     seed = int(f.num("seed", 0, lo=0, hi=2**31 - 1))
     start, goal = f.pose("start"), f.pose("goal", ("tolerance_m",))
-    from genba_sim.world import CHASSIS_HALF  # the robot's body (world builds on this module)
-
     room = math.hypot(CHASSIS_HALF[0], CHASSIS_HALF[1]) + START_GOAL_CLEARANCE_M
     for key, pose in (("start", start), ("goal", goal)):
         if abs(pose.x) > hx / 2 - room or abs(pose.y) > hy / 2 - room:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import quoteattr
 
+from genba_sim.robot_body import (  # noqa: F401 (the world's users read the body from here too)
+    CAMERA_XYZ,
+    CHASSIS_HALF,
+    CHASSIS_Z,
+    LASER_XYZ,
+    PED_RADIUS_M,
+    TRACK_WIDTH_M,
+    WHEEL_RADIUS_M,
+)
 from genba_sim.scenario import Scenario
-
-# Robot geometry (base_link at floor level under the axle centre, REP-103).
-CHASSIS_HALF = (0.30, 0.25, 0.12)   # x, y, z half extents of the collision box
-CHASSIS_Z = 0.16
-WHEEL_RADIUS_M = 0.08
-TRACK_WIDTH_M = 0.40
-LASER_XYZ = (0.20, 0.0, 0.32)
-CAMERA_XYZ = (0.28, 0.0, 0.45)
-PED_RADIUS_M = 0.25
 
 
 def _quat_z(yaw: float) -> str:
