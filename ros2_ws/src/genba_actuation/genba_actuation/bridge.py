@@ -120,36 +120,36 @@ class BridgeCore:
         return out
 
     def _integrate(self, t: p.Telemetry, now: float) -> None:
-        if self._prev_ticks is not None:
+        if self._prev_ticks is None:
+            self._acc_ds = self._acc_dth = 0.0
+            self._vel_since = now
+        else:
             dl = self.drive.ticks_to_rad(wrap_int32_delta(t.left_ticks, self._prev_ticks[0]))
             dr = self.drive.ticks_to_rad(wrap_int32_delta(t.right_ticks, self._prev_ticks[1]))
-            last = now if self.last_telemetry_time is None else self.last_telemetry_time
-            span = max(ENCODER_MIN_SPAN_S, now - last)
+            span = max(ENCODER_MIN_SPAN_S, now - self.last_telemetry_time)  # type: ignore[operator]
             if max(abs(dl), abs(dr)) > 2.0 * self.limits.max_wheel_speed_radps * span:
                 # No wheel turns that far in that time (a counter reset, a glitch): rejected and
                 # counted, and the counter is taken as the new reference.
                 self.encoder_jumps += 1
-                self._prev_ticks = (t.left_ticks, t.right_ticks)
-                self.last_telemetry = t
-                self.last_telemetry_time = now
-                return
-            ds, dth = self.drive.twist(dl, dr)  # distance and heading change since the last frame
-            o = self.odom
-            o.x += ds * math.cos(o.yaw + dth / 2.0)
-            o.y += ds * math.sin(o.yaw + dth / 2.0)
-            o.yaw = math.atan2(math.sin(o.yaw + dth), math.cos(o.yaw + dth))
-            # Several frames can arrive in one read with the same receipt time: estimate the
-            # velocity from the motion accumulated over at least VELOCITY_WINDOW_S.
-            self._acc_ds += ds
-            self._acc_dth += dth
-            span = now - self._vel_since
-            if span >= VELOCITY_WINDOW_S:
-                o.v, o.w = self._acc_ds / span, self._acc_dth / span
-                self._acc_ds = self._acc_dth = 0.0
-                self._vel_since = now
-        else:
-            self._acc_ds = self._acc_dth = 0.0
-            self._vel_since = now
+            else:
+                self._advance(dl, dr, now)
         self._prev_ticks = (t.left_ticks, t.right_ticks)
         self.last_telemetry = t
         self.last_telemetry_time = now
+
+    def _advance(self, dl: float, dr: float, now: float) -> None:
+        """Move the odometry by the wheels' turns (rad) since the last frame."""
+        ds, dth = self.drive.twist(dl, dr)  # distance and heading change since the last frame
+        o = self.odom
+        o.x += ds * math.cos(o.yaw + dth / 2.0)
+        o.y += ds * math.sin(o.yaw + dth / 2.0)
+        o.yaw = math.atan2(math.sin(o.yaw + dth), math.cos(o.yaw + dth))
+        # Several frames can arrive in one read with the same receipt time: estimate the
+        # velocity from the motion accumulated over at least VELOCITY_WINDOW_S.
+        self._acc_ds += ds
+        self._acc_dth += dth
+        span = now - self._vel_since
+        if span >= VELOCITY_WINDOW_S:
+            o.v, o.w = self._acc_ds / span, self._acc_dth / span
+            self._acc_ds = self._acc_dth = 0.0
+            self._vel_since = now

@@ -45,7 +45,7 @@ class ControllerCore:
         self.watchdog_tripped = False
         self.watchdog_trips = 0
         self.protocol_fault = False  # the last command had an impossible field: motors off
-        self.protocol_faults = 0     # commands rejected so
+        self.protocol_faults = 0     # commands rejected so far
         self._last_update: float | None = None
 
     def _reject(self) -> list[object]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import signal
@@ -21,6 +20,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from genba_common.arguments import number_in
 from genba_common.errors import ConfigError
 
 EXIT_OK, EXIT_EPISODE_FAILED, EXIT_BAD_INPUT, EXIT_NODE_DIED = 0, 1, 2, 3
@@ -193,7 +193,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"genba: run folder {run_dir}")
     procs: dict[str, subprocess.Popen] = {}
     import rclpy
-    from rclpy.executors import ExternalShutdownException
     from rclpy.signals import SignalHandlerOptions
 
     from genba_bringup.monitor import McapRecorder, MonitorNode
@@ -234,8 +233,6 @@ def run(args: argparse.Namespace) -> int:
     except Interrupted as exc:
         signum = exc.signum
         print(f"genba: {exc} received, stopping the stack (robot to zero first)", flush=True)
-    except ExternalShutdownException:
-        signum = signal.SIGTERM
     finally:
         _hold_signals()
         _stop_stack(procs, mon)
@@ -274,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"report          {report}")
     if signum:
         print(f"genba: stopped by {signal.Signals(signum).name}; summary written", file=sys.stderr)
-        return EXIT_SIGNAL.get(signum, 128 + int(signum))
+        return EXIT_SIGNAL[signum]
     if died:
         print(f"genba: error: {died}", file=sys.stderr)
         return EXIT_NODE_DIED
@@ -352,22 +349,6 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_BAD_INPUT)
 
 
-def bounded(lo: float, hi: float, kind: type = float):
-    """An argparse type: a finite number of ``kind`` in [lo, hi]."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "an integer" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise argparse.ArgumentTypeError(f"{text} is not in [{lo:g}, {hi:g}]")
-        return value
-
-    return parse
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = _Parser(prog="genba", description="genba: on-device robot AI that stays safe")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -386,13 +367,13 @@ def main(argv: list[str] | None = None) -> None:
         choices=["onnx", "placeholder"],
         help="policy backend (default: the stack's; onnx = the approved distilled student)",
     )
-    r.add_argument("--startup-timeout-s", type=bounded(1.0, 3600.0), default=60.0,
+    r.add_argument("--startup-timeout-s", type=number_in(1.0, 3600.0), default=60.0,
                    help="allowance for nodes to come up (1 to 3600 s)")
     r.add_argument("--view", action="store_true",
                    help="serve a live Foxglove view of the run (WebSocket; what the data policy lets stream)")
     r.add_argument("--view-host", default="127.0.0.1",
                    help="address of the live view (default 127.0.0.1; elsewhere only public topics stream)")
-    r.add_argument("--view-port", type=bounded(0, 65535, int), default=8765,
+    r.add_argument("--view-port", type=number_in(0, 65535, int), default=8765,
                    help="port of the live view (0: any free port)")
     sub.add_parser("scenarios", help="list the built-in scenarios")
     args = ap.parse_args(argv)
@@ -408,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_BAD_INPUT)
     except Interrupted as exc:  # before the stack started: nothing to stop, nothing to summarise
         print(f"genba: {exc} received before the stack started", file=sys.stderr)
-        sys.exit(EXIT_SIGNAL.get(exc.signum, 130))
+        sys.exit(EXIT_SIGNAL[exc.signum])
     except KeyboardInterrupt:
         print("genba: interrupted before the stack started", file=sys.stderr)
         sys.exit(EXIT_SIGNAL[signal.SIGINT])

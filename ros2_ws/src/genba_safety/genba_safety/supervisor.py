@@ -56,7 +56,7 @@ class ScanView:
     stamp: float = math.nan
     unknown_age: np.ndarray = field(default_factory=lambda: np.zeros(0))  # s per beam; 0 = known
     unknown: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # virtual returns on unknown rays
-    geometry: ScanGeometry | None = None
+    unknown_share: tuple[float, float] = (0.0, 0.0)  # of the beams ahead when driving forward, backward
 
 
 INPUTS = ("cmd", "scan", "odom", "camera", "cloud", "health", "goal")
@@ -272,8 +272,9 @@ class Supervisor:
             self._scan_periods.append(max(0.0, sample.received - self._scan_received))
             del self._scan_periods[:-20]
         self._scan_received = sample.received
+        share = tuple(unknown_share_ahead(unknown_age, g, v, cfg.beams) for v in (1.0, -1.0))
         self._view = ScanView(inputs.scan_seq, pts, static, people, all_beams, far, float(sample.stamp),
-                              unknown_age, unknown, g)
+                              unknown_age, unknown, share)  # type: ignore[arg-type]
         return self._view
 
     def reaction_time_s(self, now: Now) -> float:
@@ -486,10 +487,7 @@ class Supervisor:
 
     def _scan_degraded(self, inputs: Inputs, v: float) -> bool:
         """Too many beams in the direction of travel are unknown (SCAN_DEGRADED)."""
-        view = self._scan_view(inputs)
-        if view.geometry is None:
-            return False
-        share = unknown_share_ahead(view.unknown_age, view.geometry, v, self.cfg.beams)
+        share = self._scan_view(inputs).unknown_share[0 if v >= 0.0 else 1]
         return share > self.cfg.beams.degraded_fraction
 
     def step(self, now: Now, inputs: Inputs) -> StepOutput:

@@ -303,8 +303,6 @@ def load(name_or_path: str) -> Scenario:
 
 def from_mapping(data: dict, path: Path | str = "<generated>") -> Scenario:
     """Validate a scenario given as a mapping (what a scenario YAML holds)."""
-    import numpy as np
-
     path = Path(path)
     f = _Fields(path, data).keys(SCENARIO_KEYS)
     name = f.data.get("name", path.stem if path.suffix in (".yaml", ".yml") else "generated")

@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+from genba_common.arguments import number_in
 from genba_training.evaluation import (
     HELD_OUT_SEEDS,
     LAYOUTS,
@@ -40,24 +41,10 @@ def parse_noise(text: str) -> PerceptionNoise:
     return PerceptionNoise(v, p)
 
 
-def _number_in(text: str, lo: float, hi: float, not_a_number: str, out_of_range: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{not_a_number}, got '{text}'") from None
-    if not lo <= value <= hi:
-        raise argparse.ArgumentTypeError(f"{out_of_range}, got {text}")
-    return value
-
-
-def parse_share(text: str) -> float:
-    return _number_in(text, 0.0, 1.0, "a share must be a number in [0, 1]", "a share must be in [0, 1]")
-
-
-def parse_lag(text: str) -> float:
-    return _number_in(
-        text, 0.0, 10.0, "perception lag must be seconds, like 0.5", "perception lag must be 0-10 s"
-    )
+parse_share = number_in(0.0, 1.0, not_a_number="a share must be a number in [0, 1]",
+                        out_of_range="a share must be in [0, 1]")
+parse_lag = number_in(0.0, 10.0, not_a_number="perception lag must be seconds, like 0.5",
+                      out_of_range="perception lag must be 0-10 s")
 
 
 def add_parser(sub) -> None:
