@@ -8,6 +8,6 @@ MANIFEST = ROOT / "models" / "manifest.yaml"
 
 
 def deployed_model_path() -> Path:
-    from genba_policy.runtime import default_model_path
+    from genba_common.manifest import default_model_path
 
     return default_model_path(MANIFEST)

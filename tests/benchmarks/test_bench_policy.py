@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _deployed_student() -> tuple[str, str]:
     """(model, manifest) that the stack's policy node runs with backend onnx (`genba run --policy onnx`):
     the stack's manifest, and its default model."""
-    from genba_policy.runtime import default_model_path
+    from genba_common.manifest import default_model_path
 
     stack = load_stack(default_stack_path(), {"GENBA_ROOT": str(ROOT), "RUN_DIR": "", "SCENARIO": "",
                                               "CONTROLLER_PORT": ""})

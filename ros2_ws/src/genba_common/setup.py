@@ -16,11 +16,11 @@ setup(
         ("share/ament_index/resource_index/packages", ["resource/" + package_name]),
         ("share/" + package_name, ["package.xml"]),
     ],
-    install_requires=["setuptools", "numpy", "PyYAML", "pyserial"],
+    install_requires=["setuptools", "numpy", "PyYAML", "pyserial", "onnxruntime"],
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
-    description="Shared helpers of every genba package: parameters, errors, YAML, serial link, QoS, frames.",
+    description="Shared helpers of every genba package: parameters, errors, YAML, serial link, QoS, frames, model manifest, inference backends.",
     license="Apache-2.0",
     python_requires=">=3.10",
 )

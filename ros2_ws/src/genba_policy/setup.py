@@ -26,7 +26,6 @@ setup(
         "genba_safety",
         "genba_perception",
         "numpy",
-        "onnxruntime",
     ],
     zip_safe=False,
     maintainer="genba maintainers",

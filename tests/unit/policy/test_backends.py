@@ -2,10 +2,11 @@
 
 import pytest
 
-from genba_policy.backends import CHAIN, chain
+from genba_common.errors import ModelRejected
+from genba_common.inference import CHAIN, chain
+from genba_common.inference.tensorrt import EngineKey, engine_build_dir, publish_engine_dir
 from genba_policy.backends.placeholder import PlaceholderPolicy
-from genba_policy.backends.tensorrt import EngineKey, engine_build_dir, publish_engine_dir
-from genba_policy.runtime import ModelRejected, OnnxPolicy, open_policy
+from genba_policy.runtime import OnnxPolicy, open_policy
 
 
 def test_auto_backend_falls_down_to_cpu_and_says_why(exported):

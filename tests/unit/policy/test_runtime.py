@@ -5,8 +5,10 @@ import pytest
 import torch
 from deployed import MANIFEST
 
+from genba_common.errors import ModelRejected
+from genba_common.manifest import check_manifest, default_model_path
 from genba_policy.observation import INPUT_NAMES, ScanHistory, observe
-from genba_policy.runtime import ModelRejected, OnnxPolicy, check_manifest, default_model_path
+from genba_policy.runtime import OnnxPolicy
 from genba_training.export import approve, export_onnx
 from genba_training.student import Ensemble, Student, parameter_count
 

@@ -13,7 +13,8 @@ import onnx
 import pytest
 from deployed import MANIFEST, deployed_model_path
 
-from genba_policy.runtime import OnnxPolicy, sha256_file
+from genba_common.manifest import sha256_file
+from genba_policy.runtime import OnnxPolicy
 from genba_sim.simulation import Simulation
 from genba_training.dataset import CAMERA, map_route, sim_observation, sim_scan_history
 from genba_training.scenarios import generate

@@ -15,7 +15,7 @@ from sensor_msgs.msg import Image, LaserScan
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
-from genba_common.errors import ConfigError
+from genba_common.errors import ConfigError, ModelRejected
 from genba_common.geometry import to_base, yaw_of_quaternion
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
@@ -24,7 +24,7 @@ from genba_perception.scan import clean_ranges
 from genba_policy.backends import ONNX_BACKENDS
 from genba_policy.observation import ScanHistory, observe
 from genba_policy.route import Grid, RouteFollower
-from genba_policy.runtime import ModelRejected, OnnxPolicy, open_policy
+from genba_policy.runtime import OnnxPolicy, open_policy
 from genba_safety.zones import ScanGeometry
 
 

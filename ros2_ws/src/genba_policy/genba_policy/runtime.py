@@ -1,13 +1,13 @@
 """On-robot inference of the exported student: governance check, contract check, output guards.
 
-Only approved models drive the motors: the file's SHA-256 must be listed in ``models/manifest.yaml``,
-whose ``default`` entry names the model the stack deploys. Which backend runs it is decided in
-:mod:`genba_policy.backends`; :func:`open_policy` is what the policy node and the evaluation call.
+Only approved models drive the motors: the file's SHA-256 must be listed in ``models/manifest.yaml``
+as a policy (:mod:`genba_common.manifest`), whose ``default`` entry names the model the stack
+deploys. Which backend runs it is decided in :mod:`genba_common.inference`; :func:`open_policy` is
+what the policy node and the evaluation call.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -15,52 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from genba_common.yaml_file import check_keys, read_yaml_mapping
-from genba_policy.backends import DEFAULT_ENGINE_CACHE, PolicyOutput, open_session
-from genba_policy.errors import ModelRejected
+from genba_common.errors import ModelRejected
+from genba_common.inference import DEFAULT_ENGINE_CACHE, open_session
+from genba_common.manifest import check_manifest, default_model_path
+from genba_policy.backends import PolicyOutput
 from genba_policy.observation import INPUT_NAMES, OBS_VERSION
 
 V_LIMIT, W_LIMIT = 1.0, 2.0  # anything beyond is a broken output, not a command
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def read_manifest(manifest_path: str | Path) -> dict:
-    data = read_yaml_mapping(manifest_path, "model manifest", ModelRejected)
-    check_keys(data, ("default", "models"), str(manifest_path), ModelRejected)
-    if not isinstance(data.get("models"), list):
-        raise ModelRejected(f"{manifest_path}: field 'models': expected a list of {{file, sha256}}")
-    return data
-
-
-def default_model_path(manifest_path: str | Path) -> Path:
-    """The model the stack deploys: the manifest's ``default`` file, beside the manifest."""
-    data = read_manifest(manifest_path)
-    name = data.get("default")
-    if not isinstance(name, str) or not name:
-        raise ModelRejected(f"{manifest_path}: field 'default': names no model (the file the stack deploys)")
-    if not any(isinstance(e, dict) and e.get("file") == name for e in data["models"]):
-        raise ModelRejected(f"{manifest_path}: field 'default': {name} is not one of the approved models")
-    return Path(manifest_path).parent / name
-
-
-def check_manifest(model_path: str | Path, manifest_path: str | Path) -> dict:
-    """The manifest entry approving this exact file; raises ModelRejected otherwise."""
-    if not Path(model_path).is_file():
-        raise ModelRejected(f"model file {model_path} not found")
-    entries = read_manifest(manifest_path)["models"]
-    digest = sha256_file(model_path)
-    for e in entries:
-        if isinstance(e, dict) and e.get("sha256") == digest:
-            return e
-    raise ModelRejected(f"model {model_path} (sha256 {digest[:16]}...) is not approved in {manifest_path}; "
-                        f"refusing to drive with it")
 
 
 class OnnxPolicy:

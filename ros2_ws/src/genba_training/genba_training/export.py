@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from genba_common.manifest import sha256_file
 from genba_policy.observation import (
     IMAGE_H,
     IMAGE_W,
@@ -16,7 +17,6 @@ from genba_policy.observation import (
     SCAN_HISTORY_S,
     SCAN_MAX_M,
 )
-from genba_policy.runtime import sha256_file
 
 SHAPES = {
     "image": [1, 3, IMAGE_H, IMAGE_W],

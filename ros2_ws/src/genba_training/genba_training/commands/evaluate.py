@@ -218,7 +218,8 @@ def write_text(path: str, text: str) -> None:
 
 def default_model(manifest: str):
     """The model the stack deploys: the manifest's ``default`` entry."""
-    from genba_policy.runtime import ModelRejected, default_model_path
+    from genba_common.errors import ModelRejected
+    from genba_common.manifest import default_model_path
 
     try:
         return default_model_path(manifest)

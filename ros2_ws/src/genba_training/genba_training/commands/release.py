@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from genba_policy.runtime import sha256_file
+    from genba_common.manifest import sha256_file
     from genba_training import report
     from genba_training.commands import export
     from genba_training.distill import student_driver

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genba_policy.backends import Backend
+from genba_common.inference import Backend
 
 
 class Cuda(Backend):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from genba_policy.backends import Backend
+from genba_common.inference import Backend
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,14 @@ class TensorRt(Backend):
     name = "tensorrt"
     provider = "TensorrtExecutionProvider"
 
-    def __init__(self, onnx_sha256: str, cache_dir: str) -> None:
-        self.onnx_sha256, self.cache_dir = onnx_sha256, cache_dir
+    def __init__(self, onnx_sha256: str, cache_dir: str, shapes: str = "batch1") -> None:
+        self.onnx_sha256, self.cache_dir, self.shapes = onnx_sha256, cache_dir, shapes
         self.final: Path | None = None
         self.staging: Path | None = None
 
     def providers(self) -> list:
         trt_version, gpu, cc = gpu_identity()
-        key = EngineKey(self.onnx_sha256, trt_version, gpu, cc, "fp16", "batch1")
+        key = EngineKey(self.onnx_sha256, trt_version, gpu, cc, "fp16", self.shapes)
         self.final = key.folder(os.path.expanduser(self.cache_dir))
         use, self.staging = engine_build_dir(self.final)
         return [(self.provider, {"trt_fp16_enable": True, "trt_engine_cache_enable": True,
