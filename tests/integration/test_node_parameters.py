@@ -92,7 +92,7 @@ def test_the_pure_cores_dataclass_defaults_are_the_yaml_defaults(ros):
     supervisor, privacy = SafetySupervisorNode(), PrivacyNode()
     try:
         assert supervisor.cfg == SupervisorConfig()  # limits, zones, footprint, fallback, timeouts
-        assert privacy.anon.cfg == PrivacyConfig()
+        assert privacy.cfg == PrivacyConfig()
     finally:
         supervisor.close()
         supervisor.destroy_node()

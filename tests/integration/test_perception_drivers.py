@@ -1,13 +1,17 @@
 """Perception driver nodes over real rclpy topics: LiDAR on a pty, camera from files, privacy."""
 
+import json
 import math
 import os
 import threading
 import time
 import tty
+from pathlib import Path
 
 import cv2
 import numpy as np
+import yaml
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from ros_helpers import Spinner, params
@@ -15,9 +19,13 @@ from sensor_msgs.msg import CameraInfo, Image, LaserScan
 from skimage import data
 
 from genba_perception.camera_node import CameraNode
+from genba_perception.faces import HaarFaceDetector
 from genba_perception.lidar_node import LidarNode
 from genba_perception.lidar_protocols import RPLIDAR_SCAN_DESCRIPTOR, encode_ld06, encode_rplidar_node
+from genba_perception.privacy import MASK_GREY
 from genba_perception.privacy_node import PrivacyNode
+
+MANIFEST = Path(__file__).resolve().parents[2] / "models" / "manifest.yaml"
 
 
 class FakeScanner:
@@ -39,8 +47,13 @@ class FakeScanner:
             out = b""
             for i in range(0, 456, 12):
                 step = 360.0 / 456
-                pkt = encode_ld06(3600, i * step, (i + 11) * step % 360, (k * 100 + i) & 0xFFFF,
-                                  [(self.wall_mm if (i + j) % 456 < 440 else 0, 200) for j in range(12)])
+                pkt = encode_ld06(
+                    3600,
+                    i * step,
+                    (i + 11) * step % 360,
+                    (k * 100 + i) & 0xFFFF,
+                    [(self.wall_mm if (i + j) % 456 < 440 else 0, 200) for j in range(12)],
+                )
                 if i // 12 % self.garbage_every == 3:
                     pkt = pkt[:20] + bytes([pkt[20] ^ 0xFF]) + pkt[21:]  # a corrupted packet now and then
                 out += pkt
@@ -116,7 +129,7 @@ def test_camera_node_from_folder_and_privacy_filter(ros, tmp_path):
             source=str(folder), rate_hz=20.0, camera_info_url="calibration/sim_front_camera.yaml"
         )
     )
-    priv = PrivacyNode()
+    priv = PrivacyNode(parameter_overrides=params(manifest_path=str(MANIFEST), mask_people=False))
     probe = Node("probe_cam")
     raw, anon, info = [], [], []
     probe.create_subscription(Image, "camera/image_raw", raw.append, qos_profile_sensor_data)
@@ -134,10 +147,65 @@ def test_camera_node_from_folder_and_privacy_filter(ros, tmp_path):
         assert (anon[-1].header.stamp.sec, anon[-1].header.stamp.nanosec) in raw_stamps
         assert abs(info[-1].k[0] - 83.138) < 1e-6
         assert (info[-1].header.stamp.sec, info[-1].header.stamp.nanosec) in raw_stamps
-        assert priv.detections >= 1
+        assert priv.faces >= 1 and priv.opened.status == "ok" and priv.masked == 0
     finally:
         for n in (cam, priv, probe):
             n.destroy_node()
+
+
+def _privacy_run(ros, tmp_path, **overrides):
+    """A privacy filter fed the astronaut: (anonymized frames, its diagnostics, its audit records)."""
+    audit = tmp_path / "privacy_audit.jsonl"
+    priv = PrivacyNode(parameter_overrides=params(audit_log_path=str(audit), mask_people=False, **overrides))
+    probe = Node("probe_privacy")
+    pub = probe.create_publisher(Image, "camera/image_raw", qos_profile_sensor_data)
+    anon, diags = [], []
+    probe.create_subscription(Image, "camera/image_anonymized", anon.append, qos_profile_sensor_data)
+    probe.create_subscription(DiagnosticArray, "diagnostics", diags.append, 10)
+    face = data.astronaut()
+    frame = Image(height=512, width=512, encoding="rgb8", step=512 * 3, data=face.tobytes())
+    spin = Spinner(priv, probe)
+    try:
+        assert spin.until(lambda: (pub.publish(frame), len(anon) >= 3 and diags)[1], 15.0)
+        spin.for_(1.1)  # one more diagnostics period after the frames
+    finally:
+        priv.destroy_node()
+        probe.destroy_node()
+    images = [np.frombuffer(m.data, np.uint8).reshape(512, 512, 3) for m in anon]
+    statuses = [s for d in diags for s in d.status if s.name == "genba/privacy_filter"]
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    return images, statuses, records
+
+
+def test_a_face_model_that_fails_its_hash_gives_whole_masked_frames_an_error_and_an_audit_record(
+    ros, tmp_path
+):
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    for e in manifest["models"]:
+        if e.get("role") == "face_detector":
+            e["sha256"] = "f" * 64
+    bad = tmp_path / "manifest.yaml"
+    bad.write_text(yaml.safe_dump(manifest))
+    images, statuses, records = _privacy_run(ros, tmp_path, manifest_path=str(bad))
+    assert images and all((im == MASK_GREY).all() for im in images)
+    assert statuses[-1].level == DiagnosticStatus.ERROR and "not approved" in statuses[-1].message
+    assert {"event": "detector", "status": "rejected"}.items() <= records[0].items()
+    assert any(r["event"] == "fail_closed" and "not approved" in r["reason"] for r in records)
+
+
+def test_a_detector_that_stalls_gives_whole_masked_frames_an_error_and_an_audit_record(
+    ros, tmp_path, monkeypatch
+):
+    def stall(self, rgb):
+        time.sleep(0.5)
+        return np.zeros((0, 5), np.float32)
+
+    monkeypatch.setattr(HaarFaceDetector, "detect", stall)  # no manifest: the Haar fallback, stalled
+    images, statuses, records = _privacy_run(ros, tmp_path, budget_ms=50.0)
+    assert images and all((im == MASK_GREY).all() for im in images)
+    assert statuses[-1].level == DiagnosticStatus.ERROR and "budget" in statuses[-1].message
+    assert records[0]["status"] == "fallback"
+    assert any(r["event"] == "fail_closed" and "50 ms budget" in r["reason"] for r in records)
 
 
 def test_camera_node_with_missing_device_reports_and_keeps_trying(ros):

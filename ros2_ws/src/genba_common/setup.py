@@ -20,7 +20,8 @@ setup(
     zip_safe=False,
     maintainer="genba maintainers",
     maintainer_email="maintainers@genba.dev",
-    description="Shared helpers of every genba package: parameters, errors, YAML, serial link, QoS, frames, model manifest, inference backends.",
+    description="Shared helpers of every genba package: parameters, errors, YAML, serial link, QoS, frames, "
+    "the model manifest, the inference backends.",
     license="Apache-2.0",
     python_requires=">=3.10",
 )

@@ -37,8 +37,9 @@ def read_manifest(manifest_path: str | Path) -> dict:
     for i, e in enumerate(models):
         check_keys(e, ENTRY_KEYS, f"{manifest_path}: models[{i}]", ModelRejected)
         if e.get("role", POLICY) not in ROLES:
-            raise ModelRejected(f"{manifest_path}: models[{i}]: role '{e.get('role')}' is not one of "
-                                f"{', '.join(ROLES)}")
+            raise ModelRejected(
+                f"{manifest_path}: models[{i}]: role '{e.get('role')}' is not one of {', '.join(ROLES)}"
+            )
     return data
 
 
@@ -66,8 +67,10 @@ def check_manifest(model_path: str | Path, manifest_path: str | Path, role: str 
     for e in entries:
         if e.get("sha256") == digest and role_of(e) == role:
             return e
-    raise ModelRejected(f"model {model_path} (sha256 {digest[:16]}...) is not approved as a {role} in "
-                        f"{manifest_path}; refusing to run it")
+    raise ModelRejected(
+        f"model {model_path} (sha256 {digest[:16]}...) is not approved as a {role} in "
+        f"{manifest_path}; refusing to run it"
+    )
 
 
 def packaged_model(manifest_path: str | Path, role: str) -> tuple[Path, dict]:

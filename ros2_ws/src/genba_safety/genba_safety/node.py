@@ -20,6 +20,7 @@ from std_srvs.srv import Trigger
 from visualization_msgs.msg import Marker, MarkerArray
 
 from genba_common import frames
+from genba_common.audit import AuditLog, finite_or_none
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
@@ -27,7 +28,6 @@ from genba_common.geometry import yaw_of_quaternion
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
-from genba_safety.audit import AuditLog, finite_or_none
 from genba_safety.beams import BeamConfig
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits

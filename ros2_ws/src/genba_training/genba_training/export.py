@@ -74,8 +74,9 @@ def export_onnx(model: torch.nn.Module, path: Path, metadata: dict) -> None:
 
 
 MANIFEST_HEADER = (
-    "# Approved policy models: only a file whose SHA-256 is listed here may drive the motors.\n"
-    '# default: the model the stack deploys (the policy node\'s model_path ""), the one place '
+    "# Approved models: only a file whose SHA-256 is listed here may run. role: policy (the default;\n"
+    "# only a policy may drive the motors) or face_detector (the privacy filter's, in its pinned package).\n"
+    '# default: the policy the stack deploys (the policy node\'s model_path ""), the one place '
     "that names it.\n"
 )
 

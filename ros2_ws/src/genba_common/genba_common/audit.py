@@ -1,4 +1,5 @@
-"""Append-only JSON-lines audit log of mode transitions and altered commands."""
+"""Append-only JSON-lines audit logs: the safety supervisor's mode changes and altered commands, the
+privacy filter's fail-closed frames."""
 
 from __future__ import annotations
 
