@@ -36,9 +36,14 @@ def test_short_scenario_reaches_goal_without_collision(tmp_path):
     ep = summary["episode"]
     assert ep["status"] == "goal_reached" and ep["collisions"] == 0
     assert ep["min_obstacle_distance_m"] > 0.0
-    for stage in ("perception", "policy", "safety", "actuation"):
+    for stage in ("perception", "policy", "safety", "actuation", "privacy"):
         assert summary["latency"][stage]["n"] > 10, stage
+    # the privacy filter keeps up with the 10 Hz camera: anonymized frames within a frame period or two
+    assert summary["latency"]["privacy"]["p50_ms"] < 200.0
     assert summary["node_failure"] is None
+    audit = [json.loads(line) for line in (run_dir / "privacy_audit.jsonl").read_text().splitlines()]
+    assert audit[0]["event"] == "detector" and audit[0]["status"] == "ok"  # CenterFace, hash-checked
+    assert not any(r["event"] == "fail_closed" for r in audit)
     # The PNG plot and the audit log exist; the recording is a real MCAP that rosbags reads.
     assert (run_dir / "trajectory.png").read_bytes()[:4] == b"\x89PNG"
     assert (run_dir / "safety_audit.jsonl").exists()
