@@ -49,9 +49,12 @@ def candidates():
         ).detector
         for s in (1.0, 2.0)
     }
+    from blazeface import BlazeFaceTiled
+
     return {
         "haar 320 px (old filter)": HaarFaceDetector(320),
         "haar 640 px": HaarFaceDetector(640),
+        "blazeface tiles x2 + x1 + whole": BlazeFaceTiled(2.0),
         **centerface,
     }
 

@@ -205,3 +205,13 @@ def test_a_larger_upscale_costs_a_larger_input():
     d2 = CenterFaceDetector(b"", "", FaceDetectorConfig(upscale=2.0))
     assert d1.input_size(480, 640) == (480, 640) and d2.input_size(480, 640) == (960, 1280)
     assert d2.input_size(96, 128) == (192, 256) and d1.input_size(100, 130) == (128, 160)
+
+
+def test_tensorrt_hides_every_face_of_the_test_set(tmp_path, tensorrt_provider):
+    trt = open_face_detector(MANIFEST, backend="tensorrt", engine_cache_dir=str(tmp_path), log=lambda s: None)
+    assert trt.status == "ok" and trt.detector.backend == "tensorrt", trt.message
+    gpu = PrivacyFilter(trt.detector, NO_PEOPLE)
+    for fr in face_frames(backdrops=("coffee",), positions=((320, 240),)):
+        gpu.hold.clear()
+        assert hidden(fr.face, gpu.filter(fr.image).regions), (fr.subject, fr.size_px, fr.tilt_deg, fr.light)
+    gpu.close()
