@@ -1,6 +1,7 @@
 """The privacy filter: CenterFace hides small and tilted faces, holds them through missed frames, and
 fails closed (a detector that raises, stalls or fails its hash gives a frame masked whole)."""
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -215,3 +216,18 @@ def test_tensorrt_hides_every_face_of_the_test_set(tmp_path, tensorrt_provider):
         gpu.hold.clear()
         assert hidden(fr.face, gpu.filter(fr.image).regions), (fr.subject, fr.size_px, fr.tilt_deg, fr.light)
     gpu.close()
+
+
+def test_the_detector_runs_on_a_thread_that_yields_the_cpu():
+    class Probe(Scripted):
+        def detect(self, rgb):
+            self.seen = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return np.zeros((0, 5))
+
+    probe = Probe([])
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    f = PrivacyFilter(probe, PrivacyConfig(mask_people=False, detector_nice=7))
+    f.filter(data.astronaut())
+    assert probe.seen == min(19, own + 7)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own  # the caller is untouched
+    f.close()

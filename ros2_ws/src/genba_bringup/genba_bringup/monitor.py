@@ -22,7 +22,7 @@ from genba_common.stamps import stamp_to_sec
 from genba_common.tf import tf_message_type
 
 SENSOR_TOPICS = {"/scan", "/odom", "/perception/scan", "/perception/image", "/camera/image_raw",
-                 "/camera/camera_info"}
+                 "/camera/image_anonymized", "/camera/camera_info"}
 RECORD_DEPTH = 50  # history kept by each recording subscription
 TF_TYPE = "tf2_msgs/msg/TFMessage"
 

@@ -9,6 +9,7 @@ detector raises, overruns its budget or its model was rejected, the frame it ret
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ class PrivacyConfig:
     face_blocks: int = 6  # at most this many blocks across a face, however large it is in the frame
     hold_frames: int = 5  # a face stays masked this many frames after the detector last saw it
     budget_ms: float = 1000.0  # a detector slower than this masks the frame whole
+    detector_nice: int = 10  # niceness added to the detector's thread: commands to the wheels come first
     people_min_height_px: int = 96  # HOG's window is 64x128; smaller images are upscaled for it
 
 
@@ -104,15 +106,24 @@ class FaceHold:
         self.faces = []
 
 
+def _lower_priority(nice: int) -> None:
+    """Add ``nice`` to the calling thread's niceness (Linux: per thread; raising it needs no privilege)."""
+    if nice and hasattr(os, "setpriority"):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+
+
 class DetectorGuard:
     """Runs a detector on its own thread with a deadline; a raise or an overrun is a fault, not a crash.
 
     While an overrun call is still running, later frames are faults too (a stalled detector is never
     given a second frame to lose)."""
 
-    def __init__(self, detect: Callable[[np.ndarray], np.ndarray], budget_ms: float) -> None:
+    def __init__(self, detect: Callable[[np.ndarray], np.ndarray], budget_ms: float, nice: int = 0) -> None:
         self.detect, self.budget_s = detect, budget_ms / 1e3
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="face-detector")
+        self._pool = ThreadPoolExecutor(
+            1, thread_name_prefix="face-detector", initializer=_lower_priority, initargs=(nice,)
+        )
         self._busy: Future | None = None
         self._lock = threading.Lock()
 
@@ -160,7 +171,7 @@ class PrivacyFilter:
         import cv2
 
         self.cv2, self.cfg, self.detector = cv2, cfg, detector
-        self.guard = DetectorGuard(detector.detect, cfg.budget_ms)
+        self.guard = DetectorGuard(detector.detect, cfg.budget_ms, cfg.detector_nice)
         self.hold = FaceHold(cfg.hold_frames)
         self.fixed_fault = fault  # set when the model was rejected: every frame masked whole
         self._prepared: set[tuple[int, int]] = set()

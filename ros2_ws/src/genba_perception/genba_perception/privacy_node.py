@@ -60,6 +60,9 @@ class PrivacyNode(Node):
             budget_ms=param(
                 "budget_ms", "a detector slower than this masks the frame whole (ms)", 1.0, 60000.0
             ),
+            detector_nice=param(
+                "detector_nice", "niceness of the detector's thread (the control path comes first)", 0, 19
+            ),
         )
         audit_path = param("audit_log_path", "JSON-lines audit log file ('' = none)")
         param.check_all_declared()
