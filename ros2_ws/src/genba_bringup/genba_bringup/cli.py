@@ -93,7 +93,24 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+class _Signals:
+    """Where a Ctrl-C or SIGTERM goes. While the monitor spins (rclpy's C++ calling back into Python),
+    an exception raised by the handler could surface as a pybind11 conversion error instead of
+    :class:`Interrupted`: there the signal is noted and the spin loop raises it between calls."""
+
+    deferred = False
+    seen: int | None = None
+
+    @classmethod
+    def check(cls) -> None:
+        if cls.seen is not None:
+            raise Interrupted(cls.seen)
+
+
 def _interrupt(signum, frame) -> None:
+    if _Signals.deferred:
+        _Signals.seen = signum
+        return
     raise Interrupted(signum)
 
 
@@ -284,13 +301,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _supervise(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float) -> str | None:
     """Spin the monitor until the episode ends, the deadline passes or a node dies (named in the
-    returned line)."""
+    returned line). A signal is raised as :class:`Interrupted` between spins."""
+    _Signals.deferred = True
+    try:
+        return _spin_until_done(mon, procs, sc, run_dir, deadline, time.monotonic())
+    finally:
+        _Signals.deferred = False
+
+
+def _spin_until_done(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float,
+                     t0: float) -> str | None:
     import rclpy
 
     last_print = 0.0
-    t0 = time.monotonic()
     while mon.episode is None and time.monotonic() < deadline:
         rclpy.spin_once(mon, timeout_sec=0.05)
+        _Signals.check()
         for name, p in procs.items():
             if p.poll() is not None:
                 return (f"node '{name}' exited with code {p.returncode}: "
@@ -309,6 +335,7 @@ def _supervise(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadl
     end = time.monotonic() + 0.3  # let the last messages in (latched episode, final diagnostics)
     while time.monotonic() < end:
         rclpy.spin_once(mon, timeout_sec=0.05)
+        _Signals.check()
     return None
 
 
@@ -321,8 +348,9 @@ def _stop_stack(procs: dict[str, subprocess.Popen], mon) -> None:
     if mon is not None and mon.episode is None and rclpy.ok():
         try:
             mon.stop_robot()
-            end = time.monotonic() + 0.3
-            while time.monotonic() < end:
+            # until the supervisor says ESTOP (a loaded machine takes longer), at most 3 s
+            end = time.monotonic() + 3.0
+            while mon.mode != "ESTOP" and time.monotonic() < end:
                 rclpy.spin_once(mon, timeout_sec=0.05)
         except Exception:  # the context is already gone: the nodes' own stops still apply
             pass
