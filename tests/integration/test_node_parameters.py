@@ -114,3 +114,53 @@ def test_a_parameter_without_a_default_or_a_stale_default_is_a_config_error(ros)
             param.check_all_declared()
     finally:
         node.destroy_node()
+
+
+def test_ros2_param_set_on_a_safety_limit_is_refused_with_a_reason(ros, tmp_path):
+    """What `ros2 param set /safety_supervisor max_speed_mps 3.0` does: a SetParameters service call."""
+    from rcl_interfaces.msg import Parameter as ParameterMsg
+    from rcl_interfaces.msg import ParameterType, ParameterValue
+    from rcl_interfaces.srv import SetParameters
+    from rclpy.node import Node
+    from ros_helpers import Spinner
+
+    for package, yml, factory, overrides in _nodes(tmp_path):
+        node = factory(parameter_overrides=params(**overrides))
+        client_node = Node("param_setter")
+        try:
+            name, value = next(iter(node_defaults(package, yml).items()))
+            before = node.get_parameter(name).value
+            client = client_node.create_client(SetParameters, f"/{node.get_name()}/set_parameters")
+            spin = Spinner(node, client_node)
+            assert spin.until(client.service_is_ready, 5.0), yml
+            v = ParameterValue(type=ParameterType.PARAMETER_STRING, string_value="changed")
+            if isinstance(value, bool):
+                v = ParameterValue(type=ParameterType.PARAMETER_BOOL, bool_value=not value)
+            elif isinstance(value, int):
+                v = ParameterValue(type=ParameterType.PARAMETER_INTEGER, integer_value=value + 1)
+            elif isinstance(value, float):
+                v = ParameterValue(type=ParameterType.PARAMETER_DOUBLE, double_value=value * 0.5 + 0.1)
+            future = client.call_async(SetParameters.Request(parameters=[ParameterMsg(name=name, value=v)]))
+            assert spin.until(future.done, 5.0), yml
+            (result,) = future.result().results
+            assert not result.successful and "read-only" in result.reason, (yml, name, result.reason)
+            assert node.get_parameter(name).value == before  # nothing changed behind the node's back
+        finally:
+            close = getattr(node, "close", None)
+            if close:
+                close()
+            node.destroy_node()
+            client_node.destroy_node()
+    # and the safety limit named in the issue, explicitly
+    from genba_safety.node import SafetySupervisorNode
+
+    sup = SafetySupervisorNode()
+    try:
+        from rclpy.parameter import Parameter
+
+        (res,) = sup.set_parameters([Parameter("max_speed_mps", Parameter.Type.DOUBLE, 3.0)])
+        assert not res.successful and "read-only" in res.reason
+        assert sup.get_parameter("max_speed_mps").value == 1.0 and sup.cfg.limits.max_speed_mps == 1.0
+    finally:
+        sup.close()
+        sup.destroy_node()

@@ -5,6 +5,10 @@ A node declares each parameter with a description and, for numbers, a range; the
 from ``<package>/config/<node>.yaml`` (the file ``ros2 launch`` and ``genba run`` also pass as the
 node's parameters). A parameter that the YAML lacks, or a YAML key that the node never declares,
 is a :class:`ConfigError` at start-up, so the two cannot drift apart.
+
+Every genba node reads its parameters once, at start-up, so each is declared read-only: ``ros2 param
+set`` is refused with rclpy's reason ("Trying to set a read-only parameter"), never accepted and
+then ignored. A new value takes a restart (or a launch with the override).
 """
 
 from __future__ import annotations
@@ -61,16 +65,15 @@ class Parameters:
         description: str,
         lo: float | None = None,
         hi: float | None = None,
-        read_only: bool = False,
     ) -> Any:
-        """Declare ``name`` with its YAML default; return its value (the default or an override)."""
+        """Declare ``name`` read-only with its YAML default; return its value (the default or an override)."""
         if name not in self.defaults:
             raise ConfigError(f"{self.where}: no default for parameter '{name}'")
         default = self.defaults[name]
         if isinstance(lo, float) and isinstance(default, int) and not isinstance(default, bool):
             default = float(default)  # "timeout_ms: 250" in a hand-edited file is still a float parameter
         self.declared.append(name)
-        return declare(self.node, name, default, description, lo, hi, read_only)
+        return declare(self.node, name, default, description, lo, hi, read_only=True)
 
     def check_all_declared(self) -> None:
         """Raise if the YAML holds a default that the node never declared (a misspelt or stale key)."""

@@ -25,7 +25,7 @@ class LidarNode(Node):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("lidar", **node_kwargs)
         param = Parameters(self, "genba_perception", "lidar.yaml")
-        name = param("model", f"Scanner model: {', '.join(MODELS)}", read_only=True)
+        name = param("model", f"Scanner model: {', '.join(MODELS)}")
         if name not in MODELS:
             raise ConfigError(
                 f"parameter 'model': unknown LiDAR model '{name}' (supported: {', '.join(MODELS)})"
@@ -37,7 +37,6 @@ class LidarNode(Node):
         self.convention = param(
             "frame_convention",
             "vendor (the scan's +x as the vendor's ROS driver has it) or genba (+x at the 0-degree mark)",
-            read_only=True,
         )
         if self.convention not in FRAME_CONVENTIONS:
             raise ConfigError(

@@ -35,7 +35,6 @@ class PolicyNode(Node):
         self.backend = param(
             "backend",
             "'onnx' (the distilled student, approved by hash) or 'placeholder' (reactive)",
-            read_only=True,
         )
         max_speed = param("max_speed_mps", "Cruise speed of the placeholder policy", 0.0, 3.0)
         model_path = param("model_path", "ONNX student (backend onnx); '' = the manifest's default model")
