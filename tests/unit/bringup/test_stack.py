@@ -73,3 +73,40 @@ def test_a_misspelt_key_is_refused_with_the_right_one(tmp_path):
                  " params: genba_sim/config/sim.yaml}\nrecrod: [/scan]\n")
     with pytest.raises(StackError, match=r"unknown key 'recrod' \(did you mean 'record'\?\)"):
         load_stack(p, VARS)
+
+
+def test_launch_files_keep_dds_discovery_on_the_machine_unless_told(monkeypatch):
+    """launch_stack's description, built with stand-ins for ROS's launch packages (not on PyPI)."""
+    import importlib
+    import sys
+    import types
+
+    class Recorded:
+        def __init__(self, *args, **kwargs) -> None:
+            self.args, self.kwargs = args, kwargs
+
+    fake = {name: types.ModuleType(name) for name in
+            ("launch", "launch.actions", "launch.substitutions", "launch_ros", "launch_ros.actions")}
+    fake["launch"].LaunchDescription = lambda actions: actions
+    for name in ("DeclareLaunchArgument", "OpaqueFunction", "SetEnvironmentVariable"):
+        setattr(fake["launch.actions"], name, type(name, (Recorded,), {}))
+    for name in ("EnvironmentVariable", "LaunchConfiguration"):
+        setattr(fake["launch.substitutions"], name, type(name, (Recorded,), {}))
+    fake["launch_ros.actions"].Node = type("Node", (Recorded,), {})
+    for name, module in fake.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.delitem(sys.modules, "genba_bringup.launch_stack", raising=False)
+    launch_stack = importlib.import_module("genba_bringup.launch_stack")
+    actions = launch_stack.stack_launch_description("stack_robot.yaml")
+    monkeypatch.delitem(sys.modules, "genba_bringup.launch_stack")
+
+    declared = {a.args[0]: a.kwargs for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    default = declared["discovery_range"]["default_value"]
+    assert type(default).__name__ == "EnvironmentVariable"  # the shell's value wins where it is set
+    assert default.args == ("ROS_AUTOMATIC_DISCOVERY_RANGE",)
+    assert default.kwargs == {"default_value": "LOCALHOST"}
+    (setenv,) = [a for a in actions if type(a).__name__ == "SetEnvironmentVariable"]
+    assert setenv.args[0] == "ROS_AUTOMATIC_DISCOVERY_RANGE" and setenv.args[1].args == ("discovery_range",)
+    # the variable is set before the nodes are made (OpaqueFunction runs them at launch time)
+    kinds = [type(a).__name__ for a in actions]
+    assert kinds.index("SetEnvironmentVariable") < kinds.index("OpaqueFunction")

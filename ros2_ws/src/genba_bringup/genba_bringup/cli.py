@@ -64,10 +64,13 @@ def check_rendering() -> None:
                           f"libgl1-mesa-dri, or pass --no-camera") from None
 
 
+DISCOVERY_RANGE = "LOCALHOST"  # ROS_AUTOMATIC_DISCOVERY_RANGE unless the shell says otherwise
+
+
 def ros_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(20, 200)))
-    env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")  # never leave the machine
+    env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", DISCOVERY_RANGE)  # never leave the machine
     env.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
     env.setdefault("MUJOCO_GL", "egl")
     env["PYTHONUNBUFFERED"] = "1"

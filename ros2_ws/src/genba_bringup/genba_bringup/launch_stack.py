@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
-from launch.substitutions import LaunchConfiguration
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
+from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
 
 from genba_bringup.stack import default_stack_path, load_stack
@@ -46,8 +46,20 @@ def _nodes(context, default_stack: str):
 
 
 def stack_launch_description(default_stack: str) -> LaunchDescription:
-    """Launch arguments and the nodes of ``config/<default_stack>`` (or ``stack:=FILE``)."""
+    """Launch arguments and the nodes of ``config/<default_stack>`` (or ``stack:=FILE``).
+
+    DDS discovery stays on this machine (``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``) unless the
+    shell sets the variable or ``discovery_range:=SUBNET`` asks: the raw camera is secret, and with
+    ROS's default any machine on the network could subscribe to it."""
+    from genba_bringup.cli import DISCOVERY_RANGE
+
     return LaunchDescription([
+        DeclareLaunchArgument(
+            "discovery_range",
+            default_value=EnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", default_value=DISCOVERY_RANGE),
+            description="ROS_AUTOMATIC_DISCOVERY_RANGE of the nodes: LOCALHOST, SUBNET, SYSTEM_DEFAULT, OFF",
+        ),
+        SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", LaunchConfiguration("discovery_range")),
         DeclareLaunchArgument("scenario", default_value="hall_crossing",
                               description="scenario name or YAML path (simulated stack)"),
         DeclareLaunchArgument("run_dir", default_value="/tmp/genba_run",
