@@ -24,6 +24,7 @@ def _nodes(tmp_path):
     import numpy as np
 
     from genba_actuation.node import ActuationBridgeNode
+    from genba_bringup.link_node import LinkMonitorNode
     from genba_perception.camera_node import CameraNode
     from genba_perception.extrinsics_node import ExtrinsicsNode
     from genba_perception.lidar_node import LidarNode
@@ -54,6 +55,7 @@ def _nodes(tmp_path):
             ActuationBridgeNode,
             {"port": str(tmp_path / "no_controller")},
         ),
+        ("genba_bringup", "link_monitor.yaml", LinkMonitorNode, {"endpoint": "tcp://127.0.0.1:9"}),
         (
             "genba_sim",
             "sim.yaml",

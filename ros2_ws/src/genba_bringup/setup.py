@@ -41,5 +41,7 @@ setup(
     description="Stack description, the genba CLI (runs the stack without ros2 launch), run reports.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ["genba = genba_bringup.cli:main"]},
+    entry_points={
+        "console_scripts": ["genba = genba_bringup.cli:main", "link_monitor = genba_bringup.link_node:main"]
+    },
 )
