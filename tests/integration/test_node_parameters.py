@@ -166,3 +166,27 @@ def test_ros2_param_set_on_a_safety_limit_is_refused_with_a_reason(ros, tmp_path
     finally:
         sup.close()
         sup.destroy_node()
+
+
+def test_parameter_files_serve_any_node_name_and_namespace(ros, tmp_path):
+    import yaml
+
+    from genba_safety.node import SafetySupervisorNode
+
+    files = sorted(p for p in (ROOT / "ros2_ws" / "src").glob("*/config/*.yaml")
+                   if p.name not in ("stack.yaml", "stack_robot.yaml", "data_policy.yaml"))
+    assert len(files) >= 10
+    for f in files:
+        assert list(yaml.safe_load(f.read_text())) == ["/**"], f
+    # a robot launched in a namespace, with the file as `--params-file` (how ros2 launch passes it)
+    data = yaml.safe_load((ROOT / "ros2_ws/src/genba_safety/config/safety_supervisor.yaml").read_text())
+    data["/**"]["ros__parameters"]["max_speed_mps"] = 0.7
+    custom = tmp_path / "safety_supervisor.yaml"
+    custom.write_text(yaml.safe_dump(data))
+    node = SafetySupervisorNode(namespace="robot7", cli_args=["--ros-args", "--params-file", str(custom)])
+    try:
+        assert node.get_namespace() == "/robot7"
+        assert node.get_parameter("max_speed_mps").value == 0.7 and node.cfg.limits.max_speed_mps == 0.7
+    finally:
+        node.close()
+        node.destroy_node()

@@ -37,7 +37,8 @@ def declare(node: Any, name: str, default: Any, description: str,
 
 
 def node_defaults(package: str, file: str) -> dict[str, Any]:
-    """The ``ros__parameters`` of the one node in ``<package>/config/<file>``."""
+    """The ``ros__parameters`` of ``<package>/config/<file>``, whose one top-level key is ``/**`` (any
+    node name and namespace, so a namespaced launch reads the same file)."""
     path = config_path(package, file)
     data = read_yaml_mapping(path, "node parameters")
     if len(data) != 1:
