@@ -407,8 +407,20 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--view-port", type=number_in(0, 65535, int), default=8765,
                    help="port of the live view (0: any free port)")
     sub.add_parser("scenarios", help="list the built-in scenarios")
+    g = sub.add_parser("goal", help="send the running stack a goal, as rviz's 2D Goal Pose does")
+    g.add_argument("x", type=number_in(-1e4, 1e4), help="goal x (m)")
+    g.add_argument("y", type=number_in(-1e4, 1e4), help="goal y (m)")
+    g.add_argument("yaw", type=number_in(-10.0, 10.0), nargs="?", default=0.0, help="heading (rad)")
+    g.add_argument("--frame", choices=["odom", "map"], default="odom", help="frame of x, y (default odom)")
+    g.add_argument("--timeout-s", type=number_in(0.1, 600.0), default=10.0,
+                   help="how long to wait for the stack's subscribers (s)")
     args = ap.parse_args(argv)
     try:
+        if args.cmd == "goal":
+            from genba_bringup.goal import send_goal
+
+            send_goal(args.x, args.y, args.yaw, args.frame, args.timeout_s)
+            sys.exit(EXIT_OK)
         if args.cmd == "scenarios":
             from genba_sim.scenario import available
 
