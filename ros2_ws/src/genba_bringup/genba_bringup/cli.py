@@ -419,6 +419,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.cmd == "goal":
             from genba_bringup.goal import send_goal
 
+            os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", DISCOVERY_RANGE)  # as the stack's nodes
             send_goal(args.x, args.y, args.yaw, args.frame, args.timeout_s)
             sys.exit(EXIT_OK)
         if args.cmd == "scenarios":

@@ -18,9 +18,6 @@ def send_goal(x: float, y: float, yaw: float = 0.0, frame: str = frames.ODOM, ti
     comes within ``timeout_s``."""
     if frame not in frames.GOAL_FRAMES:
         raise ConfigError(f"goal frame '{frame}' is not one of {', '.join(frames.GOAL_FRAMES)}")
-    from genba_bringup.cli import DISCOVERY_RANGE
-
-    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", DISCOVERY_RANGE)  # as the stack's nodes have it
     import rclpy
     from geometry_msgs.msg import PoseStamped
 
