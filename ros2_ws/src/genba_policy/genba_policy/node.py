@@ -11,6 +11,7 @@ from geometry_msgs.msg import PoseStamped, TwistStamped
 from nav_msgs.msg import OccupancyGrid, Odometry, Path
 from rclpy.node import Node
 from sensor_msgs.msg import Image, LaserScan
+from std_msgs.msg import String
 
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
@@ -48,6 +49,9 @@ class PolicyNode(Node):
             "Route planning keeps the robot centre this far from mapped obstacles",
             0.1,
             2.0,
+        )
+        self.goal_tolerance_m = param(
+            "goal_tolerance_m", "/policy/status: goal_reached within this distance (m)", 0.01, 10.0
         )
         # the laser mount: the placeholder's geometry, and how the student's older scan is moved
         # (by the odometry pose change) to where the laser is now
@@ -93,6 +97,9 @@ class PolicyNode(Node):
         self.pub_route = self.create_publisher(Path, "policy/route", LATCHED)  # the route, as replanned
         self._route_published = None
         self.pub_health = self.create_publisher(DiagnosticArray, "policy/health", COMMAND)
+        self.pub_status = self.create_publisher(String, "policy/status", LATCHED)  # on each change
+        self.status = ""
+        self._publish_status()
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0, self._diagnostics)
         self.create_subscription(LaserScan, "perception/scan", self._on_scan, SENSOR)
@@ -104,6 +111,18 @@ class PolicyNode(Node):
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
+        self._publish_status()
+
+    def _publish_status(self) -> None:
+        """``no_goal``, ``driving`` or ``goal_reached`` (within ``goal_tolerance_m``), latched, on change."""
+        if self.goal is None or self.pose is None:
+            status = "no_goal" if self.goal is None else "driving"
+        else:
+            away = math.hypot(self.goal[0] - self.pose[0], self.goal[1] - self.pose[1])
+            status = "goal_reached" if away <= self.goal_tolerance_m else "driving"
+        if status != self.status:
+            self.status = status
+            self.pub_status.publish(String(data=status))
 
     def _on_goal(self, msg: PoseStamped) -> None:
         if msg.header.frame_id not in frames.GOAL_FRAMES:
@@ -114,6 +133,7 @@ class PolicyNode(Node):
         if goal != self.goal:
             self.get_logger().info(f"goal ({goal[0]:.2f}, {goal[1]:.2f}) in {msg.header.frame_id}")
         self.goal = goal
+        self._publish_status()
 
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info
