@@ -103,7 +103,7 @@ def test_the_haar_fallback_runs_where_the_model_is_unavailable(tmp_path):
 def test_a_model_that_fails_its_hash_masks_every_frame(tmp_path):
     opened = open_face_detector(manifest_with(tmp_path, sha256="0" * 64), log=lambda s: None)
     assert opened.status == "rejected" and "not approved" in opened.message
-    f = PrivacyFilter(opened.detector, NO_PEOPLE, fault=opened.message)
+    f = PrivacyFilter(opened.detector, NO_PEOPLE)
     img = data.astronaut()
     out = f.filter(img)
     assert (out.image == MASK_GREY).all() and out.image.shape == img.shape and "not approved" in out.fault

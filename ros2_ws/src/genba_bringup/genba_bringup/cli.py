@@ -307,16 +307,19 @@ def _supervise(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadl
     returned line). A signal is raised as :class:`Interrupted` between spins."""
     _Signals.deferred = True
     try:
-        return _spin_until_done(mon, procs, sc, run_dir, deadline, time.monotonic())
+        return _spin_until_done(mon, procs, sc, run_dir, deadline)
     finally:
         _Signals.deferred = False
 
 
-def _spin_until_done(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float,
-                     t0: float) -> str | None:
+def _spin_until_done(
+    mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float
+) -> str | None:
+    """The loop of :func:`_supervise`: the line naming a node that died, or None."""
     import rclpy
 
     last_print = 0.0
+    t0 = time.monotonic()
     while mon.episode is None and time.monotonic() < deadline:
         rclpy.spin_once(mon, timeout_sec=0.05)
         _Signals.check()

@@ -62,13 +62,18 @@ def check_manifest(model_path: str | Path, manifest_path: str | Path, role: str 
     """The manifest entry approving this exact file for ``role``; raises ModelRejected otherwise."""
     if not Path(model_path).is_file():
         raise ModelRejected(f"model file {model_path} not found")
-    entries = read_manifest(manifest_path)["models"]
-    digest = sha256_file(model_path)
-    for e in entries:
+    return approved_entry(sha256_file(model_path), manifest_path, role, model_path)
+
+
+def approved_entry(digest: str, manifest_path: str | Path, role: str, what: str | Path = "model") -> dict:
+    """The manifest entry approving content of SHA-256 ``digest`` for ``role`` (``what`` names it in
+    the error); raises ModelRejected otherwise. For a model already read into memory: the bytes that
+    were hashed are the bytes that run."""
+    for e in read_manifest(manifest_path)["models"]:
         if e.get("sha256") == digest and role_of(e) == role:
             return e
     raise ModelRejected(
-        f"model {model_path} (sha256 {digest[:16]}...) is not approved as a {role} in "
+        f"model {what} (sha256 {digest[:16]}...) is not approved as a {role} in "
         f"{manifest_path}; refusing to run it"
     )
 

@@ -23,7 +23,7 @@ import numpy as np
 from genba_common.errors import ModelRejected
 from genba_common.inference import DEFAULT_ENGINE_CACHE, open_session
 from genba_common.inference.shapes import with_shapes
-from genba_common.manifest import check_manifest, packaged_model
+from genba_common.manifest import approved_entry, packaged_model
 
 ROLE = "face_detector"
 STRIDE = 4  # CenterFace's output grid: one cell per 4x4 input pixels
@@ -176,6 +176,17 @@ class CenterFaceDetector:
         return nms(boxes, cfg.nms_iou)[: cfg.max_faces]
 
 
+def gray_at_most(rgb: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+    """(grey copy no wider than ``width``, the factor it was shrunk by): the classical detectors' input."""
+    import cv2
+
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    shrink = min(1.0, width / gray.shape[1])
+    if shrink < 1.0:
+        gray = cv2.resize(gray, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+    return gray, shrink
+
+
 class HaarFaceDetector:
     """OpenCV's frontal Haar cascade: only where CenterFace is unavailable (it misses small and tilted
     faces; the diagnostics say so while it runs)."""
@@ -185,18 +196,14 @@ class HaarFaceDetector:
     def __init__(self, detection_width_px: int = 320, min_face_px: int = 20, scale_step: float = 1.2) -> None:
         import cv2
 
-        self.cv2, self.width, self.min_px, self.step = cv2, detection_width_px, min_face_px, scale_step
+        self.width, self.min_px, self.step = detection_width_px, min_face_px, scale_step
         self.cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
         if self.cascade.empty():
             raise ModelRejected(f"OpenCV face cascade missing under {cv2.data.haarcascades}")
         self.backend = "opencv"
 
     def detect(self, rgb: np.ndarray) -> Boxes:
-        cv2 = self.cv2
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        shrink = min(1.0, self.width / gray.shape[1])
-        if shrink < 1.0:
-            gray = cv2.resize(gray, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+        gray, shrink = gray_at_most(rgb, self.width)
         found = self.cascade.detectMultiScale(
             gray, scaleFactor=self.step, minNeighbors=5, minSize=(self.min_px, self.min_px)
         )
@@ -225,6 +232,10 @@ class OpenedDetector:
     message: str
 
 
+def _rejected(reason: str) -> OpenedDetector:
+    return OpenedDetector(RejectedDetector(reason), "rejected", reason)
+
+
 def open_face_detector(
     manifest_path: str | Path,
     cfg: FaceDetectorConfig = FaceDetectorConfig(),
@@ -242,12 +253,14 @@ def open_face_detector(
             HaarFaceDetector(), "fallback", f"face model unavailable ({exc}): Haar fallback"
         )
     try:
-        entry = check_manifest(path, manifest_path, ROLE)
-        model = path.read_bytes()
-        if hashlib.sha256(model).hexdigest() != entry["sha256"]:  # changed since it was checked
-            raise ModelRejected(f"face model {path} changed while it was read; refusing to run it")
-    except (ModelRejected, OSError) as exc:
-        return OpenedDetector(RejectedDetector(str(exc)), "rejected", str(exc))
+        model = path.read_bytes()  # read once: the bytes hashed are the bytes that run
+        entry = approved_entry(hashlib.sha256(model).hexdigest(), manifest_path, ROLE, path)
+    except FileNotFoundError:
+        return _rejected(f"model file {path} not found")
+    except OSError as exc:
+        return _rejected(f"model file {path}: {exc.strerror or exc}")
+    except ModelRejected as exc:
+        return _rejected(str(exc))
     detector = CenterFaceDetector(model, entry["sha256"], cfg, backend, engine_cache_dir, threads, log)
     try:
         detector.session(96, 128)  # opens the chain now, so an unrunnable model falls back at start-up

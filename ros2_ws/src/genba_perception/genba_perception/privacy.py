@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from genba_perception.faces import gray_at_most
+
 MASK_GREY = 128
 
 
@@ -125,15 +127,12 @@ class DetectorGuard:
             1, thread_name_prefix="face-detector", initializer=_lower_priority, initargs=(nice,)
         )
         self._busy: Future | None = None
-        self._lock = threading.Lock()
 
     def run(self, rgb: np.ndarray) -> tuple[np.ndarray | None, str]:
-        """(boxes, "") or (None, what went wrong)."""
-        with self._lock:
-            if self._busy is not None and not self._busy.done():
-                return None, f"detector still busy past its {self.budget_s * 1e3:.0f} ms budget"
-            self._busy = self._pool.submit(self.detect, rgb)
-            future = self._busy
+        """(boxes, "") or (None, what went wrong). Called from one thread (the node's callback)."""
+        if self._busy is not None and not self._busy.done():
+            return None, f"detector still busy past its {self.budget_s * 1e3:.0f} ms budget"
+        future = self._busy = self._pool.submit(self.detect, rgb)
         try:
             boxes = future.result(timeout=self.budget_s)
         except FutureTimeout:
@@ -167,13 +166,12 @@ class Filtered:
 class PrivacyFilter:
     """Face detector + hold + optional people detector -> the image that may leave the robot."""
 
-    def __init__(self, detector, cfg: PrivacyConfig = PrivacyConfig(), fault: str = "") -> None:
+    def __init__(self, detector, cfg: PrivacyConfig = PrivacyConfig()) -> None:
         import cv2
 
         self.cv2, self.cfg, self.detector = cv2, cfg, detector
         self.guard = DetectorGuard(detector.detect, cfg.budget_ms, cfg.detector_nice)
         self.hold = FaceHold(cfg.hold_frames)
-        self.fixed_fault = fault  # set when the model was rejected: every frame masked whole
         self._prepared: set[tuple[int, int]] = set()
         self.hog = None
         if cfg.mask_people:
@@ -181,13 +179,9 @@ class PrivacyFilter:
             self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
 
     def people(self, rgb: np.ndarray) -> list[np.ndarray]:
-        cv2 = self.cv2
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        shrink = min(1.0, 320 / gray.shape[1])
-        if shrink < 1.0:
-            gray = cv2.resize(gray, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+        gray, shrink = gray_at_most(rgb, 320)
         scale = max(1.0, self.cfg.people_min_height_px * 1.35 / gray.shape[0])
-        g = cv2.resize(gray, None, fx=scale, fy=scale) if scale > 1.0 else gray
+        g = self.cv2.resize(gray, None, fx=scale, fy=scale) if scale > 1.0 else gray
         found, _ = self.hog.detectMultiScale(g, winStride=(8, 8), padding=(8, 8), scale=1.1)
         k = 1.0 / (scale * shrink)
         return [np.array([x, y, x + w, y + h], float) * k for x, y, w, h in found]
@@ -207,10 +201,8 @@ class PrivacyFilter:
     def filter(self, rgb: np.ndarray) -> Filtered:
         """The frame with faces (and people) pixelated, or masked whole on any detector fault."""
         t0 = time.perf_counter()
-        fault = self.fixed_fault
         boxes = None
-        if not fault:
-            fault = self._prepare(rgb.shape[0], rgb.shape[1])
+        fault = self._prepare(rgb.shape[0], rgb.shape[1])
         if not fault:
             boxes, fault = self.guard.run(rgb)
         if fault:

@@ -16,8 +16,7 @@ from sensor_msgs.msg import Image
 from genba_common.audit import AuditLog
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
-from genba_common.errors import ConfigError
-from genba_common.inference import ONNX_BACKENDS
+from genba_common.inference import ONNX_BACKENDS, chain
 from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.faces import FaceDetectorConfig, HaarFaceDetector, OpenedDetector, open_face_detector
@@ -31,10 +30,7 @@ class PrivacyNode(Node):
         manifest = param("manifest_path", "models/manifest.yaml naming the face model and its SHA-256")
         model_path = param("face_model_path", "face model file; '' = the manifest's face_detector entry")
         backend = param("backend", f"where the face model runs: {' | '.join(ONNX_BACKENDS)}")
-        if backend not in ONNX_BACKENDS:
-            raise ConfigError(
-                f"privacy_filter: parameter 'backend': '{backend}' is not one of {', '.join(ONNX_BACKENDS)}"
-            )
+        chain(backend)  # an unknown backend is a ConfigError at start-up, not a Haar fallback later
         engine_cache = param("engine_cache_dir", "TensorRT engine cache folder")
         threads = param("threads", "ONNX Runtime threads on the CPU", 1, 16)
         detector_cfg = FaceDetectorConfig(
@@ -92,11 +88,7 @@ class PrivacyNode(Node):
                 "message": self.opened.message,
             }
         )
-        self.filter = PrivacyFilter(
-            self.opened.detector,
-            self.cfg,
-            fault=self.opened.message if self.opened.status == "rejected" else "",
-        )
+        self.filter = PrivacyFilter(self.opened.detector, self.cfg)  # a rejected model's detector raises
         self.pub = self.create_publisher(Image, "camera/image_anonymized", SENSOR)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_subscription(Image, "camera/image_raw", self._on_image, SENSOR)

@@ -18,11 +18,11 @@ from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError, ModelRejected
 from genba_common.geometry import to_base, yaw_of_quaternion
+from genba_common.inference import ONNX_BACKENDS
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
 from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
-from genba_policy.backends import ONNX_BACKENDS
 from genba_policy.observation import ScanHistory, observe
 from genba_policy.route import Grid, RouteFollower
 from genba_policy.runtime import OnnxPolicy, open_policy

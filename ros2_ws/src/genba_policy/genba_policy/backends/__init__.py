@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genba_common.inference import ONNX_BACKENDS
-
-__all__ = ["ONNX_BACKENDS", "PolicyOutput"]
-
 
 @dataclass(frozen=True)
 class PolicyOutput:
