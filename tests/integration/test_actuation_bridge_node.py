@@ -11,6 +11,7 @@ from ros_helpers import Spinner, params
 from genba_actuation.emulator import PtyController
 from genba_actuation.kinematics import DiffDrive
 from genba_actuation.node import ActuationBridgeNode
+from genba_common.qos import ODOMETRY
 
 
 def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
@@ -20,7 +21,7 @@ def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
     probe = Node("probe_act")
     pub = probe.create_publisher(TwistStamped, "cmd_vel_safe", 10)
     odom: list[Odometry] = []
-    probe.create_subscription(Odometry, "wheel/odom", odom.append, 10)
+    probe.create_subscription(Odometry, "odom", odom.append, ODOMETRY)
     probe.create_timer(0.02, lambda: pub.publish(TwistStamped(twist=_twist(0.4, 0.2))))
     spin = Spinner(bridge, probe)
     try:
@@ -30,6 +31,13 @@ def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
             lambda: abs(ctl.core.target[0] - want[0]) < 1e-3 and abs(ctl.core.target[1] - want[1]) < 1e-3, 2.0
         )
         assert spin.until(lambda: odom and odom[-1].twist.twist.linear.x > 0.3, 3.0)
+        last = odom[-1]
+        assert (last.header.frame_id, last.child_frame_id) == ("odom", "base_link")
+        # the encoder model's covariances: the pose's grow with the distance driven, z/roll/pitch unknown
+        cov = last.pose.covariance
+        assert 0.0 < cov[0] < 0.01 and 0.0 < cov[35] < 0.1 and cov[14] == cov[21] == cov[28] == 1e6
+        assert spin.until(lambda: odom[-1].pose.covariance[0] > cov[0], 1.0)
+        assert 0.0 < last.twist.covariance[0] < 0.1
         assert ctl.core.watchdog_trips == 0
     finally:
         bridge.destroy_node()

@@ -26,26 +26,48 @@ def genba_goal(*args, timeout=60) -> subprocess.CompletedProcess:
     )
 
 
-def test_genba_goal_reaches_the_policy_and_the_supervisor(ros):
-    policy, safety = PolicyNode(), SafetySupervisorNode()
-    spin = Spinner(policy, safety)
+def test_genba_goal_in_map_reaches_the_policy_and_the_supervisor_in_odom(ros):
+    """A map goal waits for the localizer; then both nodes hold it in odom, through map -> odom."""
+    from geometry_msgs.msg import PoseWithCovarianceStamped
+    from nav_msgs.msg import Odometry
+    from rclpy.node import Node
+
+    from genba_common.qos import COMMAND, ODOMETRY
+
+    policy, safety, probe = PolicyNode(), SafetySupervisorNode(), Node("localizer_probe")
+    odom_pub = probe.create_publisher(Odometry, "odom", ODOMETRY)
+    loc_pub = probe.create_publisher(PoseWithCovarianceStamped, "localization/pose", COMMAND)
+    odom = Odometry()
+    odom.header.frame_id, odom.pose.pose.position.x, odom.pose.pose.orientation.w = "odom", 1.0, 1.0
+    loc = PoseWithCovarianceStamped()  # the localizer: base_link at (2, 1) in map, so odom's origin is (1, 1)
+    loc.header.frame_id, loc.pose.pose.position.x, loc.pose.pose.position.y = "map", 2.0, 1.0
+    loc.pose.pose.orientation.w = 1.0
+    probe.create_timer(0.05, lambda: odom_pub.publish(odom))
+    spin = Spinner(policy, safety, probe)
     result = {}
     sender = threading.Thread(
         target=lambda: result.update(r=genba_goal("2.5", "-1.25", "1.57", "--frame", "map"))
     )
     sender.start()
     try:
-        def heard() -> bool:
-            return policy.goal == (2.5, -1.25) and safety.inputs.samples["goal"].value == (2.5, -1.25)
+        assert spin.until(lambda: policy.goals.frames.goal == ("map", 2.5, -1.25), 30.0)
+        spin.for_(0.3)
+        assert policy.goals.goal_in_odom() is None and safety.inputs.samples["goal"].value is None
+        probe.create_timer(0.1, lambda: loc_pub.publish(loc))
 
-        assert spin.until(heard, 30.0), (policy.goal, safety.inputs.samples["goal"].value)
+        def heard() -> bool:
+            p, s = policy.goals.goal_in_odom(), safety.inputs.samples["goal"].value
+            return p is not None and s is not None and max(
+                abs(p[0] - 1.5), abs(p[1] + 2.25), abs(s[0] - 1.5), abs(s[1] + 2.25)) < 1e-9
+
+        assert spin.until(heard, 10.0), (policy.goals.goal_in_odom(), safety.inputs.samples["goal"].value)
         sender.join(30.0)
         r = result["r"]
         assert r.returncode == 0 and "goal (2.50, -1.25, yaw 1.57) in map sent to" in r.stdout, r.stderr
     finally:
         sender.join(30.0)
         safety.close()
-        for n in (policy, safety):
+        for n in (policy, safety, probe):
             n.destroy_node()
 
 

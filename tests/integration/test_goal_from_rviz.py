@@ -18,19 +18,22 @@ def _goal(frame: str, x: float, y: float) -> PoseStamped:
     return g
 
 
+def both_have(policy, safety):
+    """The goal in odom as the policy and the supervisor hold it."""
+    return policy.goals.goal_in_odom(), safety.inputs.samples["goal"].value
+
+
 def test_a_volatile_goal_reaches_policy_and_supervisor(ros):
     policy, safety, rviz = PolicyNode(), SafetySupervisorNode(), Node("fake_rviz")
     pub = rviz.create_publisher(PoseStamped, "goal_pose", RVIZ_QOS)
     spin = Spinner(policy, safety, rviz)
     try:
         assert spin.until(lambda: pub.get_subscription_count() >= 2, 5.0)
-        pub.publish(_goal("map", 3.0, -1.5))
-        assert spin.until(
-            lambda: policy.goal == (3.0, -1.5) and safety.inputs.samples["goal"].value == (3.0, -1.5), 5.0
-        )
+        pub.publish(_goal("odom", 3.0, -1.5))
+        assert spin.until(lambda: both_have(policy, safety) == ((3.0, -1.5), (3.0, -1.5)), 5.0)
         pub.publish(_goal("base_link", 9.0, 9.0))  # relative goals are not understood: refused
         spin.for_(0.5)
-        assert policy.goal == (3.0, -1.5) and safety.inputs.samples["goal"].value == (3.0, -1.5)
+        assert both_have(policy, safety) == ((3.0, -1.5), (3.0, -1.5))
     finally:
         safety.close()
         for n in (policy, safety, rviz):
@@ -41,13 +44,13 @@ def test_the_policy_says_when_the_goal_is_reached(ros):
     from nav_msgs.msg import Odometry
     from std_msgs.msg import String
 
-    from genba_common.qos import LATCHED, SENSOR
+    from genba_common.qos import LATCHED, ODOMETRY
 
     policy, probe = PolicyNode(), Node("status_probe")
     statuses = []
     probe.create_subscription(String, "policy/status", lambda m: statuses.append(m.data), LATCHED)
     goal_pub = probe.create_publisher(PoseStamped, "goal_pose", RVIZ_QOS)
-    odom_pub = probe.create_publisher(Odometry, "odom", SENSOR)
+    odom_pub = probe.create_publisher(Odometry, "odom", ODOMETRY)
 
     def odom_at(x: float) -> Odometry:
         o = Odometry()

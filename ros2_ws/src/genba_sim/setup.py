@@ -26,6 +26,7 @@ setup(
         "genba_perception",
         "genba_actuation",
         "numpy",
+        "opencv-python-headless",
         "PyYAML",
         "mujoco",
     ],

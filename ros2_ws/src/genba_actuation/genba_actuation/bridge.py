@@ -11,18 +11,10 @@ from dataclasses import dataclass, field
 
 from genba_actuation import protocol as p
 from genba_actuation.kinematics import DiffDrive, wrap_int32_delta
+from genba_actuation.odometry import EncoderNoise, Odometry2D
 
 VELOCITY_WINDOW_S = 0.015
 ENCODER_MIN_SPAN_S = 0.05  # frames read together share a receipt time: judge a jump over at least this
-
-
-@dataclass
-class Odometry2D:
-    x: float = 0.0
-    y: float = 0.0
-    yaw: float = 0.0
-    v: float = 0.0
-    w: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +39,7 @@ def _toward(current: float, target: float, step: float) -> float:
 class BridgeCore:
     drive: DiffDrive = field(default_factory=DiffDrive)
     limits: LinkLimits = field(default_factory=LinkLimits)
+    noise: EncoderNoise = field(default_factory=EncoderNoise)
 
     def __post_init__(self) -> None:
         self.decoder = p.FrameDecoder()
@@ -58,7 +51,7 @@ class BridgeCore:
         self.last_telemetry: p.Telemetry | None = None
         self.last_telemetry_time: float | None = None
         self._prev_ticks: tuple[int, int] | None = None
-        self._acc_ds = self._acc_dth = 0.0
+        self._acc_l = self._acc_r = 0.0  # wheel distances (m) since the last velocity estimate
         self._vel_since = 0.0
         self.encoder_jumps = 0  # telemetry frames whose tick delta no wheel can make: not integrated
         self._sent: tuple[float, float, float] | None = None  # (time, v, w) of the last command sent
@@ -121,7 +114,7 @@ class BridgeCore:
 
     def _integrate(self, t: p.Telemetry, now: float) -> None:
         if self._prev_ticks is None:
-            self._acc_ds = self._acc_dth = 0.0
+            self._acc_l = self._acc_r = 0.0
             self._vel_since = now
         else:
             dl = self.drive.ticks_to_rad(wrap_int32_delta(t.left_ticks, self._prev_ticks[0]))
@@ -139,17 +132,14 @@ class BridgeCore:
 
     def _advance(self, dl: float, dr: float, now: float) -> None:
         """Move the odometry by the wheels' turns (rad) since the last frame."""
-        ds, dth = self.drive.twist(dl, dr)  # distance and heading change since the last frame
-        o = self.odom
-        o.x += ds * math.cos(o.yaw + dth / 2.0)
-        o.y += ds * math.sin(o.yaw + dth / 2.0)
-        o.yaw = math.atan2(math.sin(o.yaw + dth), math.cos(o.yaw + dth))
+        r = self.drive.wheel_radius_m
+        self.odom.advance(self.drive, self.noise, dl * r, dr * r)
         # Several frames can arrive in one read with the same receipt time: estimate the
         # velocity from the motion accumulated over at least VELOCITY_WINDOW_S.
-        self._acc_ds += ds
-        self._acc_dth += dth
+        self._acc_l += dl * r
+        self._acc_r += dr * r
         span = now - self._vel_since
         if span >= VELOCITY_WINDOW_S:
-            o.v, o.w = self._acc_ds / span, self._acc_dth / span
-            self._acc_ds = self._acc_dth = 0.0
+            self.odom.set_twist(self.drive, self.noise, self._acc_l, self._acc_r, span)
+            self._acc_l = self._acc_r = 0.0
             self._vel_since = now

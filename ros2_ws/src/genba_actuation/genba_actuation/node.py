@@ -15,11 +15,12 @@ from std_msgs.msg import Bool
 from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore, LinkLimits
 from genba_actuation.kinematics import DiffDrive
+from genba_actuation.odometry import EncoderNoise, fill_odometry_msg
+from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
-from genba_common.geometry import quaternion_of_yaw
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS
+from genba_common.qos import COMMAND, DIAGNOSTICS, ODOMETRY
 from genba_common.serial_link import SerialLink
 from genba_common.tf import OdomTf
 
@@ -43,13 +44,15 @@ class ActuationBridgeNode(Node):
                   0.01, 20.0),
             param("max_yaw_accel_radps2", "The same for the yaw rate", 0.01, 100.0),
             2.5 / self.rate_hz,
-        ))
+        ), EncoderNoise(param("wheel_slip_fraction", "Odometry error model: distance error per wheel, as a "
+                              "fraction of its travel (grows the pose covariance)", 0.0, 1.0)))
         self.link = SerialLink(
             self.port,
             baud,
             param("reconnect_backoff_initial_s", "First retry delay", 0.01, 10.0),
             param("reconnect_backoff_max_s", "Longest retry delay", 0.1, 60.0),
         )
+        self.odom_frame = param("odom_frame_id", "Frame of /odom's pose (and parent of base_link on /tf)")
         self.publish_tf = param("publish_tf", "Publish odom -> base_link on /tf from the wheel odometry "
                                 "(a robot; the simulator publishes its own)")
         param.check_all_declared()
@@ -61,7 +64,7 @@ class ActuationBridgeNode(Node):
         self.frames_sent = 0
         self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
-        self.pub_odom = self.create_publisher(Odometry, "wheel/odom", COMMAND)
+        self.pub_odom = self.create_publisher(Odometry, "odom", ODOMETRY)
         self.odom_tf = OdomTf.create(self) if self.publish_tf else None
         if self.publish_tf and self.odom_tf is None:
             self.get_logger().warning("publish_tf: tf2_msgs is not installed (PyPI ROS wheels): no /tf")
@@ -121,12 +124,10 @@ class ActuationBridgeNode(Node):
 
     def _publish_telemetry(self, t: p.Telemetry) -> None:
         o = self.core.odom
-        msg = Odometry(child_frame_id="base_link")
+        msg = Odometry(child_frame_id=frames.BASE_LINK)
         msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = "wheel_odom"
-        msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
-        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(o.yaw)[2:]
-        msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.v, o.w
+        msg.header.frame_id = self.odom_frame
+        fill_odometry_msg(msg, o)
         self.pub_odom.publish(msg)
         if self.odom_tf is not None:  # odom -> base_link from the wheels, on a robot
             self.odom_tf.publish(msg.header.stamp, o.x, o.y, msg.pose.pose.orientation)

@@ -1,7 +1,9 @@
 """``genba``: run the whole stack on the embedded MuJoCo world, without ``ros2 launch``.
 
     genba run [--scenario NAME|FILE] [--out DIR] [--no-camera]
+    genba run --stack robot --emulate     the robot stack's drivers on devices emulated by the sim
     genba scenarios
+    genba goal X Y [YAW] [--frame odom|map]
 
 Every node runs as its own process, exactly as ``ros2 launch`` would start it from the same
 stack description (config/stack.yaml); this process adds a monitor node that records the run.
@@ -166,7 +168,17 @@ def run(args: argparse.Namespace) -> int:
     from genba_bringup.data_policy import load_data_policy
     from genba_bringup.html_report import write_report
     from genba_bringup.report import format_summary, plot_run
-    from genba_bringup.stack import default_stack_path, load_stack
+    from genba_bringup.stack import (
+        DEVICE_ARGUMENTS,
+        EMULATED_DEVICES,
+        EMULATION_OVERRIDES,
+        default_stack_path,
+        device_overrides,
+        load_stack,
+        merged,
+        stack_path,
+        with_overrides,
+    )
     from genba_bringup.stats import percentiles
     from genba_perception.camera_info import load_camera_info
     from genba_sim import scenario as scenario_mod
@@ -186,10 +198,35 @@ def run(args: argparse.Namespace) -> int:
         "RUN_DIR": str(run_dir),
         "SCENARIO": sc.path,
         "CONTROLLER_PORT": port,
+        "LIDAR_PORT": f"/tmp/genba_ttyLIDAR_{os.getpid()}",
+        "CAMERA_DIR": str(run_dir / "camera_frames"),
+        "FLEET_PORT": _free_tcp_port(),
     }
-    stack = load_stack(args.stack or default_stack_path(), variables)
+    devices = {arg: getattr(args, arg) for arg in DEVICE_ARGUMENTS}
+    stack = load_stack(stack_path(args.stack), variables)
+    names = {n.name for n in stack.nodes}
+    if args.emulate:
+        if "sim" in names:
+            raise CliError(f"--emulate: {stack.path} has its own simulator; use --stack robot")
+        given = [f"--{a.replace('_', '-')}" for a, v in devices.items() if v]
+        if given:
+            raise CliError(f"--emulate sets the devices itself: drop {', '.join(given)}")
+        devices = {
+            "lidar_port": variables["LIDAR_PORT"],
+            "camera_source": variables["CAMERA_DIR"],
+            "controller_port": port,
+            "link_endpoint": f"tcp://127.0.0.1:{variables['FLEET_PORT']}",
+        }
+        stack = merged(stack, load_stack(default_stack_path().with_name(EMULATED_DEVICES), variables))
+        stack = with_overrides(stack, EMULATION_OVERRIDES)
+    elif "sim" not in names:
+        raise CliError(f"{stack.path} has no simulator: add --emulate to run it on emulated devices "
+                       "(on the robot itself, start it with ros2 launch)")
+    stack = with_overrides(stack, device_overrides(devices))
     data_policy = load_data_policy(args.data_policy or default_stack_path().with_name("data_policy.yaml"))
     make_run_folder(run_dir)
+    if args.emulate:
+        (run_dir / "camera_frames").mkdir()  # before the camera driver opens it
     for topic in stack.record:
         if not data_policy.may_record(topic):
             cls = data_policy.classify(topic)
@@ -249,7 +286,8 @@ def run(args: argparse.Namespace) -> int:
                     start_new_session=True,
                 )
         deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
-        died = _supervise(mon, procs, sc, run_dir, deadline)
+        goal = (sc.goal.x, sc.goal.y) if args.emulate else None  # sent as rviz sends one, in map
+        died = _supervise(mon, procs, sc, run_dir, deadline, goal)
     except Interrupted as exc:
         signum = exc.signum
         print(f"genba: {exc} received, stopping the stack (robot to zero first)", flush=True)
@@ -302,27 +340,34 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_EPISODE_FAILED
 
 
-def _supervise(mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float) -> str | None:
+def _supervise(
+    mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float, goal=None
+) -> str | None:
     """Spin the monitor until the episode ends, the deadline passes or a node dies (named in the
-    returned line). A signal is raised as :class:`Interrupted` between spins."""
+    returned line); ``goal`` (x, y in map), when given, is sent to the stack. A signal is raised as
+    :class:`Interrupted` between spins."""
     _Signals.deferred = True
     try:
-        return _spin_until_done(mon, procs, sc, run_dir, deadline)
+        return _spin_until_done(mon, procs, sc, run_dir, deadline, goal)
     finally:
         _Signals.deferred = False
 
 
 def _spin_until_done(
-    mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float
+    mon, procs: dict[str, subprocess.Popen], sc, run_dir: Path, deadline: float, goal=None
 ) -> str | None:
     """The loop of :func:`_supervise`: the line naming a node that died, or None."""
     import rclpy
 
     last_print = 0.0
     t0 = time.monotonic()
+    goal_taken = goal is None
     while mon.episode is None and time.monotonic() < deadline:
         rclpy.spin_once(mon, timeout_sec=0.05)
         _Signals.check()
+        if not goal_taken and mon.offer_goal(goal[0], goal[1], "map"):
+            goal_taken = True
+            print(f"genba: goal ({goal[0]:.2f}, {goal[1]:.2f}) in map taken by the policy", flush=True)
         for name, p in procs.items():
             if p.poll() is not None:
                 return (f"node '{name}' exited with code {p.returncode}: "
@@ -375,6 +420,15 @@ def _stop_stack(procs: dict[str, subprocess.Popen], mon) -> None:
                 p.wait()
 
 
+def _free_tcp_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for the emulated fleet server)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line on stderr, exit 2, like every other bad input."""
 
@@ -391,7 +445,14 @@ def main(argv: list[str] | None = None) -> None:
         "--scenario", default="hall_crossing", help="scenario name or YAML path (see `genba scenarios`)"
     )
     r.add_argument("--out", help="run folder (default: runs/<time>-<scenario>)")
-    r.add_argument("--stack", help="stack description YAML (default: genba_bringup config/stack.yaml)")
+    r.add_argument("--stack", help="sim (default), robot, or a stack description YAML")
+    r.add_argument("--emulate", action="store_true",
+                   help="the simulator as the robot's devices (an LD06 pty, a camera folder, the motor "
+                   "controller's pty, a fleet TCP port): the robot stack's own drivers run on them")
+    from genba_bringup.stack import DEVICE_ARGUMENTS
+
+    for arg, dev in DEVICE_ARGUMENTS.items():
+        r.add_argument(f"--{arg.replace('_', '-')}", dest=arg, help=f"{dev.description} (robot stack)")
     r.add_argument(
         "--data-policy", help="topic data classes YAML (default: genba_bringup config/data_policy.yaml)"
     )

@@ -32,7 +32,8 @@ def _nodes(context, default_stack: str):
         default_stack)
     stack = load_stack(stack_file, variables)
     nodes = [Node(package=spec.package, executable=spec.executable, name=spec.name, output="screen",
-                  parameters=[spec.params_file, spec.overrides]) for spec in stack.nodes]
+                  parameters=[spec.params_file, spec.overrides], remappings=list(spec.remap.items()))
+             for spec in stack.nodes]
     if LaunchConfiguration("robot_description").perform(context).lower() in ("true", "1"):
         from genba_bringup.robot_description import sim_robot_urdf
 

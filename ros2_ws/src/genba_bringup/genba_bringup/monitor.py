@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from diagnostic_msgs.msg import DiagnosticArray
-from geometry_msgs.msg import TransformStamped
+from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped, TransformStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
@@ -162,9 +162,28 @@ class MonitorNode(Node):
         self.create_subscription(String, "/safety/mode", self._on_mode, LATCHED)
         self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
         self.create_subscription(Odometry, "/odom", self._on_odom, SENSOR)
+        # where the robot is in the scenario's frame: the localizer's pose (odom is the wheels' own
+        # frame on the robot stack); in the simulated stack the two coincide
+        self.create_subscription(
+            PoseWithCovarianceStamped, "/localization/pose", self._on_localization, LATCHED
+        )
+        self.policy_status = ""
+        self.create_subscription(String, "/policy/status", self._on_policy_status, LATCHED)
+        self._pub_goal = None  # created by offer_goal only: the simulated stack's goal is the sim's
         self.create_subscription(Clock, "/clock", self._on_clock, COMMAND)
         self.create_timer(0.5, self._discover)
         self._pub_estop = self.create_publisher(Bool, "/estop", COMMAND)
+
+    def offer_goal(self, x: float, y: float, frame: str) -> bool:
+        """Send a goal on /goal_pose, latched as a fleet manager's is (the policy and the supervisor get
+        it whenever they come up). True once the policy reports it has one."""
+        if self._pub_goal is None:
+            self._pub_goal = self.create_publisher(PoseStamped, "/goal_pose", LATCHED)
+            g = PoseStamped()
+            g.header.frame_id, g.header.stamp = frame, self.get_clock().now().to_msg()
+            g.pose.position.x, g.pose.position.y, g.pose.orientation.w = x, y, 1.0
+            self._pub_goal.publish(g)
+        return self.policy_status not in ("", "no_goal")
 
     def stop_robot(self) -> None:
         """E-stop the robot (supervisor and bridge zero the wheels): the first step of a shutdown."""
@@ -239,8 +258,13 @@ class MonitorNode(Node):
     def _on_clock(self, msg: Clock) -> None:
         self.sim_time = stamp_to_sec(msg.clock)
 
-    def _on_odom(self, msg: Odometry) -> None:
+    def _on_localization(self, msg: PoseWithCovarianceStamped) -> None:
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y)
+
+    def _on_policy_status(self, msg: String) -> None:
+        self.policy_status = msg.data
+
+    def _on_odom(self, msg: Odometry) -> None:
         if self.sinks.get("/tf"):
             p, q = msg.pose.pose.position, msg.pose.pose.orientation
             self._on_raw("/tf", tf_cdr(self.typestore, [(msg.header.frame_id, msg.child_frame_id,

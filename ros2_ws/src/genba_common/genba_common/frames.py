@@ -6,6 +6,6 @@ BASE_LINK = "base_link"
 LASER = "laser"
 CAMERA = "camera_link"
 CAMERA_OPTICAL = "camera_optical_frame"
-# Goals may be given in these frames. genba drives by odometry and has no localization: map and odom
-# are taken to coincide (true in the simulator, and on a robot until a localizer publishes map -> odom).
+# Goals may be given in these frames ('' is odom). genba drives in odom; a map goal is brought into it
+# by the localizer's pose (genba_common.localization).
 GOAL_FRAMES = (ODOM, MAP, "")

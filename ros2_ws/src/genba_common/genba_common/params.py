@@ -33,7 +33,14 @@ def declare(node: Any, name: str, default: Any, description: str,
             desc.floating_point_range = [
                 FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)
             ]
-    return node.declare_parameter(name, default, desc).value
+    from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
+
+    try:
+        return node.declare_parameter(name, default, desc).value
+    except InvalidParameterTypeException as exc:  # e.g. a string given for an integer
+        raise ConfigError(f"parameter '{name}': {str(exc).split(':')[0]}") from None
+    except InvalidParameterValueException:
+        raise ConfigError(f"parameter '{name}': value out of range [{lo}, {hi}]") from None
 
 
 def node_defaults(package: str, file: str) -> dict[str, Any]:

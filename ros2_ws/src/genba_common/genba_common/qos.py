@@ -2,10 +2,14 @@
 
 | profile | used for |
 |---|---|
-| ``SENSOR`` | scans, images, odometry: best effort, keep last 5 (``qos_profile_sensor_data``) |
+| ``SENSOR`` | scans, images: best effort, keep last 5 (``qos_profile_sensor_data``) |
+| ``ODOMETRY`` | publishing ``/odom``: reliable, keep last 10, volatile (as ROS base drivers do) |
 | ``COMMAND`` | commands, health, heartbeats, e-stop: reliable, keep last 10, volatile |
 | ``LATCHED`` | goal, map, safety mode, episode: reliable, transient local, keep last 1 |
 | ``DIAGNOSTICS`` | ``/diagnostics``: reliable, keep last 10, volatile |
+
+Subscribers of ``/odom`` take ``SENSOR``: a best-effort subscription matches reliable and
+best-effort publishers alike.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ def latched(depth: int) -> QoSProfile:
 
 
 SENSOR = qos_profile_sensor_data
+ODOMETRY = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 LATCHED = latched(1)
 COMMAND = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 DIAGNOSTICS = QoSProfile(

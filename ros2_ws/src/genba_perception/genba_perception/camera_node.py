@@ -35,6 +35,8 @@ class CameraNode(Node):
             raise ConfigError(str(exc)) from None
         self.frame_id = param("frame_id", "Optical frame of the images")
         self.loop = param("loop", "Restart files and folders at their end")
+        self.follow = param("follow", "Folders: read the newest image whenever a new one appears (a camera "
+                            "or emulator writing frames there) instead of playing them in order")
         fps = param("rate_hz", "Capture rate (files and folders are paced to it)", 0.5, 240.0)
         self.backoff_max_s = param(
             "reconnect_backoff_max_s", "Longest wait between reopen attempts", 0.1, 60.0
@@ -54,7 +56,7 @@ class CameraNode(Node):
         if now < self._next_try:
             return
         try:
-            self.source = open_source(self.spec)
+            self.source = open_source(self.spec, self.follow)
             self.reopens += 1
             self.error = ""
             self._backoff = 0.1
@@ -78,6 +80,8 @@ class CameraNode(Node):
             frame, self.error = None, str(exc)
         stamp = self.get_clock().now().to_msg()  # at capture, before any processing
         if frame is None:
+            if self.follow and self.spec.kind == "folder":
+                return  # no new image yet
             if not self.spec.live and self.loop and hasattr(self.source, "rewind"):
                 self.source.rewind()
                 return

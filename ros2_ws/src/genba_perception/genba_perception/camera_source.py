@@ -5,7 +5,8 @@ Source strings:
     /dev/video0 or 0              V4L2 device (path or index)
     gst:nvarguscamerasrc ! ...    GStreamer pipeline ending in appsink (OpenCV built with GStreamer)
     path/to/video.mp4             a video file
-    path/to/folder/               a folder of .png/.jpg images, in name order
+    path/to/folder/               a folder of .png/.jpg images, in name order (``follow``: the newest
+                                  image each time one is new, for a camera or emulator writing there)
 """
 
 from __future__ import annotations
@@ -92,31 +93,56 @@ class OpenCvSource(FrameSource):
         self.cap.release()
 
 
+def _images(folder: str) -> list[Path]:
+    try:
+        return sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+                      and not p.name.startswith("."))
+    except OSError as exc:
+        raise CameraError(f"image folder {folder}: {exc.strerror or exc}") from None
+
+
 class ImageFolderSource(FrameSource):
-    def __init__(self, spec: SourceSpec) -> None:
+    """The folder's images in name order; with ``follow``, the newest image whenever there is a new
+    one (None until then), for a folder something keeps writing frames into."""
+
+    def __init__(self, spec: SourceSpec, follow: bool = False) -> None:
         import cv2
 
-        self.spec = spec
-        self.files = sorted(p for p in Path(spec.target).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not self.files:
+        self.spec, self.follow = spec, follow
+        self.files = _images(spec.target)
+        if not self.files and not follow:
             raise CameraError(f"image folder {spec.target} holds no {'/'.join(IMAGE_SUFFIXES)} files")
         self.index = 0
+        self._last: str | None = None
         self._cv2 = cv2
 
-    def read(self) -> np.ndarray | None:
-        if self.index >= len(self.files):
-            return None
-        path = self.files[self.index]
-        self.index += 1
+    def _decode(self, path: Path) -> np.ndarray:
         img = self._cv2.imread(str(path), self._cv2.IMREAD_COLOR)
         if img is None:
             raise CameraError(f"cannot decode image {path}")
         return self._cv2.cvtColor(img, self._cv2.COLOR_BGR2RGB)
 
+    def read(self) -> np.ndarray | None:
+        if self.follow:
+            files = _images(self.spec.target)
+            if not files or (self._last is not None and files[-1].name <= self._last):
+                return None
+            self._last = files[-1].name
+            try:
+                return self._decode(files[-1])
+            except CameraError:
+                return None  # removed as it was read (the writer keeps only the newest): the next one
+        if self.index >= len(self.files):
+            return None
+        path = self.files[self.index]
+        self.index += 1
+        return self._decode(path)
+
     def rewind(self) -> None:
         self.index = 0
 
 
-def open_source(spec: str | SourceSpec) -> FrameSource:
+def open_source(spec: str | SourceSpec, follow: bool = False) -> FrameSource:
+    """The source for ``spec``; ``follow`` applies to folders (see :class:`ImageFolderSource`)."""
     s = parse_source(spec) if isinstance(spec, str) else spec
-    return ImageFolderSource(s) if s.kind == "folder" else OpenCvSource(s)
+    return ImageFolderSource(s, follow) if s.kind == "folder" else OpenCvSource(s)

@@ -124,6 +124,7 @@ class LidarNode(Node):
         if not self.link.is_open:
             if self.link.try_open(now):
                 self.get_logger().info(f"opened {self.link.port_name} ({self.model.name})")
+                self._logged = ""
                 if isinstance(self.decoder, RplidarDecoder):
                     self.decoder.reset()
                 self._start_steps, self._opened_at = self.model.start_sequence(), now
@@ -134,6 +135,10 @@ class LidarNode(Node):
         while self._start_steps and now >= self._opened_at + self._start_steps[0][0]:
             self._send(self._start_steps.pop(0)[1])
         data = self.link.read()
+        if not self.link.is_open:  # unplugged: said once here, the reopen attempts say only what changes
+            self.get_logger().error(self.link.last_error)
+            self._logged = self.link.last_error
+            return
         if not data:
             return
         ros_now = self.get_clock().now().nanoseconds * 1e-9
@@ -148,9 +153,11 @@ class LidarNode(Node):
         for m in meas:
             frame = self.assembler.add(m, ros_now)
             if frame is not None:
-                self._publish(frame)
+                self._publish(frame, ros_now)
 
-    def _publish(self, f) -> None:
+    def _publish(self, f, received: float) -> None:
+        """A scan stamped at its beam 0, never later than the bytes that completed it arrived (a
+        burst of packets read at once would otherwise put the estimate in the future)."""
         msg = LaserScan(
             angle_min=f.angle_min,
             angle_max=f.angle_min + f.angle_increment * (len(f.ranges) - 1),
@@ -160,7 +167,7 @@ class LidarNode(Node):
             range_min=self.assembler.range_min,
             range_max=self.assembler.range_max,
         )
-        sec_to_stamp(f.stamp, msg.header.stamp)
+        sec_to_stamp(min(f.stamp, received), msg.header.stamp)
         msg.header.frame_id = self.frame_id
         msg.ranges = f.ranges.astype(float).tolist()
         msg.intensities = f.intensities.astype(float).tolist()

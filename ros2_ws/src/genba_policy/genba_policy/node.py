@@ -18,13 +18,15 @@ from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError, ModelRejected
 from genba_common.geometry import to_base, yaw_of_quaternion
+from genba_common.goal_input import GoalInput, pose_of
 from genba_common.inference import ONNX_BACKENDS
+from genba_common.localization import compose
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
 from genba_policy.observation import ScanHistory, observe
-from genba_policy.route import Grid, RouteFollower
+from genba_policy.route import Grid, RouteFollower, occupancy_in_frame
 from genba_policy.runtime import OnnxPolicy, open_policy
 from genba_safety.zones import ScanGeometry
 
@@ -92,7 +94,9 @@ class PolicyNode(Node):
             self.create_subscription(OccupancyGrid, "map", self._on_map, LATCHED)
         self.pose: tuple[float, float, float] | None = None
         self.twist: tuple[float, float] | None = None
-        self.goal: tuple[float, float] | None = None
+        self.goals = GoalInput(self, lambda _stamp: self._publish_status())
+        self.map_msg: OccupancyGrid | None = None
+        self.map_origin_used: tuple[float, float, float] | None = None
         self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", COMMAND)
         self.pub_route = self.create_publisher(Path, "policy/route", LATCHED)  # the route, as replanned
         self._route_published = None
@@ -103,53 +107,68 @@ class PolicyNode(Node):
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0, self._diagnostics)
         self.create_subscription(LaserScan, "perception/scan", self._on_scan, SENSOR)
-        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)
-        subscribe_latched_and_live(self, PoseStamped, "goal_pose", self._on_goal)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)  # matches either kind
 
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
+        self.goals.on_odom(self.pose)
         self._publish_status()
 
     def _publish_status(self) -> None:
         """``no_goal``, ``driving`` or ``goal_reached`` (within ``goal_tolerance_m``), latched, on change."""
-        if self.goal is None or self.pose is None:
-            status = "no_goal" if self.goal is None else "driving"
+        goal = self.goals.goal_in_odom()
+        if goal is None or self.pose is None:
+            status = "no_goal" if self.goals.frames.goal is None else "driving"
         else:
-            away = math.hypot(self.goal[0] - self.pose[0], self.goal[1] - self.pose[1])
+            away = math.hypot(goal[0] - self.pose[0], goal[1] - self.pose[1])
             status = "goal_reached" if away <= self.goal_tolerance_m else "driving"
         if status != self.status:
             self.status = status
             self.pub_status.publish(String(data=status))
 
-    def _on_goal(self, msg: PoseStamped) -> None:
-        if msg.header.frame_id not in frames.GOAL_FRAMES:
-            self.get_logger().warning(f"goal ignored: frame '{msg.header.frame_id}' (use odom or map)",
-                                      throttle_duration_sec=5.0)
-            return
-        goal = (msg.pose.position.x, msg.pose.position.y)
-        if goal != self.goal:
-            self.get_logger().info(f"goal ({goal[0]:.2f}, {goal[1]:.2f}) in {msg.header.frame_id}")
-        self.goal = goal
-        self._publish_status()
-
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info
-        q = info.origin.orientation
-        if abs(q.z) > 1e-6 or abs(q.x) > 1e-6 or abs(q.y) > 1e-6 or info.width * info.height != len(msg.data):
+        if info.width * info.height != len(msg.data) or msg.header.frame_id not in frames.GOAL_FRAMES:
             self.get_logger().error(
-                f"map ignored: origin must be unrotated and data {info.width}x{info.height} "
-                f"cells (got {len(msg.data)})"
+                f"map ignored: frame '{msg.header.frame_id}' (use odom or map), data "
+                f"{info.width}x{info.height} cells (got {len(msg.data)})"
             )
             return
-        occ = np.asarray(msg.data, np.int8).reshape(info.height, info.width)
-        grid = Grid.from_occupancy(
-            occ, (info.origin.position.x, info.origin.position.y), info.resolution, self.inflation_m
+        self.map_msg = msg
+        self.map_origin_used = None
+        self._route_on_map()
+
+    def _route_on_map(self) -> None:
+        """(Re)build the route grid in odom: at once for a map in odom; for one in map, once the
+        localizer is heard, and again when its map -> odom has moved by a cell or more."""
+        msg = self.map_msg
+        if msg is None:
+            return
+        info = msg.info
+        origin = pose_of(info.origin)
+        if msg.header.frame_id == frames.MAP:
+            if self.goals.frames.map_in_odom is None:
+                return
+            origin = compose(self.goals.frames.map_in_odom, origin)
+        used = self.map_origin_used
+        extent_m = max(info.width, info.height) * info.resolution
+        if used is not None and (
+            math.hypot(origin[0] - used[0], origin[1] - used[1]) < info.resolution
+            and abs(origin[2] - used[2]) * extent_m < info.resolution
+        ):
+            return
+        self.map_origin_used = origin
+        occ, xy = occupancy_in_frame(
+            np.asarray(msg.data, np.int8).reshape(info.height, info.width), origin, info.resolution
         )
-        self.route = RouteFollower(grid)
-        self.get_logger().info(f"map {info.width}x{info.height} at {info.resolution:.2f} m: routing on it")
+        self.route = RouteFollower(Grid.from_occupancy(occ, xy, info.resolution, self.inflation_m))
+        self.get_logger().info(
+            f"map {info.width}x{info.height} at {info.resolution:.2f} m in {msg.header.frame_id or 'odom'}: "
+            "routing on it"
+        )
 
     def _diagnostics(self) -> None:
         lat = self.onnx.latencies_ms if self.onnx else []
@@ -195,7 +214,10 @@ class PolicyNode(Node):
             self.image = np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, 3)
 
     def _on_scan(self, msg: LaserScan) -> None:
-        goal = to_base(self.goal, self.pose) if (self.goal and self.pose) else None
+        goal_odom = self.goals.goal_in_odom()
+        if self.map_msg is not None and self.map_msg.header.frame_id == frames.MAP:
+            self._route_on_map()
+        goal = to_base(goal_odom, self.pose) if (goal_odom and self.pose) else None
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         if self.backend == "onnx":
             if (
@@ -209,7 +231,7 @@ class PolicyNode(Node):
             self.route.see(
                 self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max))
             )
-            route_point = to_base(self.route.carrot(self.pose, self.goal), self.pose)
+            route_point = to_base(self.route.carrot(self.pose, goal_odom), self.pose)
             self._publish_route(msg.header.stamp)
             out = self.onnx.act(
                 observe(

@@ -66,6 +66,32 @@ class Grid:
         return True
 
 
+def occupancy_in_frame(
+    occupancy: np.ndarray, origin: tuple[float, float, float], res: float
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """A row-major occupancy grid whose origin pose (x, y, yaw) is ``origin`` in some frame, as an
+    axis-aligned grid of the same resolution in that frame (nearest cell; outside the map: -1,
+    unknown). An unrotated origin is returned as it is."""
+    occ = np.asarray(occupancy)
+    x0, y0, yaw = origin
+    if abs(math.sin(yaw)) < 1e-9 and math.cos(yaw) > 0.0:
+        return occ, (x0, y0)
+    ny, nx = occ.shape
+    c, s = math.cos(yaw), math.sin(yaw)
+    corners = np.array([[0, 0], [nx, 0], [0, ny], [nx, ny]], float) * res
+    xs, ys = x0 + c * corners[:, 0] - s * corners[:, 1], y0 + s * corners[:, 0] + c * corners[:, 1]
+    ox, oy = float(xs.min()), float(ys.min())
+    mx, my = int(math.ceil((xs.max() - ox) / res)), int(math.ceil((ys.max() - oy) / res))
+    cx, cy = np.meshgrid(ox + (np.arange(mx) + 0.5) * res, oy + (np.arange(my) + 0.5) * res)
+    dx, dy = cx - x0, cy - y0  # each new cell's centre, back in the map's own axes
+    i = np.floor((c * dx + s * dy) / res).astype(int)
+    j = np.floor((-s * dx + c * dy) / res).astype(int)
+    inside = (i >= 0) & (i < nx) & (j >= 0) & (j < ny)
+    out = np.full((my, mx), -1, occ.dtype)
+    out[inside] = occ[j[inside], i[inside]]
+    return out, (ox, oy)
+
+
 def clearance_of(blocked: np.ndarray, res: float, chunk: int = 4096) -> np.ndarray:
     """Euclidean distance (metres) from each cell centre to the nearest blocked cell's edge."""
     nx, ny = blocked.shape

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from geometry_msgs.msg import Point, PoseStamped, TwistStamped
+from geometry_msgs.msg import Point, TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image, LaserScan
@@ -25,8 +25,9 @@ from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.geometry import yaw_of_quaternion
+from genba_common.goal_input import GoalInput
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR, subscribe_latched_and_live
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
 from genba_safety.beams import BeamConfig
 from genba_safety.fallback import ReactiveConfig
@@ -187,13 +188,13 @@ class SafetySupervisorNode(Node):
 
         self.create_subscription(TwistStamped, "policy/cmd_vel", self._on_cmd, COMMAND)
         self.create_subscription(LaserScan, "scan", self._on_scan, SENSOR)
-        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)  # matches either kind
         # Usable frames, as judged by perception (a black or covered camera publishes no usable frame).
         self.create_subscription(Image, "perception/image", self._on_camera, SENSOR)
         self.create_subscription(Header, "cloud/heartbeat", self._on_cloud, COMMAND)
         self.create_subscription(DiagnosticArray, "policy/health", self._on_health, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
-        subscribe_latched_and_live(self, PoseStamped, "goal_pose", self._on_goal)
+        self.goals = GoalInput(self, self._on_goal)
         self.create_service(Trigger, "safety/reset_estop", self._on_reset)
         self.pub_cmd = self.create_publisher(TwistStamped, "cmd_vel_safe", COMMAND)
         self.pub_mode = self.create_publisher(String, "safety/mode", LATCHED)
@@ -245,6 +246,8 @@ class SafetySupervisorNode(Node):
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
+        self.goals.on_odom((msg.pose.pose.position.x, msg.pose.pose.position.y, yaw))
+        self._update_goal()
         self._offer(
             "odom",
             OdomInput(
@@ -281,17 +284,14 @@ class SafetySupervisorNode(Node):
             self.get_logger().warning("E-STOP engaged")
         self.inputs.estop_requested = bool(msg.data)
 
-    def _on_goal(self, msg: PoseStamped) -> None:
-        if not (math.isfinite(msg.pose.position.x) and math.isfinite(msg.pose.position.y)):
-            self.get_logger().warning("goal ignored: position is not finite", throttle_duration_sec=5.0)
-            return
-        if msg.header.frame_id not in frames.GOAL_FRAMES:
-            self.get_logger().warning(f"goal ignored: frame '{msg.header.frame_id}' (use odom or map)",
-                                      throttle_duration_sec=5.0)
-            return
-        self.inputs.samples["goal"].value = (msg.pose.position.x, msg.pose.position.y)
-        self.inputs.samples["goal"].stamp = stamp_to_sec(msg.header.stamp)
+    def _on_goal(self, stamp) -> None:
+        self.inputs.samples["goal"].stamp = stamp_to_sec(stamp)
         self.inputs.samples["goal"].received = time.monotonic()
+        self._update_goal()
+
+    def _update_goal(self) -> None:
+        """The goal in odom (a map goal moves with the localizer's corrections)."""
+        self.inputs.samples["goal"].value = self.goals.goal_in_odom()
 
     def _on_reset(self, _req: Trigger.Request, res: Trigger.Response) -> Trigger.Response:
         now = self._now()

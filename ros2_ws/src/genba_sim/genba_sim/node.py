@@ -2,6 +2,12 @@
 
 The robot's wheels are driven only through the emulated controller on a pseudo-terminal: the
 actuation bridge talks to it with the real serial protocol, so the whole command path is real.
+
+With ``device_emulation`` the simulator publishes no sensor topics: it is the robot's devices
+instead (genba_sim.devices), an LD06 on a pty, a camera writing frames into a folder and a fleet
+server's TCP port, so the robot stack's own drivers run on it unchanged. It then publishes the
+static map in ``map`` and the ground-truth pose there as a localizer would; the goal comes from
+outside (``genba goal``, rviz), as on a robot.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from geometry_msgs.msg import PoseStamped
+from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
@@ -22,17 +28,20 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from genba_actuation.emulator import ControllerConfig, PtyController
 from genba_actuation.kinematics import DiffDrive
+from genba_actuation.odometry import EncoderNoise, Odometry2D, fill_odometry_msg
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
+from genba_common.errors import ConfigError
 from genba_common.geometry import quaternion_of_yaw
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, ODOMETRY, SENSOR
 from genba_common.stamps import sec_to_stamp
 from genba_common.tf import OdomTf
 from genba_perception.camera_info import load_camera_info
 from genba_perception.messages import camera_info, rgb_image
 from genba_sim import scenario as scenario_mod
+from genba_sim.devices import FleetEndpoint, FrameFolder, Ld06Stream, PtyDevice
 from genba_sim.occupancy import static_occupancy
 from genba_sim.simulation import CameraConfig, LidarConfig, Simulation
 from genba_sim.world import TRACK_WIDTH_M, WHEEL_RADIUS_M
@@ -49,6 +58,9 @@ class SimNode(Node):
         self.scan_hz = param("scan_rate_hz", "LaserScan rate", 1.0, 50.0)
         self.camera_hz = param("camera_rate_hz", "Camera rate", 1.0, 60.0)
         self.odom_hz = param("odom_rate_hz", "Odometry rate", 1.0, 200.0)
+        self.localization_hz = param(
+            "localization_rate_hz", "Rate of the ground-truth pose in map on localization/pose", 0.5, 100.0
+        )
         self.cloud_hz = param("cloud_heartbeat_hz", "Simulated cloud-link heartbeat rate", 0.1, 50.0)
         port = param("controller_port", "Symlink created to the emulated controller's pty")
         wd_ms = param("controller_watchdog_ms", "Controller-side watchdog period", 10.0, 5000.0)
@@ -59,6 +71,14 @@ class SimNode(Node):
             600.0,
         )
         self.episode_file = param("episode_file", "Write the episode result (JSON) here when it ends")
+        self.emulation = param(
+            "device_emulation", "Be the robot's devices (LD06 pty, camera folder, fleet TCP port) instead "
+            "of publishing sensor topics, for the robot stack"
+        )
+        lidar_port = param("lidar_port", "Device emulation: symlink created to the emulated LD06's pty")
+        camera_folder = param("camera_folder", "Device emulation: folder the camera frames are written to")
+        fleet_port = param("fleet_port", "Device emulation: TCP port of the emulated fleet server "
+                           "(127.0.0.1; refused during cloud outages)", 1, 65535)
         param.check_all_declared()
         # a bad scenario or calibration raises a ConfigError: run_node prints its one line and exits 2
         self.sc = scenario_mod.load(scen)
@@ -68,7 +88,23 @@ class SimNode(Node):
             self.sc, LidarConfig(noise_std_m=self.sc.lidar_noise_std_m), cam if self.camera_enabled else None
         )
         self.calibration = cal
+        self.lidar_dev = self.ld06 = self.frames_out = self.fleet = None
+        # the world's frame: odom when this simulator's /odom is ground truth, map when the robot's
+        # own wheel odometry (which starts at zero) is /odom
+        self.world_frame = frames.MAP if self.emulation else frames.ODOM
+        if self.emulation:
+            try:
+                self.lidar_dev = PtyDevice(lidar_port)
+                self.ld06 = Ld06Stream(self.sim.lidar_cfg.beams, self.scan_hz)
+                self.frames_out = FrameFolder(camera_folder) if self.camera_enabled else None
+                self.fleet = FleetEndpoint(fleet_port)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"device emulation: {exc}") from None
         self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
+        # /odom as the bridge publishes it on a robot: the pose is ground truth, the covariances
+        # those of the same encoder model (so nothing downstream can tell the two apart)
+        self.odom = Odometry2D()
+        self.odom_time: float | None = None
         self.controller = PtyController(
             ControllerConfig(watchdog_ms=wd_ms), link_path=port, self_integrate=False
         ).start()
@@ -79,8 +115,11 @@ class SimNode(Node):
         self.pub_scan = self.create_publisher(LaserScan, "scan", SENSOR)
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
-        self.pub_odom = self.create_publisher(Odometry, "odom", SENSOR)
+        self.pub_odom = self.create_publisher(Odometry, "odom", ODOMETRY)
         self.odom_tf = OdomTf.create(self)  # None without tf2_msgs: genba run's recorder writes /tf then
+        # ground truth as a localizer reports it (base_link in map, latched as AMCL's): map goals come
+        # into odom by it
+        self.pub_localization = self.create_publisher(PoseWithCovarianceStamped, "localization/pose", LATCHED)
         self.pub_clock = self.create_publisher(Clock, "clock", COMMAND)
         self.pub_cloud = self.create_publisher(Header, "cloud/heartbeat", COMMAND)
         self.pub_goal = self.create_publisher(PoseStamped, "goal_pose", LATCHED)
@@ -88,12 +127,13 @@ class SimNode(Node):
         self.pub_map = self.create_publisher(MarkerArray, "sim/map_markers", LATCHED)
         self.pub_grid = self.create_publisher(OccupancyGrid, "map", LATCHED)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
-        self._publish_goal()
+        if not self.emulation:
+            self._publish_goal()
         self._publish_map()
         self.dt = float(self.sim.model.opt.timestep)
         self.started_mono: float | None = None
         self.created_mono = time.monotonic()
-        self.next_due = {"scan": 0.0, "camera": 0.0, "odom": 0.0, "cloud": 0.0, "dist": 0.0}
+        self.next_due = dict.fromkeys(("scan", "camera", "odom", "localization", "cloud", "dist"), 0.0)
         self.ended = False
         self.late_steps = 0
         self.create_timer(0.01, self._tick)
@@ -130,11 +170,22 @@ class SimNode(Node):
             self.controller.integrate_encoders(*self.drive.wheel_speeds(v, w), n * self.dt)
         self._publish_clock()
         t = self.sim.time
+        if self.emulation:
+            self._emulate_devices(t)
+            streams = (
+                ("scan", self.scan_hz, self._refresh_ld06),
+                ("camera", self.camera_hz, self._write_frame),
+            )
+        else:
+            streams = (
+                ("scan", self.scan_hz, self._publish_scan),
+                ("camera", self.camera_hz, self._publish_camera),
+                ("odom", self.odom_hz, self._publish_odom),
+                ("cloud", self.cloud_hz, self._publish_cloud),
+            )
         for key, hz, fn in (
-            ("scan", self.scan_hz, self._publish_scan),
-            ("camera", self.camera_hz, self._publish_camera),
-            ("odom", self.odom_hz, self._publish_odom),
-            ("cloud", self.cloud_hz, self._publish_cloud),
+            *streams,
+            ("localization", self.localization_hz, self._publish_localization),
             ("dist", 10.0, self.sim.min_obstacle_distance),
         ):
             if t >= self.next_due[key]:
@@ -142,6 +193,30 @@ class SimNode(Node):
                 fn()
         if not self.ended and self.sim.episode.status != "running":
             self._end_episode()
+
+    # -- device emulation -------------------------------------------------------------------
+    def _emulate_devices(self, t: float) -> None:
+        """The LD06 pty unplugged during the scenario's LiDAR dropouts, the fleet port closed during
+        its cloud outages; the LD06 streams the packets swept since the last tick."""
+        faults = self.sc.faults
+        if scenario_mod.Faults.active(faults.lidar_dropouts, t):
+            if self.lidar_dev.plugged:
+                self.get_logger().warning(f"LiDAR unplugged ({self.lidar_dev.link_path})")
+            self.lidar_dev.unplug()
+        elif not self.lidar_dev.plugged:
+            self.lidar_dev.plug()
+            self.get_logger().info(f"LiDAR plugged back in ({self.lidar_dev.link_path})")
+        self.fleet.set_up(not scenario_mod.Faults.active(faults.cloud_outages, t))
+        self.fleet.serve()
+        self.lidar_dev.write(self.ld06.packets(t))
+
+    def _refresh_ld06(self) -> None:
+        self.ld06.set_scan(self.sim.lidar())
+
+    def _write_frame(self) -> None:
+        img = self.sim.render() if self.frames_out is not None else None
+        if img is not None:
+            self.frames_out.write(img)
 
     def _stamp(self, header) -> None:
         header.stamp = self.get_clock().now().to_msg()
@@ -176,17 +251,34 @@ class SimNode(Node):
         self.pub_info.publish(camera_info(msg, self.calibration))
 
     def _publish_odom(self) -> None:
-        x, y, yaw = self.sim.pose()
         v, w = self.sim.body_twist()
+        o, noise = self.odom, EncoderNoise()
+        dt = self.sim.time - self.odom_time if self.odom_time is not None else 0.0
+        left, right = (s * self.drive.wheel_radius_m * dt for s in self.drive.wheel_speeds(v, w))
+        o.advance(self.drive, noise, left, right)  # grows the covariances
+        if dt > 0.0:
+            o.set_twist(self.drive, noise, left, right, dt)
+        o.x, o.y, o.yaw = self.sim.pose()
+        o.v, o.w = v, w
+        self.odom_time = self.sim.time
         msg = Odometry(child_frame_id=frames.BASE_LINK)
         self._stamp(msg.header)
         msg.header.frame_id = frames.ODOM
-        msg.pose.pose.position.x, msg.pose.pose.position.y = x, y
-        msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = quaternion_of_yaw(yaw)[2:]
-        msg.twist.twist.linear.x, msg.twist.twist.angular.z = v, w
+        fill_odometry_msg(msg, o)
         self.pub_odom.publish(msg)
         if self.odom_tf is not None:
-            self.odom_tf.publish(msg.header.stamp, x, y, msg.pose.pose.orientation)
+            self.odom_tf.publish(msg.header.stamp, o.x, o.y, msg.pose.pose.orientation)
+
+    def _publish_localization(self) -> None:
+        loc = PoseWithCovarianceStamped()
+        self._stamp(loc.header)
+        loc.header.frame_id = frames.MAP
+        x, y, yaw = self.sim.pose()
+        loc.pose.pose.position.x, loc.pose.pose.position.y = x, y
+        loc.pose.pose.orientation.z, loc.pose.pose.orientation.w = quaternion_of_yaw(yaw)[2:]
+        loc.pose.covariance[0] = loc.pose.covariance[7] = 1e-4  # ground truth, as a good localizer says
+        loc.pose.covariance[35] = 1e-4
+        self.pub_localization.publish(loc)
 
     def _publish_cloud(self) -> None:
         if scenario_mod.Faults.active(self.sc.faults.cloud_outages, self.sim.time):
@@ -198,7 +290,7 @@ class SimNode(Node):
     def _publish_goal(self) -> None:
         g = PoseStamped()
         self._stamp(g.header)
-        g.header.frame_id = "odom"
+        g.header.frame_id = self.world_frame
         g.pose.position.x, g.pose.position.y = self.sc.goal.x, self.sc.goal.y
         g.pose.orientation.w = 1.0
         self.pub_goal.publish(g)
@@ -207,7 +299,7 @@ class SimNode(Node):
         arr = MarkerArray()
         for i, b in enumerate(self.sc.obstacles):
             m = Marker(type=Marker.CUBE, action=Marker.ADD, id=i, ns="obstacles")
-            m.header.frame_id = "odom"
+            m.header.frame_id = self.world_frame
             m.pose.position.x, m.pose.position.y, m.pose.position.z = b.x, b.y, b.sz
             m.pose.orientation.z, m.pose.orientation.w = quaternion_of_yaw(b.yaw)[2:]
             m.scale.x, m.scale.y, m.scale.z = 2 * b.sx, 2 * b.sy, 2 * b.sz
@@ -218,7 +310,7 @@ class SimNode(Node):
         occ, (x0, y0) = static_occupancy(self.sc, 0.1)
         grid = OccupancyGrid()
         self._stamp(grid.header)
-        grid.header.frame_id = "odom"
+        grid.header.frame_id = self.world_frame
         grid.info.resolution = 0.1
         grid.info.height, grid.info.width = occ.shape
         grid.info.origin.position.x, grid.info.origin.position.y = x0, y0
@@ -283,6 +375,9 @@ class SimNode(Node):
             # far as it went (collisions, distance) is still written, as "interrupted".
             self._end_episode("interrupted")
         self.controller.close()
+        for dev in (self.lidar_dev, self.fleet):
+            if dev is not None:
+                dev.close()
         self.sim.close()
 
 
