@@ -20,6 +20,16 @@ def params(**kw) -> list[Parameter]:
     return [Parameter(k, value=v) for k, v in kw.items()]
 
 
+def active(node):
+    """A managed node configured and activated, as the lifecycle manager brings it up."""
+    from rclpy.lifecycle import TransitionCallbackReturn
+
+    ok = TransitionCallbackReturn.SUCCESS
+    assert node.trigger_configure() == ok, f"{node.get_name()}: configure failed"
+    assert node.trigger_activate() == ok
+    return node
+
+
 class Spinner:
     def __init__(self, *nodes: Node) -> None:
         self.ex = SingleThreadedExecutor()

@@ -6,7 +6,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
-from ros_helpers import Spinner, params
+from ros_helpers import Spinner, active, params
 
 from genba_actuation.emulator import PtyController
 from genba_actuation.kinematics import DiffDrive
@@ -17,7 +17,7 @@ from genba_common.qos import ODOMETRY
 def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
     link = str(tmp_path / "ttyMOTOR")
     ctl = PtyController(link_path=link).start()
-    bridge = ActuationBridgeNode(parameter_overrides=params(port=link))
+    bridge = active(ActuationBridgeNode(parameter_overrides=params(port=link)))
     probe = Node("probe_act")
     pub = probe.create_publisher(TwistStamped, "cmd_vel_safe", 10)
     odom: list[Odometry] = []
@@ -45,9 +45,12 @@ def test_commands_reach_the_controller_and_odometry_comes_back(ros, tmp_path):
         ctl.close()
 
 
-def test_missing_port_is_reported_and_retried_without_crashing(ros, tmp_path):
+def test_missing_port_leaves_the_bridge_unconfigured_until_the_device_is_there(ros, tmp_path):
+    from rclpy.lifecycle import TransitionCallbackReturn
+
     link = str(tmp_path / "ttyLATE")
     bridge = ActuationBridgeNode(parameter_overrides=params(port=link, reconnect_backoff_max_s=0.2))
+    assert bridge.trigger_configure() == TransitionCallbackReturn.FAILURE
     probe = Node("probe_diag")
     diags: list[DiagnosticArray] = []
     probe.create_subscription(DiagnosticArray, "diagnostics", diags.append, 10)
@@ -65,8 +68,12 @@ def test_missing_port_is_reported_and_retried_without_crashing(ros, tmp_path):
         assert spin.until(error_seen, 3.0)
         msg = next(s.message for d in diags for s in d.status if s.name == "genba/actuation_bridge")
         assert link in msg and "does not exist" in msg and "\n" not in msg
-        # The device appears later (plugged in): the bridge connects and starts from zero.
+        assert bridge._state_machine.current_state[1] == "unconfigured"
+        # The device appears later (plugged in): configured again (its manager asks), the bridge
+        # connects and starts from zero.
         ctl = PtyController(link_path=link).start()
+        spin.for_(0.3)  # the backoff of the failed open
+        active(bridge)
         assert spin.until(lambda: ctl.core.connected, 3.0)
         assert ctl.core.target == [0.0, 0.0]
         assert os.path.islink(link)
@@ -88,7 +95,7 @@ def _twist(v, w):
 def test_device_vanishing_is_survived_and_reconnect_starts_from_zero(ros, tmp_path):
     link = str(tmp_path / "ttyUSB")
     ctl = PtyController(link_path=link).start()
-    bridge = ActuationBridgeNode(parameter_overrides=params(port=link, reconnect_backoff_max_s=0.2))
+    bridge = active(ActuationBridgeNode(parameter_overrides=params(port=link, reconnect_backoff_max_s=0.2)))
     probe = Node("probe_unplug")
     pub = probe.create_publisher(TwistStamped, "cmd_vel_safe", 10)
     probe.create_timer(0.02, lambda: pub.publish(TwistStamped(twist=_twist(0.5, 0.0))))

@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ros_helpers import Spinner
+from ros_helpers import Spinner, active
 
 from genba_policy.node import PolicyNode
 from genba_safety.node import SafetySupervisorNode
@@ -34,7 +34,7 @@ def test_genba_goal_in_map_reaches_the_policy_and_the_supervisor_in_odom(ros):
 
     from genba_common.qos import COMMAND, ODOMETRY
 
-    policy, safety, probe = PolicyNode(), SafetySupervisorNode(), Node("localizer_probe")
+    policy, safety, probe = PolicyNode(), active(SafetySupervisorNode()), Node("localizer_probe")
     odom_pub = probe.create_publisher(Odometry, "odom", ODOMETRY)
     loc_pub = probe.create_publisher(PoseWithCovarianceStamped, "localization/pose", COMMAND)
     odom = Odometry()

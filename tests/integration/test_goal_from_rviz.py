@@ -4,7 +4,7 @@ policy and the supervisor, as the simulator's latched goal does; a goal in anoth
 from geometry_msgs.msg import PoseStamped
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
-from ros_helpers import Spinner
+from ros_helpers import Spinner, active
 
 from genba_policy.node import PolicyNode
 from genba_safety.node import SafetySupervisorNode
@@ -24,7 +24,7 @@ def both_have(policy, safety):
 
 
 def test_a_volatile_goal_reaches_policy_and_supervisor(ros):
-    policy, safety, rviz = PolicyNode(), SafetySupervisorNode(), Node("fake_rviz")
+    policy, safety, rviz = PolicyNode(), active(SafetySupervisorNode()), Node("fake_rviz")
     pub = rviz.create_publisher(PoseStamped, "goal_pose", RVIZ_QOS)
     spin = Spinner(policy, safety, rviz)
     try:

@@ -5,7 +5,7 @@ agree with them."""
 from pathlib import Path
 
 import pytest
-from ros_helpers import params
+from ros_helpers import active, params
 
 from genba_common.errors import ConfigError
 from genba_common.params import Parameters, node_defaults
@@ -91,7 +91,7 @@ def test_the_pure_cores_dataclass_defaults_are_the_yaml_defaults(ros):
     from genba_safety.node import SafetySupervisorNode
     from genba_safety.supervisor import SupervisorConfig
 
-    supervisor, privacy = SafetySupervisorNode(), PrivacyNode()
+    supervisor, privacy = active(SafetySupervisorNode()), PrivacyNode()
     try:
         assert supervisor.cfg == SupervisorConfig()  # limits, zones, footprint, fallback, timeouts
         assert privacy.cfg == PrivacyConfig()
@@ -156,7 +156,7 @@ def test_ros2_param_set_on_a_safety_limit_is_refused_with_a_reason(ros, tmp_path
     # and the safety limit named in the issue, explicitly
     from genba_safety.node import SafetySupervisorNode
 
-    sup = SafetySupervisorNode()
+    sup = active(SafetySupervisorNode())
     try:
         from rclpy.parameter import Parameter
 
@@ -185,7 +185,8 @@ def test_parameter_files_serve_any_node_name_and_namespace(ros, tmp_path):
     data["/**"]["ros__parameters"]["max_speed_mps"] = 0.7
     custom = tmp_path / "safety_supervisor.yaml"
     custom.write_text(yaml.safe_dump(data))
-    node = SafetySupervisorNode(namespace="robot7", cli_args=["--ros-args", "--params-file", str(custom)])
+    cli_args = ["--ros-args", "--params-file", str(custom)]
+    node = active(SafetySupervisorNode(namespace="robot7", cli_args=cli_args))
     try:
         assert node.get_namespace() == "/robot7"
         assert node.get_parameter("max_speed_mps").value == 0.7 and node.cfg.limits.max_speed_mps == 0.7

@@ -14,7 +14,7 @@ import yaml
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
-from ros_helpers import Spinner, params
+from ros_helpers import Spinner, active, params
 from sensor_msgs.msg import CameraInfo, Image, LaserScan
 from skimage import data
 
@@ -92,7 +92,7 @@ def test_lidar_nodes_publish_fixed_beam_scans_from_serial_streams(ros, tmp_path)
     for model, beams in (("ld06", 360), ("rplidar_a1", 400), ("rplidar_a2m8", 400)):
         link = str(tmp_path / f"tty_{model}")
         fake = FakeScanner("ld06" if model == "ld06" else "rplidar", link)
-        node = LidarNode(parameter_overrides=params(model=model, port=link, beams=beams))
+        node = active(LidarNode(parameter_overrides=params(model=model, port=link, beams=beams)))
         probe, scans = _collect("scan", LaserScan)
         spin = Spinner(node, probe)
         try:
@@ -124,11 +124,11 @@ def test_camera_node_from_folder_and_privacy_filter(ros, tmp_path):
     folder.mkdir()
     face = data.astronaut()
     cv2.imwrite(str(folder / "000.png"), cv2.cvtColor(face, cv2.COLOR_RGB2BGR))
-    cam = CameraNode(
+    cam = active(CameraNode(
         parameter_overrides=params(
             source=str(folder), rate_hz=20.0, camera_info_url="calibration/sim_front_camera.yaml"
         )
-    )
+    ))
     priv = PrivacyNode(parameter_overrides=params(manifest_path=str(MANIFEST), mask_people=False))
     probe = Node("probe_cam")
     raw, anon, info = [], [], []
@@ -208,12 +208,16 @@ def test_a_detector_that_stalls_gives_whole_masked_frames_an_error_and_an_audit_
     assert any(r["event"] == "fail_closed" and "50 ms budget" in r["reason"] for r in records)
 
 
-def test_camera_node_with_missing_device_reports_and_keeps_trying(ros):
+def test_camera_node_with_missing_device_stays_unconfigured(ros):
+    from rclpy.lifecycle import TransitionCallbackReturn
+
     cam = CameraNode(parameter_overrides=params(source="/dev/video97", rate_hz=20.0))
     spin = Spinner(cam)
     try:
-        spin.for_(0.5)
-        assert "does not exist" in cam.error and cam.source is None
+        assert cam.trigger_configure() == TransitionCallbackReturn.FAILURE
+        spin.for_(0.3)
+        assert cam._state_machine.current_state[1] == "unconfigured"
+        assert "/dev/video97 does not exist" in cam.error and cam.source is None and not cam.active
     finally:
         cam.destroy_node()
 
@@ -221,7 +225,7 @@ def test_camera_node_with_missing_device_reports_and_keeps_trying(ros):
 def test_lidar_unplug_and_replug_resumes_scans(ros, tmp_path):
     link = str(tmp_path / "tty_ld06")
     fake = FakeScanner("ld06", link)
-    node = LidarNode(parameter_overrides=params(model="ld06", port=link))
+    node = active(LidarNode(parameter_overrides=params(model="ld06", port=link)))
     node.link.backoff_max_s = 0.2
     probe, scans = _collect("scan", LaserScan)
     spin = Spinner(node, probe)

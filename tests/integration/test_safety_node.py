@@ -5,7 +5,7 @@ import time
 
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
-from ros_helpers import FakeRobot, Spinner, params
+from ros_helpers import FakeRobot, Spinner, active, params
 from std_msgs.msg import Bool, String
 from std_srvs.srv import Trigger
 from visualization_msgs.msg import Marker, MarkerArray
@@ -20,9 +20,9 @@ def make(ros, tmp_path):
     made = []
 
     def start(**overrides):
-        node = SafetySupervisorNode(
+        node = active(SafetySupervisorNode(
             parameter_overrides=params(audit_log_path=str(tmp_path / "audit.jsonl"), **overrides)
-        )
+        ))
         robot = FakeRobot()
         made.append((node, robot))
         modes: list[str] = []

@@ -42,6 +42,10 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     entry_points={
-        "console_scripts": ["genba = genba_bringup.cli:main", "link_monitor = genba_bringup.link_node:main"]
+        "console_scripts": [
+            "genba = genba_bringup.cli:main",
+            "link_monitor = genba_bringup.link_node:main",
+            "lifecycle_manager = genba_bringup.lifecycle_node:main",
+        ]
     },
 )

@@ -13,7 +13,7 @@ def test_stack_description_resolves():
     st = load_stack(default_stack_path(), VARS)
     names = [n.name for n in st.nodes]
     assert names == ["sim", "extrinsics", "perception", "privacy_filter", "policy", "safety_supervisor",
-                     "actuation_bridge"]
+                     "actuation_bridge", "lifecycle_manager"]
     for n in st.nodes:
         assert Path(n.params_file).is_file()
     sim = st.nodes[0]

@@ -1,4 +1,8 @@
-"""Actuation bridge node: gated command -> serial frames; telemetry -> Odometry, BatteryState, diagnostics."""
+"""Actuation bridge node: gated command -> serial frames; telemetry -> Odometry, BatteryState, diagnostics.
+
+A managed node: the controller's port is opened on configure (a missing device leaves it
+unconfigured, with one error line); while active, a port lost at runtime is reopened with backoff
+and every new link starts from zero; on deactivate the wheels are commanded to zero."""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
-from rclpy.node import Node
 from sensor_msgs.msg import BatteryState
 from std_msgs.msg import Bool
 
@@ -19,13 +22,14 @@ from genba_actuation.odometry import EncoderNoise, fill_odometry_msg
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
+from genba_common.lifecycle import DeviceUnavailable, ManagedNode
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, ODOMETRY
 from genba_common.serial_link import SerialLink
 from genba_common.tf import OdomTf
 
 
-class ActuationBridgeNode(Node):
+class ActuationBridgeNode(ManagedNode):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("actuation_bridge", **node_kwargs)
         param = Parameters(self, "genba_actuation", "actuation_bridge.yaml")
@@ -55,6 +59,7 @@ class ActuationBridgeNode(Node):
         self.odom_frame = param("odom_frame_id", "Frame of /odom's pose (and parent of base_link on /tf)")
         self.publish_tf = param("publish_tf", "Publish odom -> base_link on /tf from the wheel odometry "
                                 "(a robot; the simulator publishes its own)")
+        autostart = param("autostart", "Configure and activate at start (no lifecycle manager)")
         param.check_all_declared()
         self.cmd = (0.0, 0.0)
         self.cmd_header = None
@@ -74,6 +79,22 @@ class ActuationBridgeNode(Node):
         self.create_timer(1.0 / self.rate_hz, self._tick)
         self.create_timer(0.5, self._diagnostics)
         self._last_error_logged = ""
+        self.start_if_autostart(autostart)
+
+    def open_device(self) -> None:
+        if not self.link.try_open(time.monotonic()):
+            raise DeviceUnavailable(self.link.last_error or f"cannot open {self.port} yet")
+        self._opened()
+
+    def _opened(self) -> None:
+        self.core.reset_link()
+        self.sent_zero_after_connect = False
+        self._last_error_logged = ""
+        self.get_logger().info(f"opened {self.port} (connection #{self.link.reconnects})")
+
+    def on_inactive(self) -> None:
+        if self.link.is_open and self.core.handshake_done:
+            self.link.write(self.core.velocity(0.0, 0.0))
 
     def _on_cmd(self, msg: TwistStamped) -> None:
         self.cmd = (msg.twist.linear.x, msg.twist.angular.z)
@@ -86,12 +107,12 @@ class ActuationBridgeNode(Node):
             self.link.write(self.core.estop(self.estop))
 
     def _tick(self) -> None:
+        if not self.active:
+            return
         now = time.monotonic()
         if not self.link.is_open:
             if self.link.try_open(now):
-                self.core.reset_link()
-                self.sent_zero_after_connect = False
-                self.get_logger().info(f"opened {self.port} (connection #{self.link.reconnects})")
+                self._opened()
             elif self.link.last_error and self.link.last_error != self._last_error_logged:
                 self.get_logger().error(self.link.last_error)
                 self._last_error_logged = self.link.last_error
@@ -169,12 +190,13 @@ class ActuationBridgeNode(Node):
         self.pub_diag.publish(diagnostics(self, "genba/actuation_bridge", self.port, level, message, vals))
 
 
-    def close(self) -> None:
-        """On shutdown the wheels are commanded to zero before the port closes (the controller's
-        watchdog would stop them too, a period later)."""
-        if self.link.is_open and self.core.handshake_done:
-            self.link.write(self.core.velocity(0.0, 0.0))
+    def close_device(self) -> None:
+        """The wheels are commanded to zero before the port closes (the controller's watchdog would
+        stop them too, a period later)."""
+        self.on_inactive()
         self.link.close()
+
+    close = close_device
 
 
 def main(args: list[str] | None = None) -> None:

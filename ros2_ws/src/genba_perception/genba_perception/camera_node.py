@@ -1,6 +1,8 @@
 """Camera driver node: OpenCV capture -> sensor_msgs/Image + CameraInfo, stamped at capture.
 
-Live devices that vanish are reopened with backoff; files and folders can loop.
+A managed node: the source is opened on configure (a missing device leaves it unconfigured, with
+one error line); while active, live devices that vanish are reopened with backoff; files and
+folders can loop.
 """
 
 from __future__ import annotations
@@ -8,12 +10,12 @@ from __future__ import annotations
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
+from genba_common.lifecycle import DeviceUnavailable, ManagedNode
 from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_perception.camera_info import load_camera_info
@@ -21,7 +23,7 @@ from genba_perception.camera_source import CameraError, FrameSource, open_source
 from genba_perception.messages import camera_info, rgb_image
 
 
-class CameraNode(Node):
+class CameraNode(ManagedNode):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("camera", **node_kwargs)
         param = Parameters(self, "genba_perception", "camera.yaml")
@@ -41,6 +43,7 @@ class CameraNode(Node):
         self.backoff_max_s = param(
             "reconnect_backoff_max_s", "Longest wait between reopen attempts", 0.1, 60.0
         )
+        autostart = param("autostart", "Configure and activate at start (no lifecycle manager)")
         param.check_all_declared()
         self.pub_img = self.create_publisher(Image, "camera/image_raw", SENSOR)
         self.pub_info = self.create_publisher(CameraInfo, "camera/camera_info", SENSOR)
@@ -51,6 +54,13 @@ class CameraNode(Node):
         self._backoff, self._next_try = 0.1, 0.0
         self.create_timer(1.0 / fps, self._capture)
         self.create_timer(1.0, self._diagnostics)
+        self.start_if_autostart(autostart)
+
+    def open_device(self) -> None:
+        self._next_try = 0.0
+        self._open(time.monotonic())
+        if self.source is None:
+            raise DeviceUnavailable(self.error)
 
     def _open(self, now: float) -> None:
         if now < self._next_try:
@@ -62,13 +72,15 @@ class CameraNode(Node):
             self._backoff = 0.1
             self.get_logger().info(f"camera {self.spec.kind} source '{self.spec.target}' open")
         except CameraError as exc:
-            if str(exc) != self.error:
+            if str(exc) != self.error and self.active:  # on configure, the failed transition says it
                 self.get_logger().error(str(exc))
             self.error = str(exc)
             self._next_try = now + self._backoff
             self._backoff = min(self.backoff_max_s, self._backoff * 2.0)
 
     def _capture(self) -> None:
+        if not self.active:
+            return
         now = time.monotonic()
         if self.source is None:
             self._open(now)
@@ -109,9 +121,12 @@ class CameraNode(Node):
             )
         )
 
-    def close(self) -> None:
+    def close_device(self) -> None:
         if self.source is not None:
             self.source.close()
+            self.source = None
+
+    close = close_device
 
 
 def main(args: list[str] | None = None) -> None:

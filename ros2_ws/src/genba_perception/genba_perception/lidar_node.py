@@ -1,16 +1,19 @@
-"""Serial 2D LiDAR driver node: LD06 / LD19 / RPLIDAR A1-A2 -> sensor_msgs/LaserScan."""
+"""Serial 2D LiDAR driver node: LD06 / LD19 / RPLIDAR A1-A2 -> sensor_msgs/LaserScan.
+
+A managed node: the port is opened on configure (a missing device leaves it unconfigured, with one
+error line); while active, a port lost at runtime is reopened with backoff."""
 
 from __future__ import annotations
 
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from rclpy.node import Node
 from sensor_msgs.msg import LaserScan
 
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
+from genba_common.lifecycle import DeviceUnavailable, ManagedNode
 from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_common.serial_link import SerialLink
@@ -21,7 +24,7 @@ from genba_perception.lidar_protocols import Ld06Decoder, RplidarDecoder
 from genba_perception.scan_assembler import ScanAssembler
 
 
-class LidarNode(Node):
+class LidarNode(ManagedNode):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("lidar", **node_kwargs)
         param = Parameters(self, "genba_perception", "lidar.yaml")
@@ -78,6 +81,7 @@ class LidarNode(Node):
                 "noise_filter_low_intensity", "Noise filter: groups at or below this are dropped", 0.0, 255.0
             ),
         )
+        autostart = param("autostart", "Configure and activate at start (no lifecycle manager)")
         param.check_all_declared()
         self.speed_dps = 0.0
         point_filter = self._filter if (use_filter and self.model.noise_filter) else None
@@ -103,6 +107,20 @@ class LidarNode(Node):
             f"{name}: {baud} baud, {range_min:g}-{range_max:g} m, frame convention "
             f"{self.convention}, noise filter {'on' if point_filter else 'off'}"
         )
+        self.start_if_autostart(autostart)
+
+    def open_device(self) -> None:
+        now = time.monotonic()
+        if not self.link.try_open(now):
+            raise DeviceUnavailable(self.link.last_error or f"cannot open {self.link.port_name} yet")
+        self._opened(now)
+
+    def _opened(self, now: float) -> None:
+        self.get_logger().info(f"opened {self.link.port_name} ({self.model.name})")
+        self._logged = ""
+        if isinstance(self.decoder, RplidarDecoder):
+            self.decoder.reset()
+        self._start_steps, self._opened_at = self.model.start_sequence(), now
 
     def _filter(self, angles_deg, dist_m, intensity):
         return near_filter_keep(angles_deg, dist_m, intensity, self.speed_dps, self.filter_cfg)
@@ -120,14 +138,12 @@ class LidarNode(Node):
             self.link.write(step)
 
     def _poll(self) -> None:
+        if not self.active:
+            return
         now = time.monotonic()
         if not self.link.is_open:
             if self.link.try_open(now):
-                self.get_logger().info(f"opened {self.link.port_name} ({self.model.name})")
-                self._logged = ""
-                if isinstance(self.decoder, RplidarDecoder):
-                    self.decoder.reset()
-                self._start_steps, self._opened_at = self.model.start_sequence(), now
+                self._opened(now)
             elif self.link.last_error and self.link.last_error != self._logged:
                 self.get_logger().error(self.link.last_error)
                 self._logged = self.link.last_error
@@ -197,11 +213,14 @@ class LidarNode(Node):
         }
         self.pub_diag.publish(diagnostics(self, "genba/lidar", self.link.port_name, level, message, vals))
 
-    def close(self) -> None:
+    def close_device(self) -> None:
         if self.link.is_open:
             for step in self.model.stop_sequence():
                 self._send(step)
         self.link.close()
+
+
+    close = close_device
 
 
 def main(args: list[str] | None = None) -> None:

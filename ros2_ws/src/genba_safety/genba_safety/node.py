@@ -1,7 +1,8 @@
 """Thin rclpy node around :class:`genba_safety.supervisor.Supervisor`.
 
 Subscribes to every input, publishes the gated command on its own timer (never only from a
-callback), plus mode, diagnostics, zone markers and an audit log.
+callback), plus mode, diagnostics, zone markers and an audit log. A managed node: it gates (and
+publishes commands) only while active; on deactivate it sends one zero command.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import Point, TwistStamped
 from nav_msgs.msg import Odometry
-from rclpy.node import Node
 from sensor_msgs.msg import Image, LaserScan
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import Trigger
@@ -26,6 +26,7 @@ from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.geometry import yaw_of_quaternion
 from genba_common.goal_input import GoalInput
+from genba_common.lifecycle import ManagedNode
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
@@ -40,7 +41,7 @@ from genba_safety.watchdog import Now
 from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
 
 
-class SafetySupervisorNode(Node):
+class SafetySupervisorNode(ManagedNode):
     def __init__(self, **node_kwargs) -> None:
         super().__init__("safety_supervisor", **node_kwargs)
         param = Parameters(self, "genba_safety", "safety_supervisor.yaml")
@@ -180,6 +181,7 @@ class SafetySupervisorNode(Node):
         self.step_on_input = param(
             "step_on_input", "Also step and publish as soon as a new command or scan arrives (lower latency)"
         )
+        self._autostart = param("autostart", "Configure and activate at start (no lifecycle manager)")
         param.check_all_declared()
         self.sup = Supervisor(self.cfg)
         self.inputs = Inputs(self.cfg)
@@ -215,6 +217,12 @@ class SafetySupervisorNode(Node):
             f"safety supervisor at {self.cfg.rate_hz:.0f} Hz; worst-case stop time "
             f"{self.cfg.worst_case_stop_time_s():.2f} s"
         )
+        self.start_if_autostart(self._autostart)
+
+    def on_inactive(self) -> None:
+        stop = TwistStamped()
+        stop.header.frame_id, stop.header.stamp = frames.BASE_LINK, self.get_clock().now().to_msg()
+        self.pub_cmd.publish(stop)
 
     # -- inputs ------------------------------------------------------------------------------
     def _now(self) -> Now:
@@ -309,6 +317,8 @@ class SafetySupervisorNode(Node):
         return self.step_on_input and time.monotonic() - self._last_tick_mono >= 0.25 / self.cfg.rate_hz
 
     def _tick(self) -> None:
+        if not self.active:
+            return
         self._last_tick_mono = time.monotonic()
         now = self._now()
         out = self.sup.step(now, self.inputs)
