@@ -25,5 +25,10 @@ setup(
     description="Safety supervisor: watchdogs, limits, collision zones, graded fallback, e-stop.",
     license="Apache-2.0",
     python_requires=">=3.10",
-    entry_points={"console_scripts": ["safety_supervisor = genba_safety.node:main"]},
+    entry_points={
+        "console_scripts": [
+            "safety_supervisor = genba_safety.node:main",
+            "cmd_mux = genba_safety.mux_node:main",
+        ]
+    },
 )

@@ -12,8 +12,8 @@ VARS = {"GENBA_ROOT": "/r", "RUN_DIR": "/run", "SCENARIO": "short_run", "CONTROL
 def test_stack_description_resolves():
     st = load_stack(default_stack_path(), VARS)
     names = [n.name for n in st.nodes]
-    assert names == ["sim", "extrinsics", "perception", "privacy_filter", "policy", "safety_supervisor",
-                     "actuation_bridge", "lifecycle_manager"]
+    assert names == ["sim", "extrinsics", "perception", "privacy_filter", "policy", "cmd_mux",
+                     "safety_supervisor", "actuation_bridge", "lifecycle_manager"]
     for n in st.nodes:
         assert Path(n.params_file).is_file()
     sim = st.nodes[0]

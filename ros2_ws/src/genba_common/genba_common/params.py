@@ -59,12 +59,24 @@ def node_defaults(package: str, file: str) -> dict[str, Any]:
     return params
 
 
+def _flatten(params: dict, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as ROS names them: ``{"teleop": {"topic": t}}`` is ``teleop.topic``."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
 class Parameters:
     """Declares one node's parameters, with defaults from its YAML (:func:`node_defaults`)."""
 
     def __init__(self, node: Any, package: str, file: str) -> None:
         self.node, self.where = node, f"{package}/config/{file}"
-        self.defaults = node_defaults(package, file)
+        self.defaults = _flatten(node_defaults(package, file))
         self.declared: list[str] = []
 
     def __call__(
