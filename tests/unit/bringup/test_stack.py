@@ -2,6 +2,7 @@ import ast
 from pathlib import Path
 
 import pytest
+import yaml
 
 from genba_bringup.stack import StackError, default_stack_path, load_stack
 
@@ -75,8 +76,9 @@ def test_a_misspelt_key_is_refused_with_the_right_one(tmp_path):
         load_stack(p, VARS)
 
 
-def test_launch_files_keep_dds_discovery_on_the_machine_unless_told(monkeypatch):
-    """launch_stack's description, built with stand-ins for ROS's launch packages (not on PyPI)."""
+def _fake_launch(monkeypatch):
+    """genba_bringup.launch_stack imported with stand-ins for ROS's launch packages (not on PyPI):
+    each action records its arguments; LaunchConfiguration(name).perform(context) is context[name]."""
     import importlib
     import sys
     import types
@@ -88,17 +90,51 @@ def test_launch_files_keep_dds_discovery_on_the_machine_unless_told(monkeypatch)
     fake = {name: types.ModuleType(name) for name in
             ("launch", "launch.actions", "launch.substitutions", "launch_ros", "launch_ros.actions")}
     fake["launch"].LaunchDescription = lambda actions: actions
-    for name in ("DeclareLaunchArgument", "OpaqueFunction", "SetEnvironmentVariable"):
+    for name in ("DeclareLaunchArgument", "ExecuteProcess", "OpaqueFunction", "SetEnvironmentVariable"):
         setattr(fake["launch.actions"], name, type(name, (Recorded,), {}))
     for name in ("EnvironmentVariable", "LaunchConfiguration"):
         setattr(fake["launch.substitutions"], name, type(name, (Recorded,), {}))
+    fake["launch.substitutions"].LaunchConfiguration.perform = lambda self, context: context[self.args[0]]
     fake["launch_ros.actions"].Node = type("Node", (Recorded,), {})
     for name, module in fake.items():
         monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.delitem(sys.modules, "genba_bringup.launch_stack", raising=False)
     launch_stack = importlib.import_module("genba_bringup.launch_stack")
-    actions = launch_stack.stack_launch_description("stack_robot.yaml")
     monkeypatch.delitem(sys.modules, "genba_bringup.launch_stack")
+    return launch_stack
+
+
+def test_launch_arguments_set_namespace_devices_remappings_and_recording(monkeypatch, tmp_path):
+    actions = _fake_launch(monkeypatch).stack_launch_description("stack_robot.yaml")
+    declared = {a.args[0]: a.kwargs for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    assert {"namespace", "lidar_port", "lidar_model", "camera_source", "controller_port", "link_endpoint",
+            "record", "rviz"} <= set(declared)
+    context = {name: kw["default_value"] for name, kw in declared.items()
+               if isinstance(kw["default_value"], str)}
+    robot = yaml.safe_load((default_stack_path().with_name("stack_robot.yaml")).read_text())
+    robot["record"].append("/camera/image_raw")  # listed by mistake: the data policy still refuses it
+    (tmp_path / "stack.yaml").write_text(yaml.safe_dump(robot))
+    context.update(run_dir=str(tmp_path), namespace="robot7", lidar_port="/dev/ttyLD", lidar_model="ld19",
+                   camera_source="/dev/video2", record="true", stack=str(tmp_path / "stack.yaml"),
+                   enclaves="true")
+    (opaque,) = [a for a in actions if type(a).__name__ == "OpaqueFunction"]
+    made = opaque.kwargs["function"](context, *opaque.kwargs["args"])
+    nodes = {a.kwargs.get("name"): a.kwargs for a in made if type(a).__name__ == "Node"}
+    assert all(kw["namespace"] == "robot7" for name, kw in nodes.items() if name != "rviz2")
+    assert nodes["safety_supervisor"]["ros_arguments"] == ["--enclave", "/genba/safety_supervisor"]
+    assert nodes["lidar"]["parameters"][1] == {"port": "/dev/ttyLD", "model": "ld19"}
+    assert nodes["camera"]["parameters"][1]["source"] == "/dev/video2"
+    assert nodes["actuation_bridge"]["parameters"][1]["port"] == "/dev/ttyACM0"  # not given: the stack's
+    assert dict(nodes["safety_supervisor"]["remappings"]) == {"policy/cmd_vel": "mux/cmd_vel",
+                                                               "policy/health": "mux/health"}
+    (bag,) = [a for a in made if type(a).__name__ == "ExecuteProcess"]
+    cmd = bag.kwargs["cmd"]
+    assert cmd[:3] == ["ros2", "bag", "record"] and "/robot7/scan" in cmd and "/robot7/cmd_vel_safe" in cmd
+    assert not any(t.endswith("/camera/image_raw") for t in cmd)  # secret by the data policy
+
+
+def test_launch_files_keep_dds_discovery_on_the_machine_unless_told(monkeypatch):
+    actions = _fake_launch(monkeypatch).stack_launch_description("stack_robot.yaml")
 
     declared = {a.args[0]: a.kwargs for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
     default = declared["discovery_range"]["default_value"]
