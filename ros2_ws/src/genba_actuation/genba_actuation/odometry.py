@@ -45,9 +45,7 @@ class Odometry2D:
 
     def advance(self, drive: DiffDrive, noise: EncoderNoise, left_m: float, right_m: float) -> None:
         """Move by the wheels' distances (m) over one step, growing the pose variances."""
-        ds, dth = (left_m + right_m) / 2.0, (right_m - left_m) / drive.track_width_m
-        var_l, var_r = noise.wheel_variance(drive, left_m), noise.wheel_variance(drive, right_m)
-        var_ds, var_dth = (var_l + var_r) / 4.0, (var_l + var_r) / drive.track_width_m**2
+        ds, dth, var_ds, var_dth = _body_step(drive, noise, left_m, right_m)
         heading = self.yaw + dth / 2.0
         c, s = math.cos(heading), math.sin(heading)
         self.var_x += c * c * var_ds + (ds * s) ** 2 * self.var_yaw
@@ -60,11 +58,16 @@ class Odometry2D:
     def set_twist(self, drive: DiffDrive, noise: EncoderNoise, left_m: float, right_m: float,
                   span_s: float) -> None:
         """The twist from the wheels' distances over ``span_s`` seconds, with its variances."""
-        ds, dth = (left_m + right_m) / 2.0, (right_m - left_m) / drive.track_width_m
-        var_l, var_r = noise.wheel_variance(drive, left_m), noise.wheel_variance(drive, right_m)
+        ds, dth, var_ds, var_dth = _body_step(drive, noise, left_m, right_m)
         self.v, self.w = ds / span_s, dth / span_s
-        self.var_v = (var_l + var_r) / 4.0 / span_s**2
-        self.var_w = (var_l + var_r) / drive.track_width_m**2 / span_s**2
+        self.var_v, self.var_w = var_ds / span_s**2, var_dth / span_s**2
+
+
+def _body_step(drive: DiffDrive, noise: EncoderNoise, left_m: float, right_m: float):
+    """Distance and heading change of the body for the wheels' distances, and their variances."""
+    var_l, var_r = noise.wheel_variance(drive, left_m), noise.wheel_variance(drive, right_m)
+    return ((left_m + right_m) / 2.0, (right_m - left_m) / drive.track_width_m,
+            (var_l + var_r) / 4.0, (var_l + var_r) / drive.track_width_m**2)
 
 
 def fill_odometry_msg(msg, odom: Odometry2D) -> None:
