@@ -77,3 +77,21 @@ def test_localization_before_odometry_or_not_finite_is_ignored():
     g.on_odom((0.0, 0.0, 0.0))
     g.on_localization((math.nan, 1.0, 0.0))
     assert g.map_in_odom is None
+
+
+def test_a_moving_robot_pairs_the_localizer_with_the_odometry_of_the_same_moment():
+    g = GoalFrames()
+    for k in range(11):  # driving 1 m/s along odom x, 50 Hz; odometry started at map (5, 2)
+        g.on_odom((0.02 * k, 0.0, 0.0), stamp=100.0 + 0.02 * k)
+    g.on_localization((5.1, 2.0, 0.0), stamp=100.1)  # the localizer's pose of 0.1 s ago
+    assert g.map_in_odom == pytest.approx((-5.0, -2.0, 0.0))  # paired with odom at 100.1, not 100.2
+    g.set_goal("map", 7.0, 2.0)
+    assert g.goal_in_odom() == pytest.approx((2.0, 0.0))
+
+
+def test_transform_points_agrees_with_apply():
+    from genba_common.localization import apply, transform_points
+
+    a = (1.0, -2.0, 0.7)
+    pts = [(0.0, 0.0), (1.0, 2.0), (-3.0, 0.5)]
+    assert transform_points(a, pts).ravel() == pytest.approx([c for p in pts for c in apply(a, p)])

@@ -146,3 +146,16 @@ def test_with_no_way_round_what_it_sees_the_route_keeps_to_the_map():
     for _ in range(REPLAN_MIN_CALLS):
         c = r.carrot((1.0, 2.0, 0.0), (5.5, 2.0))
     assert not r.unreachable and abs(c[1] - 2.0) < 0.05
+
+
+def test_a_goal_that_moves_by_a_localizer_correction_keeps_the_route_a_real_move_replans():
+    from genba_policy.route import GOAL_MOVED_M
+
+    r = RouteFollower(Grid.from_occupancy(open_room(), (0.0, 0.0), 0.1, 0.3))
+    r.carrot((1.0, 1.0, 0.0), (5.0, 3.0))
+    assert r.plans == 1
+    for k in range(20):  # the same goal, brought into odom through a map -> odom that jitters by mm
+        r.carrot((1.0 + 0.01 * k, 1.0, 0.0), (5.0 + 1e-3 * (k % 3), 3.0 - 1e-3 * (k % 2)))
+    assert r.plans == 1
+    r.carrot((1.2, 1.0, 0.0), (5.0, 3.0 + 2 * GOAL_MOVED_M))
+    assert r.plans == 2

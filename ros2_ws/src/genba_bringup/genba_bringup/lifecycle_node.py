@@ -41,7 +41,7 @@ class LifecycleManagerNode(Node):
         self._pending = None  # (node, kind, transition, future, asked at)
         self._reported: dict[str, str] = {}
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
-        self.create_timer(0.05, self._step)
+        self.create_timer(0.1, self._step)
         self.create_timer(1.0, self._diagnostics)
         self.get_logger().info(f"bringing up, in order: {', '.join(names)}")
 

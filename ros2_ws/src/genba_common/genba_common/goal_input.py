@@ -12,6 +12,7 @@ from genba_common import frames
 from genba_common.geometry import yaw_of_quaternion
 from genba_common.localization import GoalFrames, Pose2D, UnknownFrame
 from genba_common.qos import subscribe_latched_and_live
+from genba_common.stamps import stamp_to_sec
 
 
 def pose_of(msg_pose) -> Pose2D:
@@ -33,8 +34,8 @@ class GoalInput:
         subscribe_latched_and_live(node, PoseStamped, "goal_pose", self._goal)
         subscribe_latched_and_live(node, PoseWithCovarianceStamped, "localization/pose", self._localization)
 
-    def on_odom(self, pose: Pose2D) -> None:
-        self.frames.on_odom(pose)
+    def on_odom(self, pose: Pose2D, stamp: float = 0.0) -> None:
+        self.frames.on_odom(pose, stamp)
 
     def goal_in_odom(self) -> tuple[float, float] | None:
         goal = self.frames.goal_in_odom()
@@ -66,4 +67,4 @@ class GoalInput:
                 throttle_duration_sec=5.0,
             )
             return
-        self.frames.on_localization(pose_of(msg.pose.pose))
+        self.frames.on_localization(pose_of(msg.pose.pose), stamp_to_sec(msg.header.stamp))

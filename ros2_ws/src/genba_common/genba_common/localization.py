@@ -9,11 +9,15 @@ localizer, a goal in ``map`` is not taken to be one in ``odom``: it waits until 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from genba_common import frames
 
 Pose2D = tuple[float, float, float]  # x, y, yaw
+ODOM_HISTORY = 200  # odometry poses kept to pair with a localizer's (4 s at 50 Hz)
 
 
 def compose(a: Pose2D, b: Pose2D) -> Pose2D:
@@ -26,6 +30,19 @@ def compose(a: Pose2D, b: Pose2D) -> Pose2D:
 def inverse(a: Pose2D) -> Pose2D:
     c, s = math.cos(a[2]), math.sin(a[2])
     return -c * a[0] - s * a[1], s * a[0] - c * a[1], -a[2]
+
+
+def apply(a: Pose2D, xy: tuple[float, float]) -> tuple[float, float]:
+    """The point ``xy`` (given in a's frame) in the frame ``a`` is given in."""
+    x, y, _ = compose(a, (xy[0], xy[1], 0.0))
+    return x, y
+
+
+def transform_points(a: Pose2D, points) -> np.ndarray:
+    """:func:`apply` to an (N, 2) array of points."""
+    pts = np.asarray(points, float).reshape(-1, 2)
+    c, s = math.cos(a[2]), math.sin(a[2])
+    return np.column_stack((a[0] + c * pts[:, 0] - s * pts[:, 1], a[1] + s * pts[:, 0] + c * pts[:, 1]))
 
 
 def map_to_odom(base_in_map: Pose2D, base_in_odom: Pose2D) -> Pose2D:
@@ -46,7 +63,7 @@ class GoalFrames:
 
     goal: tuple[str, float, float] | None = None  # frame, x, y
     map_in_odom: Pose2D | None = None  # map -> odom inverted: where map's origin lies in odom
-    _odom_pose: Pose2D | None = None
+    _odom: deque = field(default_factory=lambda: deque(maxlen=ODOM_HISTORY))  # (stamp, pose)
 
     def set_goal(self, frame_id: str, x: float, y: float) -> None:
         """Raises :class:`UnknownFrame` for frames other than odom, map (and '' = odom)."""
@@ -56,14 +73,20 @@ class GoalFrames:
             raise UnknownFrame("goal ignored: position is not finite")
         self.goal = (frame_id or frames.ODOM, x, y)
 
-    def on_odom(self, pose: Pose2D) -> None:
-        self._odom_pose = pose
+    def on_odom(self, pose: Pose2D, stamp: float = 0.0) -> None:
+        self._odom.append((stamp, pose))
 
-    def on_localization(self, base_in_map: Pose2D) -> None:
-        """A localizer's pose of base_link in ``map``, paired with the latest odometry pose."""
-        if self._odom_pose is None or not all(math.isfinite(v) for v in base_in_map):
+    def on_localization(self, base_in_map: Pose2D, stamp: float | None = None) -> None:
+        """A localizer's pose of base_link in ``map`` at ``stamp``, paired with the odometry pose
+        stamped nearest to it (the latest without a stamp): a moving robot's two poses must be of
+        the same moment, or map -> odom is off by the distance driven in between."""
+        if not self._odom or not all(math.isfinite(v) for v in base_in_map):
             return
-        self.map_in_odom = inverse(map_to_odom(base_in_map, self._odom_pose))
+        if stamp is None:
+            odom = self._odom[-1][1]
+        else:
+            odom = min(self._odom, key=lambda sample: abs(sample[0] - stamp))[1]
+        self.map_in_odom = inverse(map_to_odom(base_in_map, odom))
 
     def goal_in_odom(self) -> tuple[float, float] | None:
         """The goal in ``odom``; None without a goal, or for a map goal before any localization."""

@@ -3,12 +3,14 @@
 | profile | used for |
 |---|---|
 | ``SENSOR`` | scans, images: best effort, keep last 5 (``qos_profile_sensor_data``) |
+| ``LATEST`` | a sensor input decided on once per message (the policy's scan): best effort, keep last 1 |
 | ``ODOMETRY`` | publishing ``/odom``: reliable, keep last 10, volatile (as ROS base drivers do) |
 | ``COMMAND`` | commands, health, heartbeats, e-stop: reliable, keep last 10, volatile |
 | ``LATCHED`` | goal, map, safety mode, episode: reliable, transient local, keep last 1 |
 | ``DIAGNOSTICS`` | ``/diagnostics``: reliable, keep last 10, volatile |
 
-Subscribers of ``/odom`` take ``SENSOR``: a best-effort subscription matches reliable and
+``LATEST`` makes a callback that runs late take the newest message, never a backlog. Subscribers of
+``/odom`` take ``SENSOR``: a best-effort subscription matches reliable and
 best-effort publishers alike.
 """
 
@@ -27,6 +29,7 @@ def latched(depth: int) -> QoSProfile:
 
 
 SENSOR = qos_profile_sensor_data
+LATEST = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT, durability=DurabilityPolicy.VOLATILE)
 ODOMETRY = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 LATCHED = latched(1)
 COMMAND = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)

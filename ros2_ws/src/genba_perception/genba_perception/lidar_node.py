@@ -81,6 +81,8 @@ class LidarNode(ManagedNode):
                 "noise_filter_low_intensity", "Noise filter: groups at or below this are dropped", 0.0, 255.0
             ),
         )
+        poll_ms = param("poll_period_ms", "How often the port is read (receipt times, and so the scans' "
+                        "stamps, are this coarse)", 1.0, 50.0)
         autostart = param("autostart", "Configure and activate at start (no lifecycle manager)")
         param.check_all_declared()
         self.speed_dps = 0.0
@@ -99,7 +101,7 @@ class LidarNode(ManagedNode):
         self._opened_at = 0.0
         self.pub = self.create_publisher(LaserScan, "scan", SENSOR)
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
-        self.create_timer(0.002, self._poll)
+        self.create_timer(poll_ms / 1e3, self._poll)
         self.create_timer(1.0, self._diagnostics)
         self._logged = ""
         self.last_scan_time: float | None = None

@@ -20,9 +20,9 @@ from genba_common.errors import ConfigError, ModelRejected
 from genba_common.geometry import to_base, yaw_of_quaternion
 from genba_common.goal_input import GoalInput, pose_of
 from genba_common.inference import ONNX_BACKENDS
-from genba_common.localization import compose
+from genba_common.localization import Pose2D, apply, compose, inverse, transform_points
 from genba_common.params import Parameters
-from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
+from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, LATEST, SENSOR
 from genba_common.stamps import stamp_to_sec
 from genba_perception.scan import clean_ranges
 from genba_policy.observation import ScanHistory, observe
@@ -95,8 +95,7 @@ class PolicyNode(Node):
         self.pose: tuple[float, float, float] | None = None
         self.twist: tuple[float, float] | None = None
         self.goals = GoalInput(self, lambda _stamp: self._publish_status())
-        self.map_msg: OccupancyGrid | None = None
-        self.map_origin_used: tuple[float, float, float] | None = None
+        self.route_frame = frames.ODOM
         self.pub_cmd = self.create_publisher(TwistStamped, "policy/cmd_vel", COMMAND)
         self.pub_route = self.create_publisher(Path, "policy/route", LATCHED)  # the route, as replanned
         self._route_published = None
@@ -106,7 +105,7 @@ class PolicyNode(Node):
         self._publish_status()
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.create_timer(1.0, self._diagnostics)
-        self.create_subscription(LaserScan, "perception/scan", self._on_scan, SENSOR)
+        self.create_subscription(LaserScan, "perception/scan", self._on_scan, LATEST)  # decide on the newest
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)  # matches either kind
 
     def _on_odom(self, msg: Odometry) -> None:
@@ -114,7 +113,7 @@ class PolicyNode(Node):
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
         self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
-        self.goals.on_odom(self.pose)
+        self.goals.on_odom(self.pose, stamp_to_sec(msg.header.stamp))
         self._publish_status()
 
     def _publish_status(self) -> None:
@@ -130,6 +129,8 @@ class PolicyNode(Node):
             self.pub_status.publish(String(data=status))
 
     def _on_map(self, msg: OccupancyGrid) -> None:
+        """The route grid, in the map's own frame (odom or map): built once per map. Queries are
+        brought into it through :meth:`_grid_in_odom`, so a localizer's corrections move no cell."""
         info = msg.info
         if info.width * info.height != len(msg.data) or msg.header.frame_id not in frames.GOAL_FRAMES:
             self.get_logger().error(
@@ -137,38 +138,19 @@ class PolicyNode(Node):
                 f"{info.width}x{info.height} cells (got {len(msg.data)})"
             )
             return
-        self.map_msg = msg
-        self.map_origin_used = None
-        self._route_on_map()
-
-    def _route_on_map(self) -> None:
-        """(Re)build the route grid in odom: at once for a map in odom; for one in map, once the
-        localizer is heard, and again when its map -> odom has moved by a cell or more."""
-        msg = self.map_msg
-        if msg is None:
-            return
-        info = msg.info
-        origin = pose_of(info.origin)
-        if msg.header.frame_id == frames.MAP:
-            if self.goals.frames.map_in_odom is None:
-                return
-            origin = compose(self.goals.frames.map_in_odom, origin)
-        used = self.map_origin_used
-        extent_m = max(info.width, info.height) * info.resolution
-        if used is not None and (
-            math.hypot(origin[0] - used[0], origin[1] - used[1]) < info.resolution
-            and abs(origin[2] - used[2]) * extent_m < info.resolution
-        ):
-            return
-        self.map_origin_used = origin
-        occ, xy = occupancy_in_frame(
-            np.asarray(msg.data, np.int8).reshape(info.height, info.width), origin, info.resolution
-        )
+        cells = np.asarray(msg.data, np.int8).reshape(info.height, info.width)
+        occ, xy = occupancy_in_frame(cells, pose_of(info.origin), info.resolution)
         self.route = RouteFollower(Grid.from_occupancy(occ, xy, info.resolution, self.inflation_m))
+        self.route_frame = msg.header.frame_id or frames.ODOM
         self.get_logger().info(
-            f"map {info.width}x{info.height} at {info.resolution:.2f} m in {msg.header.frame_id or 'odom'}: "
-            "routing on it"
+            f"map {info.width}x{info.height} at {info.resolution:.2f} m in {self.route_frame}: routing on it"
         )
+
+    def _grid_in_odom(self) -> Pose2D | None:
+        """Where the route grid's frame lies in odom; None for a map grid before any localization."""
+        if self.route_frame == frames.MAP:
+            return self.goals.frames.map_in_odom
+        return (0.0, 0.0, 0.0)
 
     def _diagnostics(self) -> None:
         lat = self.onnx.latencies_ms if self.onnx else []
@@ -194,7 +176,7 @@ class PolicyNode(Node):
             )
         self.pub_diag.publish(diagnostics(self, "genba/policy_node", self.backend, level, message, vals))
 
-    def _publish_route(self, stamp) -> None:
+    def _publish_route(self, stamp, grid_in_odom: Pose2D) -> None:
         """The route (odom frame) whenever it was replanned, for rviz and the recording."""
         path = self.route.path if self.route else None
         if path is None or path is self._route_published:
@@ -202,7 +184,7 @@ class PolicyNode(Node):
         self._route_published = path
         msg = Path()
         msg.header.stamp, msg.header.frame_id = stamp, frames.ODOM
-        for x, y in path.points:
+        for x, y in transform_points(grid_in_odom, path.points):
             p = PoseStamped()
             p.header = msg.header
             p.pose.position.x, p.pose.position.y, p.pose.orientation.w = float(x), float(y), 1.0
@@ -215,8 +197,7 @@ class PolicyNode(Node):
 
     def _on_scan(self, msg: LaserScan) -> None:
         goal_odom = self.goals.goal_in_odom()
-        if self.map_msg is not None and self.map_msg.header.frame_id == frames.MAP:
-            self._route_on_map()
+        grid_in_odom = self._grid_in_odom()
         goal = to_base(goal_odom, self.pose) if (goal_odom and self.pose) else None
         ranges = np.asarray(msg.ranges, dtype=np.float64)
         if self.backend == "onnx":
@@ -226,13 +207,15 @@ class PolicyNode(Node):
                 or goal is None
                 or self.twist is None
                 or self.route is None
+                or grid_in_odom is None
             ):
                 return  # nothing trustworthy to say: the supervisor's policy watchdog takes over
-            self.route.see(
-                self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max))
-            )
-            route_point = to_base(self.route.carrot(self.pose, goal_odom), self.pose)
-            self._publish_route(msg.header.stamp)
+            odom_in_grid = inverse(grid_in_odom)
+            seen = self.history.obstacles(self.pose, clean_ranges(ranges, msg.range_min, msg.range_max))
+            self.route.see(transform_points(odom_in_grid, seen))
+            carrot = self.route.carrot(compose(odom_in_grid, self.pose), apply(odom_in_grid, goal_odom))
+            route_point = to_base(apply(grid_in_odom, carrot), self.pose)
+            self._publish_route(msg.header.stamp, grid_in_odom)
             out = self.onnx.act(
                 observe(
                     self.image,

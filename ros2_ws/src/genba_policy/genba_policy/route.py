@@ -16,6 +16,7 @@ LOOKAHEAD_M = 1.5      # route point this far along the route from the robot's n
 REPLAN_OFF_ROUTE_M = 1.0
 RETRY_MOVED_M = 0.5    # an unreachable goal is tried again once the robot has moved this far
 AHEAD_M = 3.0          # seen obstacles this far along the route make it replan around them
+GOAL_MOVED_M = 0.05  # a goal that moves less (a localizer's correction brought into odom) keeps the route
 REPLAN_MIN_CALLS = 5   # at most one replan around seen obstacles every this many route points
 
 
@@ -215,7 +216,8 @@ class Path:
 
 class RouteFollower:
     """Keeps a route from the robot to the goal on a static map and gives the route point
-    LOOKAHEAD_M ahead; replans when the goal changes or the robot is REPLAN_OFF_ROUTE_M off it."""
+    LOOKAHEAD_M ahead; replans when the goal moves by more than GOAL_MOVED_M or the robot is
+    REPLAN_OFF_ROUTE_M off it."""
 
     def __init__(
         self, grid: Grid, lookahead_m: float = LOOKAHEAD_M, replan_off_route_m: float = REPLAN_OFF_ROUTE_M
@@ -265,7 +267,7 @@ class RouteFollower:
         """The route point to steer by (map frame). Falls back to the goal itself if no route."""
         x, y, _ = pose
         near = None
-        if goal != self.goal:
+        if self.goal is None or math.dist(goal, self.goal) > GOAL_MOVED_M:
             self._plan((x, y), goal)
         elif self.path is None:
             # unreachable on the map: A* would fail the same way until the robot gets elsewhere

@@ -77,7 +77,7 @@ class CommandMuxNode(Node):
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.active: str | None = ""
         self.forwarded = dict.fromkeys([s.name for s in sources], 0)
-        self.create_timer(0.02, self._tick)  # switches and locks take effect without waiting for a message
+        self.create_timer(0.05, self._tick)  # switches and locks take effect without waiting for a message
         self.create_timer(1.0, self._diagnostics)
         self._tick()
         self.get_logger().info(

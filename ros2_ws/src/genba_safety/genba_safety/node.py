@@ -254,7 +254,8 @@ class SafetySupervisorNode(ManagedNode):
     def _on_odom(self, msg: Odometry) -> None:
         q = msg.pose.pose.orientation
         yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
-        self.goals.on_odom((msg.pose.pose.position.x, msg.pose.pose.position.y, yaw))
+        self.goals.on_odom((msg.pose.pose.position.x, msg.pose.pose.position.y, yaw),
+                           stamp_to_sec(msg.header.stamp))
         self._update_goal()
         self._offer(
             "odom",
