@@ -1,6 +1,8 @@
 """Policy inference benchmark: batch-1 latency of torch eager vs ONNX Runtime CPU with
 1 and 2 threads, measured in the same run. Targets: ORT CPU p99 <= 5 ms and >= 3x faster than
-torch eager; on a GPU with TensorRT, the shipped student's TensorRT fp16 p99 <= 1 ms.
+torch eager; on a GPU with TensorRT, the shipped student's TensorRT fp16 p99 <= 1 ms. Energy per
+inference of the shipped student where the machine has a meter (genba_common.power), else
+"unavailable".
 Run: ./genba test tests/benchmarks/test_bench_policy.py --run-benchmarks -s
 """
 
@@ -62,3 +64,29 @@ def test_shipped_student_latency_on_tensorrt(tmp_path, tensorrt_provider):
     for k, v in lat.items():
         print(f"  {k:<28} p50 {v['p50_ms']:7.3f} ms  p99 {v['p99_ms']:7.3f} ms")
     print(f"  TensorRT fp16 p99 {lat['tensorrt_fp16']['p99_ms']:.3f} ms (target <= 1 ms)")
+
+
+def test_shipped_student_energy_per_inference():
+    """Joules per inference and inferences per second per watt of the deployed student on ONNX
+    Runtime CPU (and on TensorRT where there is one), from this machine's energy meter."""
+    from genba_common.power import open_energy_meter
+    from genba_policy.runtime import OnnxPolicy
+
+    model, manifest = _deployed_student()
+    meter = open_energy_meter()
+    obs = report.latency_inputs()
+    print(f"\nenergy meter: {meter.source}" + (f" ({meter.reason})" if hasattr(meter, "reason") else ""))
+    for backend in ("cpu", "tensorrt"):
+        try:
+            policy = OnnxPolicy(model, manifest, backend, log=lambda s: None)
+        except Exception as exc:  # no TensorRT here: said, not hidden
+            print(f"  {backend:<9} not measured: {str(exc).splitlines()[0]}")
+            continue
+        if policy.backend != backend:
+            print(f"  {backend:<9} not measured: runs on {policy.backend}")
+            continue
+        for _ in range(50):
+            policy.infer(obs)  # warm-up
+        result = meter.measure(lambda p=policy: p.infer(obs), 2000)
+        print(f"  {backend:<9} {2000 / result.seconds:8.0f} inferences/s; {result.describe()}")
+        assert result.n == 2000 and (result.joules is None) == (meter.source == "none")
