@@ -22,8 +22,9 @@ THIRD_PARTY = {
     "onnx": (None, "onnx"), "foxglove": (None, "foxglove-sdk"),
 }
 # Imported only where it is installed by hand, and guarded: TensorRT comes with JetPack or NVIDIA's
-# own index, never from pip or rosdep; tf2_msgs is missing from the PyPI ROS wheels.
-OPTIONAL = {"tensorrt"}
+# own index, never from pip or rosdep; pynvml (pip nvidia-ml-py) only where an NVIDIA GPU's energy
+# is read; tf2_msgs is missing from the PyPI ROS wheels.
+OPTIONAL = {"tensorrt", "pynvml"}
 ROS = re.compile(r"^(rclpy|rcl_interfaces|ament_index_python|launch|launch_ros|std_srvs|\w+_msgs)$")
 SAFETY_MAY_IMPORT = re.compile(r"^(genba_common|genba_safety|rclpy|rcl_interfaces|numpy|std_srvs|\w+_msgs)$")
 
