@@ -22,7 +22,7 @@ from genba_actuation.odometry import EncoderNoise, fill_odometry_msg
 from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
-from genba_common.lifecycle import DeviceUnavailable, ManagedNode
+from genba_common.lifecycle import ManagedNode, open_serial
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, ODOMETRY
 from genba_common.serial_link import SerialLink
@@ -82,8 +82,7 @@ class ActuationBridgeNode(ManagedNode):
         self.start_if_autostart(autostart)
 
     def open_device(self) -> None:
-        if not self.link.try_open(time.monotonic()):
-            raise DeviceUnavailable(self.link.last_error or f"cannot open {self.port} yet")
+        open_serial(self.link, time.monotonic())
         self._opened()
 
     def _opened(self) -> None:
@@ -195,8 +194,6 @@ class ActuationBridgeNode(ManagedNode):
         stop them too, a period later)."""
         self.on_inactive()
         self.link.close()
-
-    close = close_device
 
 
 def main(args: list[str] | None = None) -> None:

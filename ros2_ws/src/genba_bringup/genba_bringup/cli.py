@@ -286,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
                     start_new_session=True,
                 )
         deadline = time.monotonic() + sc.time_limit_s + args.startup_timeout_s
-        goal = (sc.goal.x, sc.goal.y) if args.emulate else None  # sent as rviz sends one, in map
+        goal = (sc.goal.x, sc.goal.y) if args.emulate else None  # sent in map, as a fleet manager sends one
         died = _supervise(mon, procs, sc, run_dir, deadline, goal)
     except Interrupted as exc:
         signum = exc.signum

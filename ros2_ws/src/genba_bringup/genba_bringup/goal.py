@@ -8,7 +8,7 @@ import time
 
 from genba_common import frames
 from genba_common.errors import ConfigError
-from genba_common.geometry import quaternion_of_yaw
+from genba_common.goal_input import goal_message
 from genba_common.qos import COMMAND
 
 
@@ -34,12 +34,7 @@ def send_goal(x: float, y: float, yaw: float = 0.0, frame: str = frames.ODOM, ti
                     "domain)"
                 )
             rclpy.spin_once(node, timeout_sec=0.05)
-        msg = PoseStamped()
-        msg.header.frame_id = frame
-        msg.header.stamp = node.get_clock().now().to_msg()
-        msg.pose.position.x, msg.pose.position.y = x, y
-        q = quaternion_of_yaw(yaw)
-        msg.pose.orientation.x, msg.pose.orientation.y, msg.pose.orientation.z, msg.pose.orientation.w = q
+        msg = goal_message(node.get_clock().now().to_msg(), frame, x, y, yaw)
         time.sleep(0.2)  # let every matched subscriber finish matching before the one message goes
         pub.publish(msg)
         end = time.monotonic() + 0.5

@@ -17,6 +17,7 @@ from std_msgs.msg import Bool, String
 
 from genba_bringup.data_policy import DataPolicy
 from genba_bringup.live_view import VIEW_TOPICS
+from genba_common.goal_input import goal_message
 from genba_common.qos import COMMAND, LATCHED, SENSOR, latched
 from genba_common.stamps import stamp_to_sec
 from genba_common.tf import tf_message_type
@@ -179,10 +180,7 @@ class MonitorNode(Node):
         it whenever they come up). True once the policy reports it has one."""
         if self._pub_goal is None:
             self._pub_goal = self.create_publisher(PoseStamped, "/goal_pose", LATCHED)
-            g = PoseStamped()
-            g.header.frame_id, g.header.stamp = frame, self.get_clock().now().to_msg()
-            g.pose.position.x, g.pose.position.y, g.pose.orientation.w = x, y, 1.0
-            self._pub_goal.publish(g)
+            self._pub_goal.publish(goal_message(self.get_clock().now().to_msg(), frame, x, y))
         return self.policy_status not in ("", "no_goal")
 
     def stop_robot(self) -> None:

@@ -10,6 +10,12 @@ def yaw_of_quaternion(x: float, y: float, z: float, w: float) -> float:
     return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
+def pose_of(msg_pose) -> tuple[float, float, float]:
+    """(x, y, yaw) of a geometry_msgs/Pose."""
+    q = msg_pose.orientation
+    return msg_pose.position.x, msg_pose.position.y, yaw_of_quaternion(q.x, q.y, q.z, q.w)
+
+
 def quaternion_of_yaw(yaw: float) -> tuple[float, float, float, float]:
     """(x, y, z, w) of a rotation by ``yaw`` about z."""
     return 0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0)

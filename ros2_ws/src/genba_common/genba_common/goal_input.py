@@ -9,16 +9,20 @@ from collections.abc import Callable
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 
 from genba_common import frames
-from genba_common.geometry import yaw_of_quaternion
+from genba_common.geometry import pose_of, quaternion_of_yaw
 from genba_common.localization import GoalFrames, Pose2D, UnknownFrame
 from genba_common.qos import subscribe_latched_and_live
 from genba_common.stamps import stamp_to_sec
 
 
-def pose_of(msg_pose) -> Pose2D:
-    """(x, y, yaw) of a geometry_msgs/Pose."""
-    q = msg_pose.orientation
-    return msg_pose.position.x, msg_pose.position.y, yaw_of_quaternion(q.x, q.y, q.z, q.w)
+def goal_message(stamp, frame: str, x: float, y: float, yaw: float = 0.0) -> PoseStamped:
+    """A ``/goal_pose`` message, as every sender makes it (rviz, ``genba goal``, the simulator)."""
+    msg = PoseStamped()
+    msg.header.frame_id, msg.header.stamp = frame, stamp
+    msg.pose.position.x, msg.pose.position.y = x, y
+    q = msg.pose.orientation
+    q.x, q.y, q.z, q.w = quaternion_of_yaw(yaw)
+    return msg
 
 
 class GoalInput:

@@ -15,6 +15,13 @@ class DeviceUnavailable(Exception):
     """The device cannot be opened now: one line, naming it and why."""
 
 
+def open_serial(link, now: float) -> None:
+    """Open a :class:`~genba_common.serial_link.SerialLink` on configure, or raise
+    :class:`DeviceUnavailable` with its one-line reason."""
+    if not link.try_open(now):
+        raise DeviceUnavailable(link.last_error or f"cannot open {link.port_name} yet")
+
+
 class ManagedNode(LifecycleNode):
     """Subclasses implement :meth:`open_device` (raise :class:`DeviceUnavailable`),
     :meth:`close_device` and, where stopping matters, :meth:`on_inactive`; their timers check
@@ -31,6 +38,10 @@ class ManagedNode(LifecycleNode):
 
     def on_inactive(self) -> None:
         """Called when the node stops being active: leave the device safe (e.g. zero the wheels)."""
+
+    def close(self) -> None:
+        """What ``run_node`` calls at exit: the device closed."""
+        self.close_device()
 
     def start_if_autostart(self, autostart: bool) -> None:
         """Configure and activate now when ``autostart`` (a node run on its own)."""

@@ -97,5 +97,4 @@ class GoalFrames:
             return x, y
         if self.map_in_odom is None:
             return None
-        gx, gy, _ = compose(self.map_in_odom, (x, y, 0.0))
-        return gx, gy
+        return apply(self.map_in_odom, (x, y))

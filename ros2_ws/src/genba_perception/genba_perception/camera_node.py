@@ -126,8 +126,6 @@ class CameraNode(ManagedNode):
             self.source.close()
             self.source = None
 
-    close = close_device
-
 
 def main(args: list[str] | None = None) -> None:
     run_node(CameraNode, args)

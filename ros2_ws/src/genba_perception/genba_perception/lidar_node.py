@@ -13,7 +13,7 @@ from sensor_msgs.msg import LaserScan
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
-from genba_common.lifecycle import DeviceUnavailable, ManagedNode
+from genba_common.lifecycle import ManagedNode, open_serial
 from genba_common.params import Parameters
 from genba_common.qos import DIAGNOSTICS, SENSOR
 from genba_common.serial_link import SerialLink
@@ -113,8 +113,7 @@ class LidarNode(ManagedNode):
 
     def open_device(self) -> None:
         now = time.monotonic()
-        if not self.link.try_open(now):
-            raise DeviceUnavailable(self.link.last_error or f"cannot open {self.link.port_name} yet")
+        open_serial(self.link, now)
         self._opened(now)
 
     def _opened(self, now: float) -> None:
@@ -220,9 +219,6 @@ class LidarNode(ManagedNode):
             for step in self.model.stop_sequence():
                 self._send(step)
         self.link.close()
-
-
-    close = close_device
 
 
 def main(args: list[str] | None = None) -> None:

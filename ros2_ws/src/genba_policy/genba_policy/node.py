@@ -17,8 +17,8 @@ from genba_common import frames
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError, ModelRejected
-from genba_common.geometry import to_base, yaw_of_quaternion
-from genba_common.goal_input import GoalInput, pose_of
+from genba_common.geometry import pose_of, to_base
+from genba_common.goal_input import GoalInput
 from genba_common.inference import ONNX_BACKENDS
 from genba_common.localization import Pose2D, apply, compose, inverse, transform_points
 from genba_common.params import Parameters
@@ -109,9 +109,7 @@ class PolicyNode(Node):
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR)  # matches either kind
 
     def _on_odom(self, msg: Odometry) -> None:
-        q = msg.pose.pose.orientation
-        yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
-        self.pose = (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
+        self.pose = pose_of(msg.pose.pose)
         self.twist = (msg.twist.twist.linear.x, msg.twist.twist.angular.z)
         self.goals.on_odom(self.pose, stamp_to_sec(msg.header.stamp))
         self._publish_status()

@@ -43,6 +43,16 @@ class Health:
     stamp: float = 0.0
 
 
+def health_of_values(values: dict[str, str], stamp: float = 0.0) -> Health:
+    """A health report from one DiagnosticStatus's key/values (``policy/health``'s keys); numbers
+    that do not parse make it not valid, with NaN figures."""
+    try:
+        return Health(values.get("output_valid", "false") == "true", float(values.get("ood_score", "nan")),
+                      float(values.get("inference_ms", "nan")), stamp)
+    except ValueError:
+        return Health(False, math.nan, math.nan, stamp)
+
+
 @dataclass(frozen=True)
 class Selection:
     source: str | None  # the winner, "lock:<name>" while a lock holds the output, None: no output

@@ -20,18 +20,13 @@ from genba_common.errors import ConfigError
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
-from genba_safety.arbitration import FRESH, CommandMux, Health, Lock, Selection, Source
+from genba_safety.arbitration import FRESH, CommandMux, Health, Lock, Selection, Source, health_of_values
 
 
 def health_of(msg: DiagnosticArray) -> Health:
-    """The fields the supervisor reads, from a health report (a malformed one is not valid)."""
+    """The fields the supervisor reads, from a health report's first status (none: not valid)."""
     for st in msg.status:
-        kv = {k.key: k.value for k in st.values}
-        try:
-            return Health(kv.get("output_valid") == "true", float(kv.get("ood_score", "nan")),
-                          float(kv.get("inference_ms", "nan")), stamp_to_sec(msg.header.stamp))
-        except ValueError:
-            break
+        return health_of_values({k.key: k.value for k in st.values}, stamp_to_sec(msg.header.stamp))
     return Health(False)
 
 

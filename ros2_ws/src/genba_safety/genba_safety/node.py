@@ -24,12 +24,13 @@ from genba_common.audit import AuditLog, finite_or_none
 from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
-from genba_common.geometry import yaw_of_quaternion
+from genba_common.geometry import pose_of
 from genba_common.goal_input import GoalInput
 from genba_common.lifecycle import ManagedNode
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, SENSOR
 from genba_common.stamps import sec_to_stamp, stamp_to_sec
+from genba_safety.arbitration import health_of_values
 from genba_safety.beams import BeamConfig
 from genba_safety.fallback import ReactiveConfig
 from genba_safety.limits import Limits
@@ -252,22 +253,10 @@ class SafetySupervisorNode(ManagedNode):
             self._tick()  # an obstacle is acted on as it is seen, not at the next tick
 
     def _on_odom(self, msg: Odometry) -> None:
-        q = msg.pose.pose.orientation
-        yaw = yaw_of_quaternion(q.x, q.y, q.z, q.w)
-        self.goals.on_odom((msg.pose.pose.position.x, msg.pose.pose.position.y, yaw),
-                           stamp_to_sec(msg.header.stamp))
+        pose, stamp = pose_of(msg.pose.pose), stamp_to_sec(msg.header.stamp)
+        self.goals.on_odom(pose, stamp)
         self._update_goal()
-        self._offer(
-            "odom",
-            OdomInput(
-                msg.pose.pose.position.x,
-                msg.pose.pose.position.y,
-                yaw,
-                msg.twist.twist.linear.x,
-                msg.twist.twist.angular.z,
-            ),
-            stamp_to_sec(msg.header.stamp),
-        )
+        self._offer("odom", OdomInput(*pose, msg.twist.twist.linear.x, msg.twist.twist.angular.z), stamp)
 
     def _on_camera(self, msg: Image) -> None:
         self._offer("camera", True, stamp_to_sec(msg.header.stamp))
@@ -277,16 +266,9 @@ class SafetySupervisorNode(ManagedNode):
 
     def _on_health(self, msg: DiagnosticArray) -> None:
         for st in msg.status:
-            kv = {k.key: k.value for k in st.values}
-            try:
-                h = HealthInput(
-                    float(kv.get("ood_score", "nan")),
-                    float(kv.get("inference_ms", "nan")),
-                    kv.get("output_valid", "false") == "true",
-                )
-            except ValueError:
-                h = HealthInput(math.nan, math.nan, False)
-            self._offer("health", h, stamp_to_sec(msg.header.stamp))
+            h = health_of_values({k.key: k.value for k in st.values})
+            self._offer("health", HealthInput(h.ood_score, h.inference_ms, h.output_valid),
+                        stamp_to_sec(msg.header.stamp))
 
     def _on_estop(self, msg: Bool) -> None:
         if msg.data and not self.inputs.estop_requested:

@@ -34,6 +34,7 @@ from genba_common.diagnostics import diagnostics
 from genba_common.entry import run_node
 from genba_common.errors import ConfigError
 from genba_common.geometry import quaternion_of_yaw
+from genba_common.goal_input import goal_message
 from genba_common.params import Parameters
 from genba_common.qos import COMMAND, DIAGNOSTICS, LATCHED, ODOMETRY, SENSOR
 from genba_common.stamps import sec_to_stamp
@@ -103,7 +104,7 @@ class SimNode(Node):
         self.drive = DiffDrive(WHEEL_RADIUS_M, TRACK_WIDTH_M)
         # /odom as the bridge publishes it on a robot: the pose is ground truth, the covariances
         # those of the same encoder model (so nothing downstream can tell the two apart)
-        self.odom = Odometry2D()
+        self.odom, self.odom_noise = Odometry2D(), EncoderNoise()
         self.odom_time: float | None = None
         self.controller = PtyController(
             ControllerConfig(watchdog_ms=wd_ms), link_path=port, self_integrate=False
@@ -252,7 +253,7 @@ class SimNode(Node):
 
     def _publish_odom(self) -> None:
         v, w = self.sim.body_twist()
-        o, noise = self.odom, EncoderNoise()
+        o, noise = self.odom, self.odom_noise
         dt = self.sim.time - self.odom_time if self.odom_time is not None else 0.0
         left, right = (s * self.drive.wheel_radius_m * dt for s in self.drive.wheel_speeds(v, w))
         o.advance(self.drive, noise, left, right)  # grows the covariances
@@ -288,12 +289,9 @@ class SimNode(Node):
         self.pub_cloud.publish(h)
 
     def _publish_goal(self) -> None:
-        g = PoseStamped()
-        self._stamp(g.header)
-        g.header.frame_id = self.world_frame
-        g.pose.position.x, g.pose.position.y = self.sc.goal.x, self.sc.goal.y
-        g.pose.orientation.w = 1.0
-        self.pub_goal.publish(g)
+        self.pub_goal.publish(
+            goal_message(self.get_clock().now().to_msg(), self.world_frame, self.sc.goal.x, self.sc.goal.y)
+        )
 
     def _publish_map(self) -> None:
         arr = MarkerArray()
