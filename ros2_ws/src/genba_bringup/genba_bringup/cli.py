@@ -254,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
 
     from genba_bringup.monitor import McapRecorder, MonitorNode
     from genba_bringup.robot_description import sim_robot_urdf
+    from genba_common.entry import freeze_startup_heap
 
     # This process handles Ctrl-C and SIGTERM itself (an orderly stop), not rclpy.
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
@@ -273,6 +274,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"genba: live view on ws://{args.view_host}:{view.port} (Foxglove: Open connection, "
                   f"Foxglove WebSocket; layout {root / 'ros2_ws/src/genba_bringup/foxglove/genba.json'})")
         mon = MonitorNode(stack.record, stack.latency_stages, recorder, sim_robot_urdf(root), view)
+        rclpy.get_global_executor().add_node(mon)  # once: spin_once would add and remove it on every call
+        freeze_startup_heap()
         for spec in stack.nodes:
             extra = ["-p", "camera_enabled:=false"] if (args.no_camera and spec.name == "sim") else []
             if spec.name == "policy" and policy_backend:
@@ -359,7 +362,7 @@ def _spin_until_done(
     """The loop of :func:`_supervise`: the line naming a node that died, or None."""
     import rclpy
 
-    last_print = 0.0
+    last_print = last_poll = 0.0
     t0 = time.monotonic()
     goal_taken = goal is None
     while mon.episode is None and time.monotonic() < deadline:
@@ -368,6 +371,9 @@ def _spin_until_done(
         if not goal_taken and mon.offer_goal(goal[0], goal[1], "map"):
             goal_taken = True
             print(f"genba: goal ({goal[0]:.2f}, {goal[1]:.2f}) in map taken by the policy", flush=True)
+        if time.monotonic() - last_poll < 0.2:
+            continue  # a node's exit is noticed within 0.2 s; polling on every message costs the chain CPU
+        last_poll = time.monotonic()
         for name, p in procs.items():
             if p.poll() is not None:
                 return (f"node '{name}' exited with code {p.returncode}: "
@@ -437,6 +443,43 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_BAD_INPUT)
 
 
+def bench(args: argparse.Namespace) -> int:
+    """`genba bench`: the suite, then results.json and results.md (and the table printed)."""
+    import tempfile
+
+    from genba_bringup import bench as b
+
+    root = Path(os.environ.get("GENBA_ROOT", Path.cwd()))
+    if not (root / "tests" / "benchmarks").is_dir():
+        raise CliError(f"no benchmarks under {root / 'tests/benchmarks'} (run it in a genba checkout)")
+    previous: list[dict] = []
+    if args.compare:
+        try:
+            previous = json.loads(Path(args.compare).read_text())["figures"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CliError(f"--compare {args.compare}: not a genba bench results file ({exc})") from None
+    out_dir = Path(args.out_dir) if args.out_dir else root / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows_path = Path(tmp) / "rows.jsonl"
+        files = b.SUITE + (b.LONG if args.all else ())
+        code = b.run_suite(root, files, rows_path, ["-k", args.select] if args.select else [])
+        rows = b.load_rows(rows_path)
+    command = "genba bench" + (" --all" if args.all else "") + (f" -k '{args.select}'" if args.select else "")
+    res = b.results(rows, command, args.compare, previous)
+    (out_dir / "results.json").write_text(json.dumps(res, indent=1) + "\n")
+    table = b.markdown(res)
+    (out_dir / "results.md").write_text(table)
+    print("\n" + table + f"\nwritten: {out_dir / 'results.json'}, {out_dir / 'results.md'}")
+    if code != 0:
+        print(f"genba bench: a benchmark did not complete (pytest exit {code})", file=sys.stderr)
+        return EXIT_EPISODE_FAILED
+    if not rows:
+        print("genba bench: no figures were measured", file=sys.stderr)
+        return EXIT_EPISODE_FAILED
+    return EXIT_EPISODE_FAILED if any(c["regression"] for c in res["comparison"].values()) else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = _Parser(prog="genba", description="genba: on-device robot AI that stays safe")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -478,8 +521,19 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--frame", choices=["odom", "map"], default="odom", help="frame of x, y (default odom)")
     g.add_argument("--timeout-s", type=number_in(0.1, 600.0), default=10.0,
                    help="how long to wait for the stack's subscribers (s)")
+    b = sub.add_parser("bench", help="run the benchmark suite: bench/results.json and a Markdown table")
+    b.add_argument("--out-dir", default=None, help="where results.json and results.md go (default: bench/ "
+                   "in the repository)")
+    b.add_argument("--compare", default=None, metavar="RESULTS_JSON",
+                   help="a previous results.json: ratios per figure, regressions over 20%% flagged (exit 1)")
+    b.add_argument("--all", action="store_true", help="also the long benchmarks (privacy detectors, "
+                   "hostile sequences: about 15 minutes more)")
+    b.add_argument("-k", dest="select", default=None,
+                   help="only the benchmarks matching this pytest -k expression")
     args = ap.parse_args(argv)
     try:
+        if args.cmd == "bench":
+            sys.exit(bench(args))
         if args.cmd == "goal":
             from genba_bringup.goal import send_goal
 

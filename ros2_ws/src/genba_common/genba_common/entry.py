@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from genba_common.errors import ConfigError
+
+
+def freeze_startup_heap() -> None:
+    """Move everything allocated so far (modules, models, the node) out of the garbage collector's
+    reach: a full collection then walks only what the running node allocates, so its pause stays
+    well under a millisecond instead of several (benchmarks: the supervisor step's jitter)."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_node(node_cls: type, args: list[str] | None = None) -> None:
@@ -21,6 +30,7 @@ def run_node(node_cls: type, args: list[str] | None = None) -> None:
     code = 0
     try:
         node = node_cls()
+        freeze_startup_heap()
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass

@@ -41,6 +41,8 @@ from genba_safety.tracker import TrackerConfig
 from genba_safety.watchdog import Now
 from genba_safety.zones import Footprint, ScanGeometry, ZoneConfig, stop_zone
 
+RING = [(math.cos(a), math.sin(a)) for a in np.linspace(0.0, 2.0 * math.pi, 17)]  # a track's S ring
+
 
 class SafetySupervisorNode(ManagedNode):
     def __init__(self, **node_kwargs) -> None:
@@ -375,6 +377,12 @@ class SafetySupervisorNode(ManagedNode):
         self.pub_diag.publish(diagnostics(self, "genba/safety_supervisor", "safety", level, message, vals))
 
     def _publish_markers(self) -> None:
+        """Zones and people for rviz, the live view and the recorder; built only when someone listens
+        (they cost the supervisor's process as much as its steps do)."""
+        if self.pub_tracks.get_subscription_count():
+            self.pub_tracks.publish(self._track_markers())
+        if not self.pub_markers.get_subscription_count():
+            return
         v = self._last.v if self._last else 0.0
         arr = MarkerArray()
         for i, (fp, rgba) in enumerate(
@@ -395,7 +403,6 @@ class SafetySupervisorNode(ManagedNode):
         if self._last is not None:
             arr.markers += self._command_markers(self._last)
         self.pub_markers.publish(arr)
-        self.pub_tracks.publish(self._track_markers())
 
     def _track_markers(self) -> MarkerArray:
         """The supervisor's people (base_link, as of the latest scan): a disc per track (orange while
@@ -426,8 +433,7 @@ class SafetySupervisorNode(ManagedNode):
             ring.scale.x = 0.02
             ring.color.r, ring.color.g, ring.color.b, ring.color.a = 1.0, 1.0, 0.2, 0.7
             ring.pose.orientation.w = 1.0
-            ring.points = [Point(x=cx + s_m * math.cos(a), y=cy + s_m * math.sin(a), z=0.05)
-                           for a in np.linspace(0.0, 2.0 * math.pi, 33)]
+            ring.points = [Point(x=cx + s_m * c, y=cy + s_m * s, z=0.05) for c, s in RING]
             ring.text = f"S={s_m:.2f} m"
             arr.markers += [disc, vel, ring]
         return arr
