@@ -83,23 +83,32 @@ class TrackView:
         return float(c[0]), float(c[1])
 
 
-def segment(points: np.ndarray, ranges: np.ndarray, angle_increment: float, gap_m: float) -> list[np.ndarray]:
-    """Index arrays of clusters: runs of consecutive returns (in beam order) whose neighbours are
-    closer than ``gap_m`` plus the spread of two beams at that range; the run that crosses the
-    scan's seam joins its other end when the scan covers the full circle."""
+def segment_labels(
+    points: np.ndarray, ranges: np.ndarray, angle_increment: float, gap_m: float
+) -> tuple[np.ndarray, int]:
+    """The cluster of each return (labels 0..k-1) and k. A cluster is a run of consecutive returns
+    (in beam order) whose neighbours are closer than ``gap_m`` plus the spread of two beams at that
+    range; the run that crosses the scan's seam joins its other end (label 0) when they are close."""
     n = len(points)
     if n == 0:
-        return []
-    d = np.hypot(*(points[1:] - points[:-1]).T) if n > 1 else np.zeros(0)
-    spread = 2.5 * np.abs(angle_increment) * np.minimum(ranges[1:], ranges[:-1]) if n > 1 else np.zeros(0)
-    breaks = np.flatnonzero(d > gap_m + spread) + 1
-    clusters = [c for c in np.split(np.arange(n), breaks) if c.size]
-    if len(clusters) > 1 and math.hypot(*(points[0] - points[-1])) <= gap_m + 2.5 * abs(
-        angle_increment
-    ) * min(ranges[0], ranges[-1]):
-        clusters[0] = np.concatenate((clusters[-1], clusters[0]))
-        clusters.pop()
-    return clusters
+        return np.zeros(0, np.int64), 0
+    labels = np.zeros(n, np.int64)
+    if n > 1:
+        d = np.hypot(*(points[1:] - points[:-1]).T)
+        spread = 2.5 * abs(angle_increment) * np.minimum(ranges[1:], ranges[:-1])
+        labels[1:] = np.cumsum(d > gap_m + spread)
+    k = int(labels[-1]) + 1
+    seam = gap_m + 2.5 * abs(angle_increment) * min(ranges[0], ranges[-1])
+    if k > 1 and math.hypot(*(points[0] - points[-1])) <= seam:
+        labels[labels == k - 1] = 0
+        k -= 1
+    return labels, k
+
+
+def segment(points: np.ndarray, ranges: np.ndarray, angle_increment: float, gap_m: float) -> list[np.ndarray]:
+    """Index arrays of the clusters of :func:`segment_labels`."""
+    labels, k = segment_labels(points, ranges, angle_increment, gap_m)
+    return [np.flatnonzero(labels == j) for j in range(k)]
 
 
 @dataclass
@@ -183,7 +192,8 @@ class Tracker:
         dyn = free & ~persistent
         idx_dyn = idx_near[dyn]
         dyn_odom = near_odom[dyn]
-        clusters = segment(points[idx_dyn], ranges[idx_dyn], angle_increment, cfg.cluster_gap_m)
+        pts_dyn, r_dyn = points[idx_dyn], ranges[idx_dyn]
+        labels, k = segment_labels(pts_dyn, r_dyn, angle_increment, cfg.cluster_gap_m)
         small, meas, claimed = [], [], {}
         for i in followed:
             mine = owner == i
@@ -191,22 +201,24 @@ class Tracker:
                 claimed[len(meas)] = i
                 small.append(points[idx_near[mine]])
                 meas.append(near_odom[mine])
-        candidates = []
-        for cl in clusters:
-            pts = points[idx_dyn[cl]]
-            extent = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
-            if extent > cfg.max_person_extent_m:
-                structure.append(pts)
-            else:
-                candidates.append((float(ranges[idx_dyn[cl]].min()), pts, dyn_odom[cl]))
-        # Bounded work whatever the scan holds (rain, foliage, a broken sensor): the nearest clusters
-        # are followed, the rest count as structure (the zones judge them as obstacles).
-        candidates.sort(key=lambda c: c[0])
-        room = max(0, cfg.max_tracks - len(small))
-        for _, pts, odom_pts in candidates[:room]:
-            small.append(pts)
-            meas.append(odom_pts)
-        structure += [pts for _, pts, _ in candidates[room:]]
+        if k:
+            # Per cluster, without a Python loop over them: its extent and its nearest return.
+            lo, hi, nearest = np.full((k, 2), np.inf), np.full((k, 2), -np.inf), np.full(k, np.inf)
+            np.minimum.at(lo, labels, pts_dyn)
+            np.maximum.at(hi, labels, pts_dyn)
+            np.minimum.at(nearest, labels, r_dyn)
+            person_sized = np.flatnonzero(np.hypot(*(hi - lo).T) <= cfg.max_person_extent_m)
+            # Bounded work whatever the scan holds (rain, foliage, a broken sensor): the nearest clusters
+            # are followed, the rest count as structure (the zones judge them as obstacles).
+            room = max(0, cfg.max_tracks - len(small))
+            chosen = person_sized[np.argsort(nearest[person_sized], kind="stable")][:room]
+            for j in chosen:
+                mine = labels == j
+                small.append(pts_dyn[mine])
+                meas.append(dyn_odom[mine])
+            followed_cluster = np.zeros(k, bool)
+            followed_cluster[chosen] = True
+            structure.append(pts_dyn[~followed_cluster[labels]])
         self.structure = np.concatenate(structure)
         centres = np.array([m.mean(axis=0) for m in meas]).reshape(-1, 2)
         pairs = []
