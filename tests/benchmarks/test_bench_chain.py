@@ -1,8 +1,9 @@
 """Sensor stamp to the frame on the wire, over real processes: a fake robot publishes the supervisor's
 inputs (its command carries the scan's stamp, as the policy's does), the safety supervisor gates it,
 the actuation bridge writes it to the motor controller emulator on a pseudo-terminal, and the bridge's
-``actuation/cmd_sent`` (the sensor stamp of the frame it just wrote) comes back here. The baseline, in
-the same run: the same messages through two bare rclpy relays (as many hops, no work). Measured
+``actuation/cmd_sent`` (the sensor stamp of the frame it just wrote) is timed by its DDS source timestamp
+(when the bridge published it, as `genba run`'s actuation stage is). The baseline, in the same run: the
+same messages through two bare rclpy relays (as many hops, no work), timed the same way. Measured
 nominal and with one core kept busy by a competing process.
 Run: ./genba test tests/benchmarks/test_bench_chain.py --run-benchmarks -s
 """
@@ -12,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -60,8 +60,8 @@ def test_sensor_stamp_to_wire(chain):
     moving = []
 
     def on(kind):
-        def cb(m):
-            t = time.time()
+        def cb(m, info):
+            t = info["source_timestamp"] * 1e-9
             key = (m.header.stamp.sec, m.header.stamp.nanosec)
             if kind == "wire":
                 moving.append(m.twist.linear.x)

@@ -112,6 +112,8 @@ def processes():
             "genba_safety.node",
             "--ros-args",
             "-p",
+            "autostart:=true",  # a managed node: active without a lifecycle manager
+            "-p",
             "recover_hold_s:=0.2",
             "-p",
             "cloud_timeout_ms:=5000.0",

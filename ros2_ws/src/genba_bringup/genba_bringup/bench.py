@@ -96,6 +96,11 @@ def results(rows: list[dict], command: str, previous_path: str | None, previous:
     }
 
 
+def _num(x: float) -> str:
+    """A figure as people read it: 8512, 39.9, 0.742."""
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
 def _budget_text(b: dict | None) -> str:
     if not b:
         return ""
@@ -121,9 +126,9 @@ def markdown(res: dict) -> str:
     lines += [head, rule]
     for r in res["figures"]:
         if "value" in r:
-            stats = ["", "", f"{r['value']:.3g}", ""]
+            stats = ["", "", _num(r["value"]), ""]
         else:
-            stats = [str(r["n"]), f"{r['p50']:.3g}", f"{r['p99']:.3g}", f"{r['max']:.3g}"]
+            stats = [str(r["n"]), _num(r["p50"]), _num(r["p99"]), _num(r["max"])]
         if r.get("baseline"):
             b = r["baseline"]
             stats[2] += f" ({r['p99'] / b['p99']:.2f}x {b['name']})" if b.get("p99") else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import time
@@ -208,8 +209,8 @@ class MonitorNode(Node):
         for stage, topic in self._stage_topics.items():
             if stage not in self._stage_subscribed and topic in types:
                 qos = SENSOR if topic in SENSOR_TOPICS else 50
-                self.create_subscription(
-                    _msg_class(types[topic][0]), topic, lambda msg, s=stage: self._on_stage(s, msg), qos
+                self.create_subscription(  # (msg, info): rclpy hands over the DDS timestamps
+                    _msg_class(types[topic][0]), topic, functools.partial(self._on_stage, stage), qos
                 )
                 self._stage_subscribed.add(stage)
 
@@ -228,13 +229,17 @@ class MonitorNode(Node):
         for sink in self.sinks.get(topic, ()):
             sink.write(topic, data, t_ns)
 
-    def _on_stage(self, stage: str, msg) -> None:
+    def _on_stage(self, stage: str, msg, info: dict) -> None:
+        """A stage's latency: its message's sensor stamp to when the stage published it (the DDS
+        source timestamp, so this node's own delays do not count), or to its arrival here where the
+        middleware gives no source timestamp."""
         stamp = stamp_to_sec(msg.header.stamp)
         # Count the first arrival of each decision only: the supervisor (100 Hz) and the bridge
         # (50 Hz) re-send the latest command, which would otherwise count its age again and again.
         if stamp > 0 and stamp != self._last_stamp.get(stage):
             self._last_stamp[stage] = stamp
-            age_ms = (self.get_clock().now().nanoseconds * 1e-9 - stamp) * 1000.0
+            published_ns = info.get("source_timestamp") or self.get_clock().now().nanoseconds
+            age_ms = (published_ns * 1e-9 - stamp) * 1000.0
             if age_ms < 1000.0:  # older stamps are supervisor-generated holds, not pipeline latency
                 self.latency[stage].append(age_ms)
 
