@@ -35,7 +35,8 @@ class ActuationBridgeNode(ManagedNode):
         param = Parameters(self, "genba_actuation", "actuation_bridge.yaml")
         self.port = param("port", "Serial device of the motor controller")
         baud = param("baudrate", "Serial baud rate", 1200, 4000000)
-        self.rate_hz = param("command_rate_hz", "Rate at which commands are sent", 5.0, 1000.0)
+        self.rate_hz = param("command_rate_hz", "Keepalive rate: a frame goes out at least this often (each "
+                             "new gated command goes out as it arrives)", 5.0, 1000.0)
         self.cmd_timeout_ms = param("cmd_timeout_ms", "Send zero when no gated command came for this long",
                                 1.0, 10000.0)
         self.drive = DiffDrive(param("wheel_radius_m", "Wheel radius", 0.001, 2.0),
@@ -67,6 +68,8 @@ class ActuationBridgeNode(ManagedNode):
         self.estop = False
         self.sent_zero_after_connect = False
         self.frames_sent = 0
+        self._last_cmd_stamp: tuple[int, int] | None = None
+        self._last_sent: float | None = None  # monotonic time of the last velocity frame
         self.create_subscription(TwistStamped, "cmd_vel_safe", self._on_cmd, COMMAND)
         self.create_subscription(Bool, "estop", self._on_estop, COMMAND)
         self.pub_odom = self.create_publisher(Odometry, "odom", ODOMETRY)
@@ -99,6 +102,12 @@ class ActuationBridgeNode(ManagedNode):
         self.cmd = (msg.twist.linear.x, msg.twist.angular.z)
         self.cmd_header = msg.header
         self.cmd_received = time.monotonic()
+        stamp = (msg.header.stamp.sec, msg.header.stamp.nanosec)
+        if self._last_cmd_stamp is None or stamp > self._last_cmd_stamp:
+            # a new decision goes on the wire now; the supervisor's repeats of it (the same stamp,
+            # ramped by its rate limits) go with the keepalive
+            self._last_cmd_stamp = stamp
+            self._send(self.cmd_received)
 
     def _on_estop(self, msg: Bool) -> None:
         if bool(msg.data) != self.estop:
@@ -117,8 +126,9 @@ class ActuationBridgeNode(ManagedNode):
                 self._last_error_logged = self.link.last_error
             if not self.link.is_open:
                 return
-        for telem in self.core.on_bytes(self.link.read(), now):
-            self._publish_telemetry(telem)
+        received = self.core.on_bytes(self.link.read(), now)
+        if received:  # the odometry integrates every frame; one message carries the newest of them
+            self._publish_telemetry(received[-1])
         if not self.link.is_open:
             self.get_logger().error(self.link.last_error)
             return
@@ -129,11 +139,21 @@ class ActuationBridgeNode(ManagedNode):
             self.link.write(self.core.velocity(0.0, 0.0))  # a fresh link always starts from standstill
             self.sent_zero_after_connect = True
             return
+        if self._last_sent is None or now - self._last_sent >= 0.9 / self.rate_hz:
+            self._send(now)  # keepalive: the latest command (zero once it is stale) when none went out
+
+    def _send(self, now: float) -> None:
+        """One velocity frame for the latest gated command, zero when it is older than
+        ``cmd_timeout_ms`` or the e-stop is engaged; only on a live, greeted link."""
+        link_ready = self.link.is_open and self.core.handshake_done and self.sent_zero_after_connect
+        if not (self.active and link_ready):
+            return
         fresh = self.cmd_received is not None and (now - self.cmd_received) * 1000.0 <= self.cmd_timeout_ms
         v, w = self.cmd if (fresh and not self.estop) else (0.0, 0.0)
         v, w = self.core.limit(v, w, now)
         if self.link.write(self.core.velocity(v, w)):
             self.frames_sent += 1
+            self._last_sent = now
             sent = TwistStamped()
             if self.cmd_header is not None and fresh:
                 sent.header = self.cmd_header

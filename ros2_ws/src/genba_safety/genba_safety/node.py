@@ -206,7 +206,7 @@ class SafetySupervisorNode(ManagedNode):
         self.pub_diag = self.create_publisher(DiagnosticArray, "diagnostics", DIAGNOSTICS)
         self.pub_markers = self.create_publisher(MarkerArray, "safety/zones", 1)
         self.pub_tracks = self.create_publisher(MarkerArray, "safety/tracks", 1)
-        self.create_timer(1.0 / self.cfg.rate_hz, self._tick)
+        self.create_timer(1.0 / self.cfg.rate_hz, self._timer_tick)
         # Deadline timers react to staleness at its expiry instead of at the next tick.
         self._deadlines = {
             k: self.create_timer(timeouts[k] / 1000.0 + 0.0005, self._tick) for k in ("cmd", "scan", "odom")
@@ -214,7 +214,7 @@ class SafetySupervisorNode(ManagedNode):
         self.create_timer(0.5, self._publish_diagnostics)
         self.create_timer(0.2, self._publish_markers)
         self._last = None
-        self._last_tick_mono = -math.inf
+        self._input_steps = 0  # steps taken on input since the last timer step
         self._publish_mode(self.sup.ladder.mode)
         self.get_logger().info(
             f"safety supervisor at {self.cfg.rate_hz:.0f} Hz; worst-case stop time "
@@ -296,15 +296,24 @@ class SafetySupervisorNode(ManagedNode):
         return res
 
     # -- output ------------------------------------------------------------------------------
+    INPUT_STEPS_PER_PERIOD = 4
+
     def _may_step_on_input(self) -> bool:
-        """Step at once on a new input, but at most four times a period: a flood of messages on
-        /scan or /policy/cmd_vel cannot starve the timer (it still steps at rate_hz)."""
-        return self.step_on_input and time.monotonic() - self._last_tick_mono >= 0.25 / self.cfg.rate_hz
+        """Step at once on a new command or scan, at most four times between two timer steps: a scan
+        and the command decided on it step one after the other, and a flood of messages on /scan or
+        /policy/cmd_vel cannot starve the timer (it still steps at rate_hz)."""
+        if not self.step_on_input or self._input_steps >= self.INPUT_STEPS_PER_PERIOD:
+            return False
+        self._input_steps += 1
+        return True
+
+    def _timer_tick(self) -> None:
+        self._input_steps = 0
+        self._tick()
 
     def _tick(self) -> None:
         if not self.active:
             return
-        self._last_tick_mono = time.monotonic()
         now = self._now()
         out = self.sup.step(now, self.inputs)
         self._last = out
