@@ -121,3 +121,46 @@ def test_device_vanishing_is_survived_and_reconnect_starts_from_zero(ros, tmp_pa
         probe.destroy_node()
         if ctl2:
             ctl2.close()
+
+
+def test_a_new_decision_goes_on_the_wire_as_it_arrives_a_faster_repeat_waits_for_the_keepalive(ros, tmp_path):
+    """The bridge's timer is never spun between a command and the check: what reached the controller was
+    sent from the command's own callback (the controller's watchdog is long here, so nothing else moves)."""
+    import time
+
+    from genba_actuation.emulator import ControllerConfig
+
+    link = str(tmp_path / "ttyEVENT")
+    ctl = PtyController(ControllerConfig(watchdog_ms=5000), link_path=link).start()
+    bridge = active(ActuationBridgeNode(parameter_overrides=params(port=link, command_rate_hz=5.0,
+                                                                   cmd_timeout_ms=2000.0)))
+    spin = Spinner(bridge)
+
+    def command(v: float, stamp_s: int) -> None:
+        msg = TwistStamped(twist=_twist(v, 0.0))
+        msg.header.stamp.sec = stamp_s
+        bridge._on_cmd(msg)
+
+    def wheel_target_becomes(pred, within_s: float = 1.0) -> bool:
+        end = time.monotonic() + within_s
+        while time.monotonic() < end:  # the emulator reads the pty on its own thread
+            if pred(ctl.core.target[0]):
+                return True
+            time.sleep(0.002)
+        return False
+
+    try:
+        assert spin.until(lambda: ctl.core.connected and bridge.sent_zero_after_connect, 3.0), "no handshake"
+        spin.for_(0.5)
+        command(0.2, 100)
+        assert wheel_target_becomes(lambda t: t > 1e-6), "a new decision waited for the timer"
+        first = ctl.core.target[0]  # ramped by the link's acceleration limit
+        command(0.3, 100)  # the same decision, faster: it goes with the keepalive
+        assert not wheel_target_becomes(lambda t: abs(t - first) > 1e-6, within_s=0.3)
+        command(0.0, 100)  # slowing down never waits
+        assert wheel_target_becomes(lambda t: t == 0.0)
+        command(0.2, 101)  # a newer decision
+        assert wheel_target_becomes(lambda t: t > 1e-6)
+    finally:
+        bridge.destroy_node()
+        ctl.close()

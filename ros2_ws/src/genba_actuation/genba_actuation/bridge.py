@@ -69,6 +69,11 @@ class BridgeCore:
     def hello(self) -> bytes:
         return p.encode(p.Hello(), self._next_seq())
 
+    @property
+    def last_sent(self) -> tuple[float, float] | None:
+        """(v, w) of the last command :meth:`limit` let out, None before the first."""
+        return None if self._sent is None else (self._sent[1], self._sent[2])
+
     def limit(self, v_mps: float, w_radps: float, now: float) -> tuple[float, float]:
         """The twist to send at ``now``: after a gap (nothing sent for longer than ``gap_s``: the
         controller's watchdog may have stopped the wheels) speeding up starts from the measured

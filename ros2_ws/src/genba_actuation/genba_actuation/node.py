@@ -103,10 +103,11 @@ class ActuationBridgeNode(ManagedNode):
         self.cmd_header = msg.header
         self.cmd_received = time.monotonic()
         stamp = (msg.header.stamp.sec, msg.header.stamp.nanosec)
-        if self._last_cmd_stamp is None or stamp > self._last_cmd_stamp:
-            # a new decision goes on the wire now; the supervisor's repeats of it (the same stamp,
-            # ramped by its rate limits) go with the keepalive
-            self._last_cmd_stamp = stamp
+        new = self._last_cmd_stamp is None or stamp > self._last_cmd_stamp
+        if new or self._slower_than_sent(*self.cmd):
+            # a new decision, or any slowing down, goes on the wire now; the supervisor's other
+            # repeats of a decision (the same stamp, ramped up by its rate limits) go with the keepalive
+            self._last_cmd_stamp = max(stamp, self._last_cmd_stamp or stamp)
             self._send(self.cmd_received)
 
     def _on_estop(self, msg: Bool) -> None:
@@ -141,6 +142,10 @@ class ActuationBridgeNode(ManagedNode):
             return
         if self._last_sent is None or now - self._last_sent >= 0.9 / self.rate_hz:
             self._send(now)  # keepalive: the latest command (zero once it is stale) when none went out
+
+    def _slower_than_sent(self, v: float, w: float) -> bool:
+        sent = self.core.last_sent
+        return sent is not None and (abs(v) < abs(sent[0]) - 1e-3 or abs(w) < abs(sent[1]) - 1e-3)
 
     def _send(self, now: float) -> None:
         """One velocity frame for the latest gated command, zero when it is older than

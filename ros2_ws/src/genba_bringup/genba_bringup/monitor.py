@@ -240,7 +240,7 @@ class MonitorNode(Node):
             self._last_stamp[stage] = stamp
             published_ns = info.get("source_timestamp") or self.get_clock().now().nanoseconds
             age_ms = (published_ns * 1e-9 - stamp) * 1000.0
-            if age_ms < 1000.0:  # older stamps are supervisor-generated holds, not pipeline latency
+            if age_ms < 1000.0:  # older: the supervisor holding a stop on a scan that stopped coming
                 self.latency[stage].append(age_ms)
 
     def _on_episode(self, msg: String) -> None:
