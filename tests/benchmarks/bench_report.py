@@ -28,6 +28,33 @@ def busy_core():
         hog.wait()
 
 
+class FirstStampAges:
+    """Per stream, the age (ms) of each decision's first message: from its header stamp to when its
+    publisher sent it (the DDS source timestamp), so the receiver's own delays do not count. Repeats of
+    a stamp (the supervisor's timer, the bridge's keepalives) are not counted again."""
+
+    def __init__(self, *streams: str) -> None:
+        self.ms: dict[str, list[float]] = {s: [] for s in streams}
+        self._seen: dict[str, set] = {s: set() for s in streams}
+
+    def callback(self, stream: str, also=None):
+        """A (msg, info) subscription callback for ``stream``; ``also(msg)`` sees every message."""
+
+        def cb(m, info) -> None:
+            if also is not None:
+                also(m)
+            key = (m.header.stamp.sec, m.header.stamp.nanosec)
+            if key not in self._seen[stream]:
+                self._seen[stream].add(key)
+                self.ms[stream].append((info["source_timestamp"] * 1e-9 - key[0] - key[1] * 1e-9) * 1000.0)
+
+        return cb
+
+    def clear(self) -> None:
+        for v in self.ms.values():
+            v.clear()
+
+
 def verdict(figure: str, value: float) -> str:
     """'pass' or 'FAIL' against the figure's budget."""
     b = BUDGETS[figure]

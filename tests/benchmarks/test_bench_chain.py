@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench_report import busy_core, report
+from bench_report import FirstStampAges, busy_core, report
 
 from genba_actuation.emulator import PtyController
 
@@ -55,37 +55,23 @@ def test_sensor_stamp_to_wire(chain):
 
     rclpy.init()
     robot = FakeRobot("bench_chain_robot")
-    ages = {"wire": [], "relay": []}
-    seen = {"wire": set(), "relay": set()}
+    ages = FirstStampAges("wire", "relay")
     moving = []
-
-    def on(kind):
-        def cb(m, info):
-            t = info["source_timestamp"] * 1e-9
-            key = (m.header.stamp.sec, m.header.stamp.nanosec)
-            if kind == "wire":
-                moving.append(m.twist.linear.x)
-            if key not in seen[kind]:  # the first frame of each decision; keepalives repeat it
-                seen[kind].add(key)
-                ages[kind].append((t - (m.header.stamp.sec + m.header.stamp.nanosec * 1e-9)) * 1000.0)
-
-        return cb
-
-    robot.create_subscription(TwistStamped, "actuation/cmd_sent", on("wire"), 100)
-    robot.create_subscription(TwistStamped, "relay/cmd_vel", on("relay"), 100)
+    robot.create_subscription(TwistStamped, "actuation/cmd_sent",
+                              ages.callback("wire", lambda m: moving.append(m.twist.linear.x)), 100)
+    robot.create_subscription(TwistStamped, "relay/cmd_vel", ages.callback("relay"), 100)
     spin = Spinner(robot)
     try:
         assert spin.until(lambda: moving and moving[-1] > 0.5, 30.0), "the chain never drove the wheels"
         print("\nsensor stamp -> frame on the wire (same messages, same run):")
         for load, suffix in (("", ""), (" (one core busy)", "_busy_core")):
             with busy_core() if suffix else contextlib.nullcontext():
-                for k in ages:
-                    ages[k].clear()
+                ages.clear()
                 spin.for_(SECONDS)  # 20 Hz decisions
-            bare = report(f"two bare rclpy relays{load}", ages["relay"])
-            report(f"supervisor + bridge to the wire{load}", ages["wire"], figure=f"sensor_to_wire{suffix}",
-                   baseline=bare)
-            assert len(ages["wire"]) > SECONDS * 10 and len(ages["relay"]) > SECONDS * 10
+            bare = report(f"two bare rclpy relays{load}", ages.ms["relay"])
+            report(f"supervisor + bridge to the wire{load}", ages.ms["wire"],
+                   figure=f"sensor_to_wire{suffix}", baseline=bare)
+            assert len(ages.ms["wire"]) > SECONDS * 10 and len(ages.ms["relay"]) > SECONDS * 10
     finally:
         robot.destroy_node()
         rclpy.shutdown()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bench_report import busy_core, report, report_value
+from bench_report import FirstStampAges, busy_core, report, report_value
 
 from genba_safety.separation import SeparationConfig
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
@@ -142,7 +142,8 @@ def _reaction_trials(spin, robot, timeout_ms: float = 250.0) -> tuple[list[float
     stale, obstacle = [], []
 
     def cruising():
-        assert spin.until(lambda: (robot.last_v() or 0) > 0.599, 10.0), "no steady cruise"
+        # slow to come back on a busy core
+        assert spin.until(lambda: (robot.last_v() or 0) > 0.599, 30.0), "no steady cruise"
         spin.for_(0.2)
 
     for _ in range(TRIALS):
@@ -176,30 +177,17 @@ def test_reaction_latency_and_relay_overhead(processes):
 
     rclpy.init()
     robot = FakeRobot("bench_robot")
-    arrivals = {"safety": [], "relay": []}
-    seen = {"safety": set(), "relay": set()}
-
-    def on(kind):
-        def cb(m):
-            t = time.time()
-            key = (m.header.stamp.sec, m.header.stamp.nanosec)
-            if key not in seen[kind]:
-                seen[kind].add(key)
-                arrivals[kind].append((t - (m.header.stamp.sec + m.header.stamp.nanosec * 1e-9)) * 1000.0)
-
-        return cb
-
-    robot.create_subscription(TwistStamped, "relay/cmd_vel", on("relay"), 50)
-    robot.create_subscription(TwistStamped, "cmd_vel_safe", on("safety"), 50)
+    arrivals = FirstStampAges("safety", "relay")
+    robot.create_subscription(TwistStamped, "relay/cmd_vel", arrivals.callback("relay"), 50)
+    robot.create_subscription(TwistStamped, "cmd_vel_safe", arrivals.callback("safety"), 50)
     spin = Spinner(robot)
     try:
         assert spin.until(lambda: (robot.last_v() or 0) > 0.5, 20.0), "supervisor never reached NOMINAL"
-        for k in arrivals:
-            arrivals[k].clear()
+        arrivals.clear()
         spin.for_(8.0)  # 20 Hz commands: ~160 pass-through samples for each relay
-        print("\nrelay overhead (policy publish -> subscriber receipt, same messages, same run):")
-        bare = report("bare rclpy relay node", arrivals["relay"])
-        safe = report("safety supervisor (step + publish)", arrivals["safety"], baseline=bare)
+        print("\nrelay overhead (policy's sensor stamp -> the relay's publish, same messages, same run):")
+        bare = report("bare rclpy relay node", arrivals.ms["relay"])
+        safe = report("safety supervisor (step + publish)", arrivals.ms["safety"], baseline=bare)
         report_value("supervisor_relay_overhead", safe["p99"] / bare["p99"])
 
         print("reaction latency over real topics (to the first ramp-down command):")
