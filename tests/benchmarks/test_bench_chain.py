@@ -55,6 +55,7 @@ def test_sensor_stamp_to_wire(chain):
 
     rclpy.init()
     robot = FakeRobot("bench_chain_robot")
+    robot.odom_follows_command = True
     ages = FirstStampAges("wire", "relay")
     moving = []
     robot.create_subscription(TwistStamped, "actuation/cmd_sent",

@@ -177,6 +177,7 @@ def test_reaction_latency_and_relay_overhead(processes):
 
     rclpy.init()
     robot = FakeRobot("bench_robot")
+    robot.odom_follows_command = True  # a gap in the steps restarts the limiter from this speed, not from 0
     arrivals = FirstStampAges("safety", "relay")
     robot.create_subscription(TwistStamped, "relay/cmd_vel", arrivals.callback("relay"), 50)
     robot.create_subscription(TwistStamped, "cmd_vel_safe", arrivals.callback("safety"), 50)

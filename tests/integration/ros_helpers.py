@@ -68,6 +68,7 @@ class FakeRobot(Node):
         self.scan_range = math.inf
         self.scan_fn = None  # t (s since start) -> 360 ranges, instead of scan_range everywhere
         self.scan_fields: dict = {}  # LaserScan fields to override (a broken geometry)
+        self.odom_follows_command = False  # odometry twist: the last /cmd_vel_safe (obedient wheels), not 0
         self.t0 = time.monotonic()
         self.last_cmd_sent: float | None = None
         self.pub = {
@@ -106,6 +107,9 @@ class FakeRobot(Node):
             o = Odometry()
             o.header.stamp = stamp
             o.pose.pose.orientation.w = 1.0
+            if self.odom_follows_command and self.received:
+                twist = self.received[-1][1].twist
+                o.twist.twist.linear.x, o.twist.twist.angular.z = twist.linear.x, twist.angular.z
             self.pub["odom"].publish(o)
         if self.enabled["camera"]:
             c = Image(height=48, width=64, encoding="rgb8", step=192, data=bytes(range(256)) * 36)
