@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from genba_bringup.bench import budget_text, judge
+
 BUDGETS = yaml.safe_load((Path(__file__).with_name("budgets.yaml")).read_text())
 
 
@@ -55,18 +57,6 @@ class FirstStampAges:
             v.clear()
 
 
-def verdict(figure: str, value: float) -> str:
-    """'pass' or 'FAIL' against the figure's budget."""
-    b = BUDGETS[figure]
-    ok = value <= b["max"] if "max" in b else value >= b["min"]
-    return "pass" if ok else "FAIL"
-
-
-def _budget_text(figure: str) -> str:
-    b = BUDGETS[figure]
-    bound = f"<= {b['max']:g}" if "max" in b else f">= {b['min']:g}"
-    return f"{b['stat']} {bound} {b['unit']}"
-
 
 def _write(row: dict) -> None:
     path = os.environ.get("GENBA_BENCH_ROWS")
@@ -88,7 +78,7 @@ def report(name: str, samples, unit: str = "ms", target: str = "", figure: str |
                  f"against {baseline['name']}"
     if figure is not None:
         stat = BUDGETS[figure]["stat"]
-        extra += f" (budget {_budget_text(figure)}: {verdict(figure, row[stat])})"
+        extra += f" (budget {budget_text(BUDGETS[figure])}: {judge(BUDGETS[figure], row[stat])})"
     print(f"  {name:<44} n={row['n']:5d}  p50 {row['p50']:9.3f} {unit}  p99 {row['p99']:9.3f} {unit}  "
           f"max {row['max']:9.3f} {unit}  {extra}", flush=True)
     row["name"] = name
@@ -102,7 +92,7 @@ def report(name: str, samples, unit: str = "ms", target: str = "", figure: str |
 def report_value(figure: str, value: float, detail: str = "") -> None:
     """Print (and record) a single figure, such as a speed-up ratio, against its budget."""
     b = BUDGETS[figure]
-    print(f"  {b['what']}: {value:.2f} {b['unit']} {detail} (budget {_budget_text(figure)}: "
-          f"{verdict(figure, value)})", flush=True)
+    print(f"  {b['what']}: {value:.2f} {b['unit']} {detail} (budget {budget_text(b)}: {judge(b, value)})",
+          flush=True)
     _write({"figure": figure, "name": b["what"], "unit": b["unit"], "value": float(value), "budget": b,
             "baseline": None})

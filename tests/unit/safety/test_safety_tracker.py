@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from genba_safety.tracker import HUMAN_SPEED_MPS, Tracker, TrackerConfig, segment
+from genba_safety.tracker import HUMAN_SPEED_MPS, Tracker, TrackerConfig, segment_labels
 
 INC = 2 * math.pi / 360
 
@@ -108,5 +108,6 @@ def test_the_same_scans_give_the_same_tracks():
 
 def test_segment_splits_at_gaps_and_joins_across_the_seam():
     pts = np.array([[1.0, 0.0], [1.0, 0.05], [3.0, 0.0], [3.0, 0.05], [1.0, -0.05]])
-    clusters = segment(pts, np.hypot(*pts.T), INC, 0.2)
+    labels, k = segment_labels(pts, np.hypot(*pts.T), INC, 0.2)
+    clusters = [np.flatnonzero(labels == j) for j in range(k)]
     assert sorted(sorted(c.tolist()) for c in clusters) == [[0, 1, 4], [2, 3]]

@@ -53,20 +53,21 @@ def load_rows(path: Path) -> list[dict]:
 
 
 def value_of(row: dict) -> float:
-    """The number a row is judged by: its budget's statistic (p99 unless said otherwise), or its value."""
+    """The number a row is judged by: its value, or its budget's statistic (p99 unless said otherwise)."""
     if "value" in row:
         return float(row["value"])
-    stat = (row.get("budget") or {}).get("stat", "p99")
-    return float(row["value" if stat == "value" else stat])
+    return float(row[(row.get("budget") or {}).get("stat", "p99")])
+
+
+def judge(budget: dict, value: float) -> str:
+    """'pass' or 'FAIL': ``value`` against a budget's ``max`` (at most) or ``min`` (at least)."""
+    return "pass" if (value <= budget["max"] if "max" in budget else value >= budget["min"]) else "FAIL"
 
 
 def verdict(row: dict) -> str:
     """'pass', 'FAIL', or '' for a figure without a budget."""
     b = row.get("budget")
-    if not b:
-        return ""
-    v = value_of(row)
-    return "pass" if (v <= b["max"] if "max" in b else v >= b["min"]) else "FAIL"
+    return judge(b, value_of(row)) if b else ""
 
 
 def compare(rows: list[dict], previous: list[dict]) -> dict[str, dict]:
@@ -101,7 +102,8 @@ def _num(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def _budget_text(b: dict | None) -> str:
+def budget_text(b: dict | None) -> str:
+    """A budget as it reads: 'p99 ≤ 10 ms'."""
     if not b:
         return ""
     bound = f"≤ {b['max']:g}" if "max" in b else f"≥ {b['min']:g}"
@@ -132,7 +134,7 @@ def markdown(res: dict) -> str:
         if r.get("baseline"):
             b = r["baseline"]
             stats[2] += f" ({r['p99'] / b['p99']:.2f}x {b['name']})" if b.get("p99") else ""
-        cells = [r["name"], *stats, r["unit"], _budget_text(r.get("budget")), r["verdict"]]
+        cells = [r["name"], *stats, r["unit"], budget_text(r.get("budget")), r["verdict"]]
         if res["compared_with"]:
             c = compared.get(r["figure"])
             flag = " **regression**" if c and c["regression"] else ""

@@ -10,8 +10,8 @@ from genba_common.errors import ConfigError
 
 def freeze_startup_heap() -> None:
     """Move everything allocated so far (modules, models, the node) out of the garbage collector's
-    reach: a full collection then walks only what the running node allocates, so its pause stays
-    well under a millisecond instead of several (benchmarks: the supervisor step's jitter)."""
+    reach: a collection then walks only what the running node allocates since (the jitter benchmark,
+    tests/benchmarks/test_bench_jitter.py, measures the pauses with and without)."""
     gc.collect()
     gc.freeze()
 

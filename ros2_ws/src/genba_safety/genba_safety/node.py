@@ -320,13 +320,11 @@ class SafetySupervisorNode(ManagedNode):
         msg = TwistStamped()
         msg.header.frame_id = "base_link"
         passthrough = out.mode <= Mode.DEGRADED and self._last_cmd_stamp is not None
-        scan_stamp = self.inputs.samples["scan"].stamp
         if passthrough:
             msg.header.stamp = self._last_cmd_stamp  # keeps the sensor stamp for latency tracing
-        elif math.isfinite(scan_stamp):
-            sec_to_stamp(scan_stamp, msg.header.stamp)  # its own decision, taken on the newest scan
-        else:
-            sec_to_stamp(now.ros, msg.header.stamp)
+        else:  # its own decision, taken on the newest scan (before any scan: now)
+            scan_stamp = self.inputs.samples["scan"].stamp
+            sec_to_stamp(scan_stamp if math.isfinite(scan_stamp) else now.ros, msg.header.stamp)
         msg.twist.linear.x, msg.twist.angular.z = out.v, out.w
         self.pub_cmd.publish(msg)
         if out.transition:

@@ -105,12 +105,6 @@ def segment_labels(
     return labels, k
 
 
-def segment(points: np.ndarray, ranges: np.ndarray, angle_increment: float, gap_m: float) -> list[np.ndarray]:
-    """Index arrays of the clusters of :func:`segment_labels`."""
-    labels, k = segment_labels(points, ranges, angle_increment, gap_m)
-    return [np.flatnonzero(labels == j) for j in range(k)]
-
-
 @dataclass
 class Tracker:
     """Associates clusters across scans and filters them; :meth:`update` once per scan."""
