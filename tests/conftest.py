@@ -21,12 +21,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    examples = os.environ.get("GENBA_MUTATION_EXAMPLES")
+    if examples:
+        _mutation_settings(items, int(examples))
     if config.getoption("--run-benchmarks"):
         return
     skip = pytest.mark.skip(reason="benchmark: run with --run-benchmarks")
     for item in items:
         if "benchmarks" in item.path.parts:
             item.add_marker(skip)
+
+
+def _mutation_settings(items: list, max_examples: int) -> None:
+    """Under mutation testing (``genba mutate``): every Hypothesis test derandomized, without the
+    example database, and with at most ``max_examples``, so a mutant's verdict repeats and a
+    surviving mutant (which runs every test that reaches it) costs seconds, not a minute."""
+    from hypothesis import settings
+
+    for item in items:
+        fn = getattr(item, "obj", None)
+        inner = getattr(fn, "hypothesis", None)
+        if inner is None:
+            continue
+        own = fn._hypothesis_internal_use_settings
+        fn._hypothesis_internal_use_settings = settings(
+            own, max_examples=min(own.max_examples, max_examples), derandomize=True, database=None)
 
 
 @pytest.fixture

@@ -480,6 +480,19 @@ def bench(args: argparse.Namespace) -> int:
     return EXIT_EPISODE_FAILED if any(c["regression"] for c in res["comparison"].values()) else EXIT_OK
 
 
+def mutate(args: argparse.Namespace) -> int:
+    """`genba mutate`: mutation testing of the safety and protocol cores (tests/mutation/)."""
+    from genba_bringup.mutate import mutate as run_mutation
+
+    root = genba_root()
+    if not (root / "tests" / "mutation").is_dir():
+        raise CliError(f"no mutation configuration under {root / 'tests/mutation'} "
+                       "(run it in a genba checkout)")
+    return run_mutation(root, config=Path(args.config) if args.config else None,
+                        dest=Path(args.stage) if args.stage else None, changed=args.changed,
+                        modules=tuple(args.module or ()), max_mutants=args.max_mutants)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = _Parser(prog="genba", description="genba: on-device robot AI that stays safe")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -530,10 +543,24 @@ def main(argv: list[str] | None = None) -> None:
                    "hostile sequences: about 15 minutes more)")
     b.add_argument("-k", dest="select", default=None,
                    help="only the benchmarks matching this pytest -k expression")
+    m = sub.add_parser("mutate", help="mutation testing of the safety and protocol cores (mutmut): "
+                       "build/mutation/report.md")
+    m.add_argument("--changed", nargs="?", const="", default=None, metavar="COMMIT",
+                   help="only mutants on lines changed since COMMIT (default: the last full run's, "
+                   "tests/mutation/full_run.yaml), a fixed sample of them; any survivor fails")
+    m.add_argument("--module", action="append", metavar="NAME",
+                   help="only this module (e.g. zones or genba_safety.zones); repeatable")
+    m.add_argument("--max-mutants", type=number_in(1, 100000, int), default=None,
+                   help="--changed: run at most this many, a fixed sample (default: the configuration's)")
+    m.add_argument("--config", default=None,
+                   help="mutation configuration (default tests/mutation/config.yaml)")
+    m.add_argument("--stage", default=None, help="staging folder (default build/mutation)")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "bench":
             sys.exit(bench(args))
+        if args.cmd == "mutate":
+            sys.exit(mutate(args))
         if args.cmd == "goal":
             from genba_bringup.goal import send_goal
 
