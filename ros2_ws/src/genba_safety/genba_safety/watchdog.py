@@ -36,18 +36,14 @@ class Watchdog:
         if not (self.timeout_ms > 0 and math.isfinite(self.timeout_ms)):
             raise ValueError(f"watchdog '{self.name}': timeout_ms must be a finite number > 0, "
                              f"got {self.timeout_ms!r}")
-        self.rejected_future = 0
-        self.rejected_stale = 0
 
     def admit(self, stamp: float, now: Now) -> Reason | None:
         """Check a sample on receipt; returns the reason if it must be rejected."""
         if not math.isfinite(stamp):
             return Reason.BAD_STAMP
         if stamp - now.ros > self.max_future_ms / 1000.0:
-            self.rejected_future += 1
             return Reason.FUTURE_STAMP
         if now.ros - stamp > self.timeout_ms / 1000.0:
-            self.rejected_stale += 1
             return Reason.STALE_STAMP
         return None
 

@@ -1,0 +1,127 @@
+"""The collision zones against independent reference computations: the swept footprint's first
+contact (a finely integrated arc, not the closed form), the stop box, clearance and containment."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genba_safety.zones import (
+    Footprint,
+    ZoneConfig,
+    evaluate,
+    footprint_clearance,
+    stop_zone,
+    time_to_collision,
+)
+
+FP = Footprint(0.35, 0.25, 0.2)  # front and rear differ, so a mirrored mutant shows
+
+
+def reference_ttc(pts: np.ndarray, fp: Footprint, v: float, w: float, horizon_s: float, dt: float) -> float:
+    """First multiple of ``dt`` at which the footprint, driven at (v, w) by fine midpoint steps,
+    contains a point."""
+    x = y = th = 0.0
+    sub = 100
+    h = dt / sub
+    for k in range(1, int(round(horizon_s / dt)) + 1):
+        for _ in range(sub):
+            x += v * h * math.cos(th + 0.5 * w * h)
+            y += v * h * math.sin(th + 0.5 * w * h)
+            th += w * h
+        c, s = math.cos(th), math.sin(th)
+        lx = c * (pts[:, 0] - x) + s * (pts[:, 1] - y)
+        ly = -s * (pts[:, 0] - x) + c * (pts[:, 1] - y)
+        if ((lx <= fp.front_m) & (lx >= -fp.rear_m) & (np.abs(ly) <= fp.half_width_m)).any():
+            return k * dt
+    return math.inf
+
+
+def grown(fp: Footprint, d: float) -> Footprint:
+    return Footprint(fp.front_m + d, fp.rear_m + d, fp.half_width_m + d)
+
+
+speeds = st.floats(-1.5, 1.5).filter(lambda v: abs(v) > 0.05)
+turns = st.one_of(st.just(0.0), st.floats(-2.0, 2.0).filter(lambda w: abs(w) > 0.05))
+
+
+@settings(max_examples=60, deadline=None)
+@given(v=speeds, w=turns, r=st.floats(0.3, 5.5), bearing=st.floats(-math.pi, math.pi),
+       horizon_s=st.sampled_from([1.0, 2.0, 3.0]))
+def test_the_first_contact_on_the_arc_is_that_of_the_integrated_motion(v, w, r, bearing, horizon_s):
+    """Sandwiched between the reference with the footprint 1 cm smaller and 1 cm larger: every point
+    the motion reaches within the horizon, including those at the edge of the reach bound, counts."""
+    pts = np.array([[r * math.cos(bearing), r * math.sin(bearing)],
+                    [r * math.cos(bearing) + 0.05, r * math.sin(bearing) - 0.05]])
+    got = time_to_collision(pts, FP, v, w, horizon_s=horizon_s)
+    assert reference_ttc(pts, grown(FP, 0.01), v, w, horizon_s, 0.1) <= got
+    assert got <= reference_ttc(pts, grown(FP, -0.01), v, w, horizon_s, 0.1)
+
+
+@pytest.mark.parametrize("v, w, point, horizon_s, expected", [
+    (1.0, 0.0, (1.349, 0.0), 3.0, 1.0),  # straight ahead: the front edge passes x = 1.349 at 1 s
+    (-0.5, 0.0, (-0.749, 0.1), 3.0, 1.0),  # reversing: the rear edge leads
+    (0.5, 0.0, (0.35 + 2.999, 0.0), 6.0, 6.0),  # far beyond 3 s: the reach grows with the horizon
+    (0.5, 0.0, (0.35 + 2.999, 0.0), 5.9, math.inf),
+    (0.0, 1.0, (0.0, 0.0), 3.0, 0.1),  # a point inside the footprint is hit at the first step
+])
+def test_known_contacts(v, w, point, horizon_s, expected):
+    assert time_to_collision(np.array([point]), FP, v, w, horizon_s=horizon_s) == pytest.approx(expected)
+
+
+def test_a_quarter_turn_meets_a_point_where_the_closed_form_arc_puts_the_robot():
+    """At v = 1, w = pi/2 the robot is at (2/pi, 2/pi) facing +y after 1 s; a point 1 cm ahead of
+    inside its front edge then is met at 1.0 s, not earlier, and not on the straight line."""
+    v, w = 1.0, math.pi / 2
+    x, y = 2 / math.pi, 2 / math.pi
+    point = np.array([[x, y + FP.front_m - 0.01]])
+    assert time_to_collision(point, FP, v, w, horizon_s=3.0) == pytest.approx(1.0)
+    assert time_to_collision(point, FP, v, 0.0, horizon_s=3.0) == math.inf
+    assert time_to_collision(point, FP, v, -w, horizon_s=3.0) == math.inf
+
+
+def test_standing_still_never_collides_and_an_empty_scan_is_clear():
+    pts = np.array([[0.4, 0.0]])
+    assert time_to_collision(pts, FP, 0.0, 0.0) == math.inf
+    assert time_to_collision(np.zeros((0, 2)), FP, 1.0, 0.0) == math.inf
+    assert footprint_clearance(np.zeros((0, 2)), FP) == math.inf
+
+
+def test_clearance_is_the_euclidean_distance_to_the_rectangle():
+    pts = np.array([[0.35 + 0.3, 0.2 + 0.4], [-0.25 - 0.5, 0.0], [0.0, -0.2 - 0.7]])
+    assert footprint_clearance(pts[:1], FP) == pytest.approx(0.5)
+    assert footprint_clearance(pts[1:2], FP) == pytest.approx(0.5)
+    assert footprint_clearance(pts[2:], FP) == pytest.approx(0.7)
+    assert footprint_clearance(np.array([[0.1, 0.1]]), FP) == 0.0
+
+
+def test_containment_includes_the_edges_only():
+    pts = np.array([[0.35, 0.2], [-0.25, -0.2], [0.3501, 0.0], [0.0, -0.2001], [-0.2501, 0.0]])
+    assert FP.contains(pts).tolist() == [True, True, False, False, False]
+
+
+def test_the_stop_box_grows_ahead_by_reaction_and_braking_distance():
+    cfg = ZoneConfig(footprint=FP, stop_margin_m=0.1, reaction_time_s=0.25)
+    ahead = stop_zone(cfg, 1.0, 2.0)  # 0.25 m reaction, 0.25 m braking
+    assert (ahead.front_m, ahead.rear_m, ahead.half_width_m) == pytest.approx((0.95, 0.35, 0.3))
+    back = stop_zone(cfg, -1.0, 2.0)
+    assert (back.front_m, back.rear_m, back.half_width_m) == pytest.approx((0.45, 0.85, 0.3))
+    corners = np.array(FP.inflated(0.1, 0.2, 0.3).polygon())
+    assert corners == pytest.approx(np.array([(0.65, 0.3), (-0.65, 0.3), (-0.65, -0.3), (0.65, -0.3)]))
+
+
+def test_evaluate_slows_only_for_what_lies_ahead_and_stops_by_side():
+    cfg = ZoneConfig(footprint=FP)
+    behind = np.array([[-0.25 - 0.3, 0.0]])  # in the slow box, behind the robot
+    assert not evaluate(behind, cfg, 0.5, 0.0, 1.0).slow
+    assert evaluate(behind, cfg, -0.5, 0.0, 1.0).slow
+    assert not evaluate(behind, cfg, 0.0, 0.0, 1.0).slow  # standing: nothing to slow for
+    front = evaluate(np.array([[0.35 + 0.05, 0.0]]), cfg, 0.0, 0.0, 1.0)
+    assert front.stop_front and not front.stop_rear
+    rear = evaluate(np.array([[-0.25 - 0.05, 0.0]]), cfg, 0.0, 0.0, 1.0)
+    assert rear.stop_rear and not rear.stop_front
+    far = evaluate(np.array([[20.0, 0.0]]), cfg, 0.5, 0.0, 1.0)
+    assert (far.stop_front, far.slow, far.ttc_s) == (False, False, math.inf)
+    assert far.min_clearance_m == pytest.approx(20.0 - 0.35)
