@@ -128,7 +128,7 @@ def test_a_new_decision_goes_on_the_wire_as_it_arrives_a_faster_repeat_waits_for
     sent from the command's own callback (the controller's watchdog is long here, so nothing else moves)."""
     import time
 
-    from genba_actuation.emulator import ControllerConfig
+    from genba_actuation.controller import ControllerConfig
 
     link = str(tmp_path / "ttyEVENT")
     ctl = PtyController(ControllerConfig(watchdog_ms=5000), link_path=link).start()

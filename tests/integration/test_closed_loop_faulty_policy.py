@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from genba_actuation import protocol as p
-from genba_actuation.emulator import ControllerConfig, ControllerCore
+from genba_actuation.controller import ControllerConfig, ControllerCore
 from genba_actuation.kinematics import DiffDrive
 from genba_safety.supervisor import HealthInput, Inputs, OdomInput, ScanInput, Supervisor, SupervisorConfig
 from genba_safety.watchdog import Now

@@ -26,7 +26,8 @@ from sensor_msgs.msg import CameraInfo, Image, LaserScan
 from std_msgs.msg import Header, String
 from visualization_msgs.msg import Marker, MarkerArray
 
-from genba_actuation.emulator import ControllerConfig, PtyController
+from genba_actuation.controller import ControllerConfig
+from genba_actuation.emulator import PtyController
 from genba_actuation.kinematics import DiffDrive
 from genba_actuation.odometry import EncoderNoise, Odometry2D, fill_odometry_msg
 from genba_common import frames

@@ -5,7 +5,7 @@ import pytest
 
 from genba_actuation import protocol as p
 from genba_actuation.bridge import BridgeCore
-from genba_actuation.emulator import ControllerConfig, ControllerCore
+from genba_actuation.controller import ControllerConfig, ControllerCore
 from genba_actuation.kinematics import DiffDrive, wrap_int32_delta
 
 
