@@ -159,3 +159,83 @@ def test_after_a_gap_the_bridge_speeds_up_from_the_measured_wheel_speed():
     v2, _ = b.limit(0.8, 0.0, 2.52)
     assert v < v2 <= v + b.limits.max_accel_mps2 * 0.02 + 1e-9
     assert b.limit(0.0, 0.0, 2.54) == (0.0, 0.0)  # slowing down is never delayed
+
+
+def test_the_controller_watchdog_trips_just_past_its_period_once_and_only_when_connected():
+    c = connected(watchdog_ms=250.0, max_wheel_accel_radps2=1e6)
+    c.handle(p.Velocity(1000, 1000), 2, 0.0)
+    c.update(0.0)
+    assert c.update(0.25) == (1.0, 1.0)  # exactly the period: still driving
+    assert c.update(0.2501) == (0.0, 0.0)
+    c.update(0.5)
+    c.update(0.75)
+    assert c.watchdog_trips == 1 and c.faults == p.Fault.WATCHDOG
+    idle = ControllerCore(ControllerConfig(watchdog_ms=50.0))
+    idle.update(0.0)
+    idle.update(10.0)
+    assert idle.watchdog_trips == 0 and idle.faults == p.Fault.NOT_CONNECTED
+
+
+def test_a_new_handshake_clears_a_tripped_watchdog_with_the_wheels_at_rest():
+    c = connected(watchdog_ms=100.0, max_wheel_accel_radps2=1e6)
+    c.handle(p.Velocity(1000, 1000), 2, 0.0)
+    c.update(0.0)
+    c.update(0.2)
+    assert c.faults == p.Fault.WATCHDOG
+    c.handle(p.Hello(), 3, 5.0)
+    assert c.faults == p.Fault.NONE and c.target == [0.0, 0.0]
+    assert c.update(5.05) == (0.0, 0.0) and c.faults == p.Fault.NONE  # fed by the handshake
+
+
+def test_messages_before_the_handshake_are_ignored_and_not_acknowledged():
+    c = ControllerCore()
+    assert c.handle(p.Heartbeat(), 7, 0.0) == [] and c.handle(p.EStop(0), 8, 0.0) == []
+    assert c.telemetry().last_seq == 0 and c.last_cmd_time is None
+    c.handle(p.Hello(), 9, 1.0)
+    c.handle(p.Heartbeat(), 10, 1.0)
+    assert c.telemetry().last_seq == 10
+
+
+def test_an_estop_clears_the_set_point_so_a_release_does_not_resume_the_old_one():
+    c = connected(max_wheel_accel_radps2=1e6)
+    c.handle(p.Velocity(2000, 2000), 2, 0.0)
+    c.handle(p.EStop(1), 3, 0.01)
+    c.handle(p.EStop(0), 4, 0.02)
+    assert c.update(0.03) == (0.0, 0.0) and c.faults == p.Fault.NONE
+    c.handle(p.EStop(1), 5, 0.04)
+    assert c.faults == p.Fault.ESTOP and c.last_cmd_time == 0.04  # an e-stop feeds the watchdog too
+
+
+def test_the_output_ramps_at_the_wheel_acceleration_limit_from_the_first_update_on():
+    c = connected(max_wheel_accel_radps2=40.0)
+    c.handle(p.Velocity(2000, -2000), 2, 0.0)
+    assert c.update(0.0) == (0.0, 0.0)  # no time has passed yet
+    assert c.update(0.01) == pytest.approx((0.4, -0.4))
+    assert c.update(0.005) == pytest.approx((0.4, -0.4))  # time going back moves nothing
+    assert c.update(0.025) == pytest.approx((1.2, -1.2))  # 20 ms on from the last update
+    assert c.update(0.06) == pytest.approx((2.0, -2.0))  # and stops at the set-point
+
+
+def test_telemetry_reports_ticks_current_battery_faults_and_the_last_sequence():
+    c = connected(max_wheel_accel_radps2=1e6, ticks_per_rev=4096, battery_mv=23500)
+    c.handle(p.Velocity(2000, -500), 42, 0.0)
+    c.update(0.0)
+    c.update(0.01)
+    c.integrate_encoders(1.0, -0.5, 0.1)  # 4096 / 2 pi ticks per radian
+    assert c.ticks == pytest.approx([0.1 * 4096 / (2 * math.pi), -0.05 * 4096 / (2 * math.pi)])
+    t = c.telemetry()
+    assert (t.left_ticks, t.right_ticks) == (65, -32)  # truncated towards zero
+    assert (t.left_current_ma, t.right_current_ma) == (600, 150)
+    assert (t.battery_mv, t.faults, t.last_seq) == (23500, 0, 42)
+    c.ticks = [2.0**31 + 5, -(2.0**31) - 3]
+    c.output = [200.0, -200.0]
+    t = c.telemetry()
+    assert (t.left_ticks, t.right_ticks) == (-(2**31) + 5, 2**31 - 3)  # int32 wrap
+    assert (t.left_current_ma, t.right_current_ma) == (32767, 32767)
+    p.encode(t, 1)  # and it fits its frame
+
+
+def test_each_fault_has_its_own_bit():
+    c = connected()
+    c.watchdog_tripped, c.estop, c.protocol_fault, c.connected = True, True, True, False
+    assert c.faults == p.Fault.WATCHDOG | p.Fault.ESTOP | p.Fault.PROTOCOL | p.Fault.NOT_CONNECTED == 0x33
