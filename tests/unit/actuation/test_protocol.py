@@ -103,3 +103,62 @@ def test_unknown_type_is_a_protocol_error():
     frame = p.cobs_encode(payload + struct.pack(">H", p.crc16_ccitt(payload)))
     with pytest.raises(p.ProtocolError, match="unknown message type 0x7f"):
         p.decode_frame(frame)
+
+
+def _crc_bitwise(data: bytes, crc: int = 0xFFFF) -> int:
+    """CRC-16/CCITT-FALSE one bit at a time: the definition the table-driven CRC must equal."""
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def test_the_crc_table_holds_each_bytes_remainder():
+    table = p._make_crc_table()  # built again here: the module's copy was built at import
+    assert table == [_crc_bitwise(bytes([b]), crc=0) for b in range(256)]
+    assert table[1] == 0x1021
+
+
+@given(st.binary(max_size=64))
+def test_the_table_driven_crc_equals_the_bitwise_one(data):
+    assert p.crc16_ccitt(data) == _crc_bitwise(data)
+
+
+@pytest.mark.parametrize("frame, message", [
+    (b"\x03\x11\x00\x33", "COBS: zero byte inside frame"),  # a zero inside a block
+    (b"\x02\x11\x00", "COBS: zero byte inside frame"),  # a zero where a block code belongs
+    (b"\x05\x11\x22", "COBS: block runs past end of frame"),
+    (p.cobs_encode(b"\x01\x02\x03"), "frame too short (3 bytes)"),
+    (p.cobs_encode(bytes([p.MsgType.HEARTBEAT, 1, 0, 0])), "CRC mismatch"),
+])
+def test_each_bad_frame_names_what_was_wrong(frame, message):
+    with pytest.raises(p.ProtocolError) as err:
+        p.decode_frame(frame)
+    assert str(err.value) == message
+    if 0 not in frame:  # on the wire (a zero would end the frame early)
+        dec = p.FrameDecoder()
+        assert dec.feed(frame + b"\x00") == [] and dec.last_error == message and dec.frames_bad == 1
+
+
+def test_leading_and_repeated_delimiters_are_padding():
+    good = p.encode(p.Heartbeat(), 3)
+    dec = p.FrameDecoder()
+    assert dec.last_error == "" and (dec.frames_ok, dec.frames_bad) == (0, 0)
+    assert dec.feed(b"\x00\x00" + good + b"\x00" + good) == [(p.Heartbeat(), 3)] * 2
+    assert (dec.frames_ok, dec.frames_bad, dec.last_error) == (2, 0, "")
+
+
+def test_noise_without_a_delimiter_is_dropped_beyond_twice_the_largest_frame_and_counted_each_time():
+    dec = p.FrameDecoder()
+    dec.feed(b"\x01" * (2 * p.MAX_FRAME))
+    assert dec.frames_bad == 0  # still possibly a frame's worth plus its start
+    dec.feed(b"\x01")
+    assert dec.frames_bad == 1 and dec.last_error == "no frame delimiter within 2*MAX_FRAME bytes"
+    dec.feed(b"\x01" * (2 * p.MAX_FRAME + 1))
+    assert dec.frames_bad == 2
+    good = p.encode(p.Heartbeat(), 4)
+    assert dec.feed(b"\x00" + good) == [(p.Heartbeat(), 4)]  # and it resynchronises after
+    dec.feed(b"\x05\x11\x00")
+    dec.feed(b"\x05\x11\x00")
+    assert dec.frames_bad == 4
