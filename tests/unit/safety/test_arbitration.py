@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from genba_safety.arbitration import CommandMux, Health, Lock, Source
+from genba_safety.arbitration import CommandMux, Health, Lock, Source, health_of_values
 
 POLICY = Source("policy", 10, 0.25, health="policy/health")
 TELEOP = Source("teleop", 100, 0.5)
@@ -88,6 +88,56 @@ def test_equal_priorities_keep_the_configured_order_and_names_are_unique():
     assert m.select(0.1).source == "a"
     with pytest.raises(ValueError, match="unique"):
         CommandMux([a, Source("a", 1, 1.0)])
+
+
+def test_the_limits_of_freshness_are_inclusive_at_both_ends():
+    m = CommandMux([POLICY, Source("pad", 50, 0.25)], health_timeout_s=0.25)
+    m.offer_command("pad", 0.3, 0.0, 7.0, 0.0)
+    sel = m.select(0.0)  # received this instant
+    assert (sel.source, sel.health) == ("pad", Health(True, 0.0, 0.0, 7.0))  # the command's own stamp
+    assert m.select(0.25).source == "pad" and m.select(0.2501).source is None
+    m.offer_command("policy", 0.8, 0.0, 1.0, 1.0)
+    m.offer_health("policy/health", Health(True, 0.1, 3.0, 1.0), 1.0)
+    assert m.select(1.0).source == "policy"  # the report received this instant
+    m.offer_command("policy", 0.8, 0.0, 1.0, 1.25)
+    assert m.select(1.25).source == "policy"  # the report exactly health_timeout_s old
+    assert m.select(1.2501).source is None
+    locked = CommandMux([POLICY], [Lock("deadman", 40, timeout_s=0.25)])
+    locked.offer_lock("deadman", False, 0.5)
+    assert locked.lock_level(0.75) is None and locked.lock_level(0.7501) == (40, "deadman")
+
+
+def test_a_lock_blocks_a_source_of_the_same_priority():
+    m = CommandMux([Source("pad", 50, 1.0)], [Lock("pause", 50)])
+    m.offer_command("pad", 0.3, 0.0, 0.0, 0.0)
+    m.offer_lock("pause", True, 0.0)
+    assert m.select(0.1).source == "lock:pause"
+
+
+def test_a_non_finite_command_withdraws_the_sources_last_one_and_no_locks_is_the_default():
+    m = CommandMux([TELEOP])
+    m.offer_command("teleop", 0.3, 0.0, 0.0, 0.0)
+    assert m.select(0.1).source == "teleop"
+    m.offer_command("teleop", 0.3, math.inf, 0.0, 0.2)
+    assert m.select(0.2).source is None  # the earlier command (still within its timeout) is gone
+
+
+@pytest.mark.parametrize("values, health", [
+    ({"output_valid": "true", "ood_score": "0.25", "inference_ms": "4.5"}, Health(True, 0.25, 4.5, 9.0)),
+    ({"output_valid": "false", "ood_score": "0.25", "inference_ms": "4.5"}, Health(False, 0.25, 4.5, 9.0)),
+    ({"output_valid": "True", "ood_score": "0", "inference_ms": "1"}, Health(False, 0.0, 1.0, 9.0)),
+])
+def test_a_health_report_is_read_from_its_key_values(values, health):
+    assert health_of_values(values, 9.0) == health
+
+
+def test_a_health_report_missing_or_garbled_is_not_valid_or_has_nan_figures():
+    assert health_of_values({}, 9.0).output_valid is False
+    missing = health_of_values({"output_valid": "true"}, 9.0)  # the supervisor's limits reject NaN
+    assert math.isnan(missing.ood_score) and math.isnan(missing.inference_ms) and missing.stamp == 9.0
+    garbled = health_of_values({"output_valid": "true", "ood_score": "x", "inference_ms": "1"}, 9.0)
+    assert garbled.output_valid is False and math.isnan(garbled.ood_score)
+    assert math.isnan(garbled.inference_ms) and garbled.stamp == 9.0
 
 
 @given(st.lists(st.tuples(st.sampled_from(["policy", "teleop", "nav2"]), st.floats(-1, 1), st.floats(0, 1)),
