@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from genba_safety.zones import (
     Footprint,
+    ScanGeometry,
     ZoneConfig,
     evaluate,
     footprint_clearance,
+    scan_points,
     stop_zone,
     time_to_collision,
 )
@@ -125,3 +127,15 @@ def test_evaluate_slows_only_for_what_lies_ahead_and_stops_by_side():
     far = evaluate(np.array([[20.0, 0.0]]), cfg, 0.5, 0.0, 1.0)
     assert (far.stop_front, far.slow, far.ttc_s) == (False, False, math.inf)
     assert far.min_clearance_m == pytest.approx(20.0 - 0.35)
+
+
+def test_scan_points_put_each_beam_at_its_angle_from_the_laser_pose_in_float64():
+    g = ScanGeometry(-math.pi / 2, math.pi / 4, 0.1, 10.0, laser_x_m=0.2, laser_y_m=-0.1,
+                     laser_yaw=math.pi / 4)
+    ranges = np.array([1.0, 2.0, np.nan, 3.0], dtype=np.float32)  # beams at -45, 0, (45), 90 degrees
+    pts = scan_points(ranges, g)
+    s = math.sqrt(0.5)
+    assert pts.dtype == np.float64 and pts.shape == (3, 2)
+    assert pts[0] == pytest.approx([0.2 + s, -0.1 - s])
+    assert pts[1] == pytest.approx([2.2, -0.1])
+    assert pts[2] == pytest.approx([0.2, 2.9])
