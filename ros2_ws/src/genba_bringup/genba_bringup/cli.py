@@ -490,7 +490,8 @@ def mutate(args: argparse.Namespace) -> int:
                        "(run it in a genba checkout)")
     return run_mutation(root, config=Path(args.config) if args.config else None,
                         dest=Path(args.stage) if args.stage else None, changed=args.changed,
-                        modules=tuple(args.module or ()), max_mutants=args.max_mutants)
+                        modules=tuple(args.module or ()), max_mutants=args.max_mutants,
+                        survivors=args.survivors)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -552,6 +553,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="only this module (e.g. zones or genba_safety.zones); repeatable")
     m.add_argument("--max-mutants", type=number_in(1, 100000, int), default=None,
                    help="--changed: run at most this many, a fixed sample (default: the configuration's)")
+    m.add_argument("--survivors", action="store_true",
+                   help="run again only the last run's survivors (after adding tests)")
     m.add_argument("--config", default=None,
                    help="mutation configuration (default tests/mutation/config.yaml)")
     m.add_argument("--stage", default=None, help="staging folder (default build/mutation)")

@@ -386,10 +386,12 @@ def full_run_commit(root: Path) -> str:
 
 
 def mutate(root: Path, *, config: Path | None = None, dest: Path | None = None, changed: str | None = None,
-           modules: tuple[str, ...] = (), max_mutants: int | None = None,
+           modules: tuple[str, ...] = (), max_mutants: int | None = None, survivors: bool = False,
            out: Path | None = None) -> int:
     """Stage, generate, select, run, report. Exit 0 when the run meets its bar (``--changed``: no
-    non-equivalent survivor; otherwise the configured minimum score), else 1."""
+    non-equivalent survivor; otherwise the configured minimum score), else 1. ``survivors``: run
+    again only the mutants that survived (or had no test) in the staging folder's last results,
+    after tests were added; a killed mutant stays killed as long as no test was weakened."""
     started = time.monotonic()
     cfg = load_config(root, config)
     dest = (dest or root / STAGE).resolve()
@@ -408,6 +410,13 @@ def mutate(root: Path, *, config: Path | None = None, dest: Path | None = None, 
         mutants = [x for x in mutants if any(named(x, m) for m in modules)]
     command = "genba mutate" + "".join(f" --module {m}" for m in modules)
     names: list[str] = [m.name for m in mutants]
+    if survivors:
+        before = verdicts(dest)
+        names = [m.name for m in mutants if before.get(m.name) in ("survived", "no tests")]
+        command += " --survivors"
+        print(f"genba mutate: running the {len(names)} earlier survivors again", file=sys.stderr, flush=True)
+        if not names:
+            print("genba mutate: no survivors to run", file=sys.stderr)
     if changed is not None:
         base = changed or full_run_commit(root)
         picked = on_touched_lines(mutants, touched_lines(root, base, cfg.modules))
@@ -422,7 +431,11 @@ def mutate(root: Path, *, config: Path | None = None, dest: Path | None = None, 
             return 0
     out = out or dest
     out.mkdir(parents=True, exist_ok=True)
-    code = run_mutants(dest, cfg, names if (changed is not None or modules) else [], out / "mutmut.log")
+    selective = changed is not None or modules or survivors
+    # a full run names no mutant: mutmut then runs those without a result for their current code
+    code = 0
+    if names or not selective:
+        code = run_mutants(dest, cfg, names if selective else [], out / "mutmut.log")
     verdict = verdicts(dest)
     summary = summarize(mutants, verdict, cfg)
     elapsed = time.monotonic() - started
