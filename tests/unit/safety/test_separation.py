@@ -9,12 +9,15 @@ from hypothesis import strategies as st
 
 from genba_safety.limits import Limits
 from genba_safety.separation import (
+    Rollout,
     SeparationConfig,
     choose,
     directed_speed,
     max_directed_speed,
     occlusion_cap,
+    predicted_gaps,
     protective_distance,
+    rollout,
     separations,
     ssm_scale,
 )
@@ -175,3 +178,88 @@ def test_a_blind_corner_ahead_slows_the_robot_so_it_can_stop_before_it():
     # no edge, no cap
     open_pts = np.column_stack((6.0 * np.cos(angles), 6.0 * np.sin(angles)))
     assert occlusion_cap(open_pts, np.full(360, 6.0), FP, T_R, LIM.max_decel_mps2, CFG) == (math.inf, None)
+
+
+# Rollouts and predicted gaps, worked out by hand with binary-exact steps (dt 1/8 s).
+LIM8 = Limits(max_accel_mps2=1.0, max_decel_mps2=2.0, max_yaw_accel_radps2=1.0)
+
+
+def test_a_rollout_holds_the_speed_for_the_reaction_time_then_changes_at_the_limits():
+    ts, poses, speeds = rollout(0.5, 0.0, 1.0, 0.0, LIM8, 0.25, 1.0, 0.125)
+    assert ts.tolist() == [0.125 * k for k in range(1, 9)]
+    # 0.5 m/s for the reaction time (two steps), then +1/8 m/s per step (accel 1 m/s^2)
+    assert speeds.tolist() == [0.5, 0.5, 0.625, 0.75, 0.875, 1.0, 1.0, 1.0]
+    assert poses[:, 0] == pytest.approx(np.cumsum(speeds) * 0.125)
+    assert poses[:, 1:].tolist() == [[0.0, 0.0]] * 8
+    _, _, braking = rollout(1.0, 0.0, 0.0, 0.0, LIM8, 0.125, 1.0, 0.125)
+    assert braking.tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0, 0.0, 0.0]  # decel 2 m/s^2
+    _, _, back = rollout(-0.5, 0.0, -1.0, 0.0, LIM8, 0.0, 0.5, 0.125)
+    assert back.tolist() == [0.625, 0.75, 0.875, 1.0]  # speeds are magnitudes; reversing faster: accel
+    _, _, turn_back = rollout(0.5, 0.0, -0.5, 0.0, LIM8, 0.0, 0.5, 0.125)
+    assert turn_back.tolist() == [0.25, 0.0, 0.125, 0.25]  # to zero at decel, then back up at accel
+
+
+def test_a_rollout_commanded_to_stop_after_a_while_brakes_from_then_on():
+    _, _, speeds = rollout(1.0, 0.0, 1.0, 0.0, LIM8, 0.125, 1.0, 0.125, stop_after_s=0.25)
+    assert speeds.tolist() == [1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+
+
+def test_a_rollout_turns_at_four_times_the_yaw_acceleration_and_moves_along_the_arc():
+    _, poses, _ = rollout(0.0, 0.0, 0.0, 1.0, LIM8, 0.0, 0.5, 0.125)
+    assert poses[:, 2] == pytest.approx([0.0625, 0.1875, 0.3125, 0.4375])  # w: 0.5, then 1 rad/s
+    _, arc, _ = rollout(1.0, 1.0, 1.0, 1.0, LIM8, 0.0, 0.5, 0.125)
+    th = 0.125 * np.arange(1, 5)
+    assert arc[:, 0] == pytest.approx(np.sin(th), abs=1e-3)  # the unit circle, to the midpoint rule
+    assert arc[:, 1] == pytest.approx(1 - np.cos(th), abs=1e-3)
+    assert arc[:, 2] == pytest.approx(th)
+
+
+def _box_track(x: float, y: float, vx: float, vy: float, pos_std=0.0, vel_std=0.0) -> TrackView:
+    return TrackView(1, np.array([[x, y]]), (vx, vy), pos_std, vel_std, True, True)
+
+
+def test_predicted_gaps_move_each_track_at_its_velocity_into_the_robots_frame():
+    fp = Footprint(0.5, 0.25, 0.25)
+    cfg = SeparationConfig(sensor_uncertainty_m=0.0, max_spread_m=0.2)
+    ts = np.array([0.5, 1.0, 2.0])
+    standing = np.zeros((3, 3))
+    nominal, cautious = predicted_gaps([_box_track(3.0, 0.0, -1.0, 0.0)], fp, ts, standing, cfg)
+    assert nominal == pytest.approx([2.0, 1.5, 0.5])  # walking at the front edge
+    assert cautious == pytest.approx(nominal)
+    sideways = np.array([[0.0, 0.0, math.pi / 2]] * 3)  # the robot turned to face +y
+    nominal, _ = predicted_gaps([_box_track(0.0, 3.0, 0.0, -1.0)], fp, ts, sideways, cfg)
+    assert nominal == pytest.approx([2.0, 1.5, 0.5])
+    moved = np.array([[0.5, 0.0, 0.0], [1.0, 0.0, 0.0], [1.5, 0.0, 0.0]])
+    nominal, _ = predicted_gaps([_box_track(3.0, 1.0, 0.0, 0.0)], fp, ts, moved, cfg)
+    assert nominal == pytest.approx([math.hypot(2.0, 0.75), math.hypot(1.5, 0.75), math.hypot(1.0, 0.75)])
+    behind = predicted_gaps([_box_track(-1.0, 0.0, 0.0, 0.0)], fp, ts, standing, cfg)[0]
+    assert behind == pytest.approx([0.75] * 3)  # to the rear edge
+    spread = predicted_gaps([_box_track(3.0, 0.0, 0.0, 0.0, pos_std=0.05, vel_std=0.3)], fp, ts, standing,
+                            SeparationConfig(sensor_uncertainty_m=0.1, max_spread_m=0.2))
+    assert spread[0] == pytest.approx([2.4] * 3)  # less the sensor's uncertainty
+    assert spread[1] == pytest.approx([2.4 - 0.05 - 0.15, 2.4 - 0.05 - 0.2, 2.4 - 0.05 - 0.2])
+    empty = predicted_gaps([], fp, ts, standing, cfg)
+    assert empty[0].tolist() == [math.inf] * 3 and empty[1].tolist() == [math.inf] * 3
+
+
+def test_the_nearest_of_several_tracks_sets_the_gap():
+    fp = Footprint(0.5, 0.25, 0.25)
+    cfg = SeparationConfig(sensor_uncertainty_m=0.0)
+    tracks = [_box_track(3.0, 0.0, -1.0, 0.0), _box_track(1.5, 0.0, 0.0, 0.0)]
+    nominal, _ = predicted_gaps(tracks, fp, np.array([0.5, 2.0]), np.zeros((2, 3)), cfg)
+    assert nominal == pytest.approx([1.0, 0.5])
+
+
+def test_a_candidate_is_the_first_step_whose_gap_is_within_the_margin():
+    r = Rollout("ssm", 0.4, 0.1, np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.4, 0.3, 0.2, 0.1]),
+                nominal=np.array([0.5, 0.3, 0.1, 0.0]), cautious=np.array([0.4, 0.2, 0.05, -0.1]))
+    c = r.candidate(cautious=True, margin=0.1)
+    assert (c.name, c.v, c.w, c.contact_s, c.speed_at_contact_mps, c.clearance_m) == (
+        "ssm", 0.4, 0.1, 0.3, 0.2, -0.1)
+    c = r.candidate(cautious=False, margin=0.0)
+    assert (c.contact_s, c.speed_at_contact_mps, c.clearance_m) == (0.4, 0.1, 0.0)
+    c = r.candidate(cautious=False, margin=0.1)
+    assert c.contact_s == 0.3  # a gap equal to the margin is a contact
+    free = Rollout("stop", 0.0, 0.0, np.array([0.1, 0.2]), np.array([0.0, 0.0]), np.array([1.0, 0.9]),
+                   np.array([0.8, 0.7])).candidate(cautious=True, margin=0.1)
+    assert (free.contact_s, free.speed_at_contact_mps, free.clearance_m) == (math.inf, 0.0, 0.7)
