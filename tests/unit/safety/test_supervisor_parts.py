@@ -1,0 +1,77 @@
+"""The supervisor core's smaller parts, exactly: its configuration's checks and stop-time bound,
+input ages, moving towards zero, and the e-stop reset service's answers."""
+
+import math
+
+import pytest
+from safety_harness import Harness, Script
+
+from genba_safety.limits import Limits
+from genba_safety.modes import Mode
+from genba_safety.supervisor import INPUTS, Inputs, SupervisorConfig, _toward_zero
+from genba_safety.watchdog import Now
+
+
+def test_every_input_needs_a_timeout():
+    timeouts = {k: 100.0 for k in INPUTS if k != "goal"}
+    with pytest.raises(ValueError) as err:
+        SupervisorConfig(timeouts_ms=timeouts)
+    assert str(err.value) == "timeouts_ms lacks ['goal']"
+    SupervisorConfig(timeouts_ms={**timeouts, "goal": 1.0})
+
+
+@pytest.mark.parametrize("decel, ok", [(0.0, False), (-1.0, False), (0.5, True), (2.0, True), (2.01, False)])
+def test_the_mrm_deceleration_is_positive_and_within_the_limits(decel, ok):
+    lim = Limits(max_decel_mps2=2.0)
+    if ok:
+        assert SupervisorConfig(mrm_decel_mps2=decel, limits=lim).mrm_decel_mps2 == decel
+    else:
+        with pytest.raises(ValueError, match=r"^mrm_decel_mps2 must be in \(0, limits.max_decel_mps2\]$"):
+            SupervisorConfig(mrm_decel_mps2=decel, limits=lim)
+
+
+def test_the_worst_case_stop_time_is_detection_one_tick_and_braking_from_top_speed():
+    timeouts = {**SupervisorConfig().timeouts_ms, "scan": 300.0, "odom": 400.0}
+    cfg = SupervisorConfig(rate_hz=50.0, timeouts_ms=timeouts, mrm_decel_mps2=1.25,
+                           limits=Limits(max_speed_mps=1.0, max_decel_mps2=2.0))
+    assert cfg.worst_case_stop_time_s() == pytest.approx(0.4 + 0.02 + 0.8)
+    cfg = SupervisorConfig(rate_hz=50.0, timeouts_ms={**timeouts, "scan": 500.0}, mrm_decel_mps2=1.25,
+                           limits=Limits(max_speed_mps=1.0, max_decel_mps2=2.0))
+    assert cfg.worst_case_stop_time_s() == pytest.approx(0.5 + 0.02 + 0.8)
+
+
+def test_input_ages_are_milliseconds_since_receipt_and_infinite_before_any():
+    inputs = Inputs(SupervisorConfig())
+    inputs.offer("cmd", (0.1, 0.0), 1000.0, Now(10.0, 1000.0))
+    ages = inputs.ages_ms(Now(10.125, 1000.125))
+    assert ages["cmd"] == pytest.approx(125.0) and ages["scan"] == math.inf
+    assert set(ages) == set(INPUTS)
+
+
+@pytest.mark.parametrize("own, measured, out", [
+    (0.5, 0.3, 0.3), (0.5, 0.7, 0.5), (-0.5, -0.3, -0.3), (-0.5, -0.7, -0.5), (0.5, -0.2, 0.0),
+    (-0.5, 0.2, 0.0), (0.5, 0.0, 0.0), (2.0, 1.5, 1.5),
+])
+def test_toward_zero_takes_the_measurement_only_when_nearer_zero_on_the_same_side(own, measured, out):
+    assert _toward_zero(own, measured) == out
+
+
+def test_the_estop_reset_answers_say_why():
+    h = Harness(script=Script(estop=lambda t: 1.0 <= t < 1.5))
+    h.run(0.5)
+    assert h.sup.reset_estop(h.now(), h.inputs) == (False, "not in ESTOP")
+    h.run(0.6)  # engaged at 1.0 and still held
+    assert h.sup.ladder.mode == Mode.ESTOP
+    assert h.sup.reset_estop(h.now(), h.inputs) == (False, "refused: e-stop still engaged")
+    h.run(0.5)
+    assert h.sup.reset_estop(h.now(), h.inputs) == (True, "ESTOP released; recovering through MRM")
+    assert h.sup.ladder.mode == Mode.MRM
+    mono = h.now().mono
+    assert h.sup.ladder.update(mono + h.cfg.recover_hold_s, Mode.NOMINAL) == (Mode.NOMINAL, True)
+
+
+def test_a_refused_reset_names_every_stale_input():
+    h = Harness(script=Script(estop=lambda t: 1.0 <= t < 1.1, stale={"scan": 1.2, "health": 1.2}))
+    h.run(2.0)
+    ok, msg = h.sup.reset_estop(h.now(), h.inputs)
+    assert (ok, msg) == (False, "refused: scan not fresh, health not fresh")
