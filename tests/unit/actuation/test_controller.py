@@ -239,3 +239,56 @@ def test_each_fault_has_its_own_bit():
     c = connected()
     c.watchdog_tripped, c.estop, c.protocol_fault, c.connected = True, True, True, False
     assert c.faults == p.Fault.WATCHDOG | p.Fault.ESTOP | p.Fault.PROTOCOL | p.Fault.NOT_CONNECTED == 0x33
+
+
+def test_a_new_controller_is_disconnected_at_rest_with_no_fault_flags_set():
+    c = ControllerCore()
+    assert (c.connected, c.estop, c.watchdog_tripped, c.protocol_fault) == (False, False, False, False)
+    assert all(x is False for x in (c.connected, c.estop, c.watchdog_tripped, c.protocol_fault))
+    assert c.target == [0.0, 0.0] and c.output == [0.0, 0.0] and c.ticks == [0.0, 0.0]
+    c.handle(p.Hello(), 1, 0.0)
+    assert c.connected is True and c.watchdog_tripped is False
+    c.handle(p.Velocity(1000, 1000), 2, 0.0)
+    assert c.watchdog_tripped is False and c.protocol_fault is False
+
+
+def test_an_engaged_estop_keeps_the_motors_off_whatever_set_point_follows():
+    c = connected(max_wheel_accel_radps2=1e6)
+    c.update(0.0)
+    c.handle(p.EStop(1), 2, 0.01)
+    c.handle(p.Velocity(2000, 2000), 3, 0.02)
+    assert c.update(0.03) == (0.0, 0.0) and c.update(0.04) == (0.0, 0.0)
+    c.handle(p.EStop(0), 4, 0.05)
+    assert c.update(0.06) == (0.0, 0.0) and c.update(0.07) == (0.0, 0.0)  # the set-point was cleared
+
+
+def test_a_rejected_command_stops_at_once_and_each_rejection_is_counted():
+    c = connected(max_wheel_accel_radps2=1e6)
+    c.update(0.0)
+    c.handle(p.Velocity(2000, 2000), 2, 0.0)
+    c.update(0.01)
+    c.handle(p.Velocity(99999, 0), 3, 0.02)
+    assert c.target == [0.0, 0.0] and c.output == [0.0, 0.0]  # before any update
+    c.handle(p.EStop(9), 4, 0.03)
+    assert c.protocol_faults == 2
+
+
+def test_a_handshake_alone_starts_the_watchdog_and_every_trip_is_counted():
+    c = connected(watchdog_ms=100.0)
+    c.update(0.0)
+    c.update(0.2)
+    assert c.faults == p.Fault.WATCHDOG and c.watchdog_trips == 1
+    c.handle(p.Velocity(0, 0), 2, 0.3)
+    c.update(0.3)
+    c.update(0.5)
+    assert c.watchdog_trips == 2
+
+
+def test_encoder_ticks_accumulate_and_wrap_exactly_at_two_to_the_31():
+    c = ControllerCore(ControllerConfig(ticks_per_rev=4096))
+    c.integrate_encoders(2 * math.pi, -2 * math.pi, 0.5)
+    c.integrate_encoders(2 * math.pi, -2 * math.pi, 0.5)
+    assert c.ticks == pytest.approx([4096.0, -4096.0])
+    c.ticks = [2.0**31, 2.0**31 - 1]
+    t = c.telemetry()
+    assert (t.left_ticks, t.right_ticks) == (-(2**31), 2**31 - 1)
