@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from genba_safety.tracker import HUMAN_SPEED_MPS, Tracker, TrackerConfig, segment_labels
+from genba_safety.tracker import HUMAN_SPEED_MPS, Track, Tracker, TrackerConfig, segment_labels
 
 INC = 2 * math.pi / 360
 
@@ -111,3 +111,57 @@ def test_segment_splits_at_gaps_and_joins_across_the_seam():
     labels, k = segment_labels(pts, np.hypot(*pts.T), INC, 0.2)
     clusters = [np.flatnonzero(labels == j) for j in range(k)]
     assert sorted(sorted(c.tolist()) for c in clusters) == [[0, 1, 4], [2, 3]]
+
+
+def _reference_kalman(x, P, dt, z, q, r):
+    """One predict (and, with a measurement z, correct) step of the constant-velocity Kalman filter
+    with white-acceleration noise, in matrix form, for one axis: x = [p, v]."""
+    F = np.array([[1.0, dt], [0.0, 1.0]])
+    Q = q * np.array([[dt**4 / 4, dt**3 / 2], [dt**3 / 2, dt**2]])
+    x, P = F @ x, F @ P @ F.T + Q
+    if z is not None:
+        H = np.array([[1.0, 0.0]])
+        S = H @ P @ H.T + r
+        K = P @ H.T / S
+        x = x + (K * (z - x[0])).ravel()
+        P = (np.eye(2) - K @ H) @ P
+    return x, P
+
+
+def test_the_filter_steps_are_those_of_the_constant_velocity_kalman_filter():
+    cfg = TrackerConfig(process_accel_mps2=1.5, meas_std_m=0.05)
+    tr = Tracker(cfg)
+    P0 = np.array([[0.04, 0.01], [0.01, 0.3]])
+    t = Track(1, np.array([1.0, 2.0, 0.5, -0.25]), P0.copy())
+    ref = [(np.array([1.0, 0.5]), P0.copy()), (np.array([2.0, -0.25]), P0.copy())]
+    for dt, z in [(0.1, (1.06, 1.97)), (0.125, (1.12, 1.95)), (0.25, None), (0.1, (1.3, 1.9))]:
+        tr._predict(t, dt)
+        if z is not None:
+            tr._correct(t, np.array(z))
+        for axis in (0, 1):
+            ref[axis] = _reference_kalman(*ref[axis], dt, None if z is None else z[axis], 1.5**2, 0.05**2)
+            assert [t.x[axis], t.x[2 + axis]] == pytest.approx(ref[axis][0].tolist(), abs=1e-12)
+            assert t.P == pytest.approx(ref[axis][1], abs=1e-12)
+    before = (t.x.copy(), t.P.copy())
+    tr._predict(t, 0.0)  # no time: nothing moves
+    assert (t.x == before[0]).all() and (t.P == before[1]).all()
+
+
+def test_a_track_is_known_and_moving_exactly_at_its_thresholds():
+    cfg = TrackerConfig(confirm_scans=4, confirm_velocity_std_mps=0.25, moving_speed_mps=0.25)
+    tr = Tracker(cfg)
+    rot = np.eye(2)
+    pts = np.zeros((1, 2))
+
+    def view(hits, vel_std, vx, vy=0.0):
+        return tr._view(Track(7, np.array([0.0, 0.0, vx, vy]), np.diag([0.01, vel_std**2]), hits), pts, rot)
+
+    assert view(4, 0.25, 0.375).known and view(4, 0.25, 0.375).moving  # 0.375 = 1.5 sigma exactly
+    assert not view(3, 0.25, 0.375).known and not view(4, 0.2501, 0.375).known
+    assert not view(4, 0.25, 0.3749).moving
+    at_rest = view(4, 0.125, 0.25)
+    assert at_rest.moving and not view(4, 0.125, 0.2499).moving  # the moving speed, exactly
+    assert view(4, 0.125, 0.0, 0.3).velocity == (0.0, 0.3) and at_rest.id == 7
+    turned = tr._view(Track(7, np.array([0.0, 0.0, 0.0, 0.5]), np.diag([0.01, 0.01]), 4), pts,
+                      np.array([[0.0, -1.0], [1.0, 0.0]]))  # the robot faces +y in the odometry frame
+    assert turned.velocity == pytest.approx((0.5, 0.0))  # the person walks straight ahead of it
