@@ -263,3 +263,59 @@ def test_a_candidate_is_the_first_step_whose_gap_is_within_the_margin():
     free = Rollout("stop", 0.0, 0.0, np.array([0.1, 0.2]), np.array([0.0, 0.0]), np.array([1.0, 0.9]),
                    np.array([0.8, 0.7])).candidate(cautious=True, margin=0.1)
     assert (free.contact_s, free.speed_at_contact_mps, free.clearance_m) == (math.inf, 0.0, 0.7)
+
+
+def test_the_ssm_cap_scales_both_speeds_and_says_how_much():
+    unknown = person(1.5, 0.0, known=False)
+    d = choose([unknown], FP, 1.0, 0.5, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    k, _ = ssm_scale(separations([unknown], FP, CFG), 1.0, 0.5, T_R, LIM.max_decel_mps2, CFG)
+    assert 0.0 < k < 1.0 and d.ssm_scale == k
+    assert (d.v, d.w) == pytest.approx((k, 0.5 * k)) and d.reason == "SSM_SLOW"
+    far = choose([person(9.0, 0.0, known=False)], FP, 1.0, 0.5, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert (far.v, far.w, far.reason, far.ssm_scale) == (1.0, 0.5, "", 1.0)
+    touching = choose([person(0.55, 0.0, known=False)], FP, 1.0, 0.0, 1.0, 0.0, LIM, T_R, CFG,
+                      retreat_clear=True)
+    assert (touching.v, touching.w, touching.reason, touching.ssm_scale) == (0.0, 0.0, "SSM_STOP", 0.0)
+
+
+def test_a_person_at_rest_is_not_predicted_and_a_known_mover_is():
+    at_rest = person(2.0, 0.0, 0.0, 0.0)  # known, not moving: the zones judge it
+    assert choose([at_rest], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True).candidates == ()
+    mover = person(3.0, 0.0, -1.0, 0.0)
+    d = choose([mover], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert d.candidates and d.candidates[0].name == "ssm"
+
+
+def _names(d):
+    return [c.name for c in d.candidates]
+
+
+def test_the_candidates_are_tried_in_order_until_one_keeps_clear():
+    # head-on at 0.5 m/s, 2 m ahead, the robot at 0.5 m/s: driving on and stopping both meet them;
+    # with the rear clear, the retreat (0.3 m/s, within the 0.4 m/s reverse limit) keeps clear
+    p = person(2.0, 0.0, -0.5, 0.0)
+    d = choose([p], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert (d.v, d.w, d.reason, _names(d)) == (-0.3, 0.0, "YIELD", ["ssm", "stop", "retreat"])
+    assert [math.isinf(c.contact_s) for c in d.candidates] == [False, False, True]
+    # 4 m ahead at 1 m/s: a stop keeps clear, so no retreat is tried
+    d = choose([person(4.0, 0.0, -1.0, 0.0)], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert (d.v, d.w, d.reason, _names(d)) == (0.0, 0.0, "YIELD", ["ssm", "stop"])
+    # the rear not clear: no retreat; a stop keeps clear of them where they are predicted (nominal)
+    d = choose([p], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=False)
+    assert (d.v, d.reason, _names(d)) == (0.0, "YIELD", ["ssm", "stop"])
+
+
+def test_no_retreat_while_an_unknown_person_caps_the_speed():
+    unknown = person(1.2, 0.0, known=False, tid=2)
+    assert ssm_scale(separations([unknown], FP, CFG), 0.5, 0.0, T_R, LIM.max_decel_mps2, CFG)[0] < 1.0
+    d = choose([person(2.0, 0.0, -0.5, 0.0), unknown], FP, 0.5, 0.0, 0.5, 0.0, LIM, T_R, CFG,
+               retreat_clear=True)
+    assert "retreat" not in _names(d)
+
+
+def test_a_slow_down_is_undone_only_for_an_unslowed_request_clearly_faster():
+    p = person(0.6, -2.5, 0.0, 1.0)
+    same = choose([p], FP, 0.25, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False, unslowed=(0.25, 0.0))
+    assert "unslowed" not in [c.name for c in same.candidates]
+    faster = choose([p], FP, 0.25, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False, unslowed=(1.0, 0.2))
+    assert (faster.v, faster.w, faster.reason) == (1.0, 0.2, "CLEAR_CROSSING")
