@@ -1,14 +1,18 @@
 """The supervisor core's smaller parts, exactly: its configuration's checks and stop-time bound,
-input ages, moving towards zero, and the e-stop reset service's answers."""
+input ages, moving towards zero, the e-stop reset service's answers, the protective distances it
+draws and when a retreat is clear."""
 
 import math
 
+import numpy as np
 import pytest
 from safety_harness import Harness, Script
 
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
-from genba_safety.supervisor import INPUTS, Inputs, SupervisorConfig, _toward_zero
+from genba_safety.separation import directed_speed, protective_distance, separations
+from genba_safety.supervisor import INPUTS, Inputs, ScanView, Supervisor, SupervisorConfig, _toward_zero
+from genba_safety.tracker import TrackView
 from genba_safety.watchdog import Now
 
 
@@ -75,3 +79,43 @@ def test_a_refused_reset_names_every_stale_input():
     h.run(2.0)
     ok, msg = h.sup.reset_estop(h.now(), h.inputs)
     assert (ok, msg) == (False, "refused: scan not fresh, health not fresh")
+
+
+def _track(tid, pts, vel=(0.0, 0.0), known=True, moving=True):
+    return TrackView(tid, np.array(pts, float), vel, 0.05, 0.1, known, moving)
+
+
+def test_the_protective_distance_drawn_for_each_person_is_that_of_separation_monitoring():
+    cfg = SupervisorConfig()
+    sup = Supervisor(cfg)
+    people = (_track(3, [[2.0, 0.0], [2.0, 0.1]], (-1.0, 0.0)), _track(4, [[0.0, -1.5]], known=False,
+                                                                       moving=False))
+    sup._view = ScanView(seq=1, people=people, stamp=99.9)
+    now = Now(10.0, 100.0)
+    out = sup.protective_distances(now, 0.8, 0.2)
+    t_r = sup.reaction_time_s(now)
+    seps = separations(list(people), cfg.zones.footprint, cfg.separation)
+    expected = [protective_distance(s.v_h, directed_speed(0.8, 0.2, s), t_r, cfg.limits.max_decel_mps2,
+                                    cfg.separation.intrusion_m, s.z) for s in seps]
+    assert [t.id for t, _ in out] == [3, 4]
+    assert [d for _, d in out] == pytest.approx(expected)
+    assert out[0][1] > out[1][1] > 0.0  # the one walking at the robot needs more room
+    assert sup.protective_distances(now, 0.0, 0.0)[0][1] < out[0][1]
+
+
+def test_a_retreat_is_clear_only_with_nothing_static_or_anyone_behind_within_its_reach():
+    cfg = SupervisorConfig()
+    sup = Supervisor(cfg)
+    fp = cfg.zones.footprint
+    reach = min(cfg.separation.retreat_speed_mps, cfg.limits.max_reverse_mps) * cfg.separation.horizon_s
+    assert sup._retreat_clear(ScanView(static=np.array([[2.0, 0.0]])))  # only ahead
+    assert not sup._retreat_clear(ScanView(static=np.array([[-fp.rear_m - 0.05, 0.0]])))  # in the stop zone
+    wall_behind = np.array([[-fp.rear_m - 0.5, y] for y in np.linspace(-0.3, 0.3, 7)])
+    assert not sup._retreat_clear(ScanView(static=wall_behind))  # met within the horizon
+    far_behind = np.array([[-fp.rear_m - reach - 1.5, 0.0]])
+    assert sup._retreat_clear(ScanView(static=far_behind))
+    edge = -fp.rear_m - cfg.zones.slow_margin_m - reach + 0.05
+    behind = _track(1, [[edge, 0.0]])
+    assert not sup._retreat_clear(ScanView(people=(behind,)))  # someone behind, within the reach
+    assert sup._retreat_clear(ScanView(people=(_track(1, [[edge - 0.1, 0.0]]),)))
+    assert sup._retreat_clear(ScanView(people=(_track(1, [[1.0, 0.0]]),)))  # ahead is not behind
