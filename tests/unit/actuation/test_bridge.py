@@ -35,7 +35,7 @@ def test_the_handshake_needs_our_protocol_version_and_records_the_controllers_wa
     assert b.on_bytes(p.encode(p.HelloAck(p.PROTOCOL_VERSION, 0x0200, 80), 2), 0.0) == []
     assert (b.handshake_done, b.controller_watchdog_ms, b.firmware) == (True, 80, 0x0200)
     b.reset_link()
-    assert not b.handshake_done
+    assert b.handshake_done is False
 
 
 def test_every_frame_takes_the_next_sequence_number_wrapping_at_255():

@@ -157,3 +157,13 @@ def test_the_winner_is_never_outranked_by_a_fresh_healthy_source(cmds, estop, t)
         assert sel.source is None
     else:
         assert sel.source == eligible[0].name and sel.v == m._cmd[sel.source][0]
+
+
+def test_the_defaults_a_new_source_without_a_command_and_a_report_without_figures():
+    m = CommandMux([TELEOP])
+    assert m.health_timeout_s == 0.5 and m.locks == []
+    m.offer_command("teleop", math.nan, 0.0, 0.0, 0.0)  # never heard before: nothing to withdraw
+    assert m.select(0.0).source is None
+    assert health_of_values({}).stamp == 0.0
+    h = health_of_values({"output_valid": "true"})
+    assert h.output_valid is True and math.isnan(h.ood_score)  # NaN figures: the supervisor's limits reject

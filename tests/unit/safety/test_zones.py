@@ -139,3 +139,30 @@ def test_scan_points_put_each_beam_at_its_angle_from_the_laser_pose_in_float64()
     assert pts[0] == pytest.approx([0.2 + s, -0.1 - s])
     assert pts[1] == pytest.approx([2.2, -0.1])
     assert pts[2] == pytest.approx([0.2, 2.9])
+
+
+def test_a_gentle_arc_meets_a_point_where_the_closed_form_puts_the_robot():
+    v, w = 1.0, 0.5  # after 2 s: heading 1 rad, at (2 sin 1, 2 (1 - cos 1))
+    x, y = 2 * math.sin(1.0), 2 * (1 - math.cos(1.0))
+    d = FP.front_m - 0.01
+    point = np.array([[x + d * math.cos(1.0), y + d * math.sin(1.0)]])
+    assert time_to_collision(point, FP, v, w, horizon_s=3.0) == pytest.approx(2.0)
+
+
+def test_turning_on_the_spot_sweeps_the_corners_beyond_the_front_edge():
+    corner = math.hypot(FP.front_m, FP.half_width_m)
+    r = (FP.front_m + corner) / 2  # beyond the front edge, inside the corners' circle
+    point = np.array([[r * math.cos(0.3), r * math.sin(0.3)]])
+    assert not FP.contains(point).any()
+    assert time_to_collision(point, FP, 0.0, 1.0) < math.inf
+    assert time_to_collision(point, FP, 0.0, 0.0) == math.inf
+
+
+def test_the_default_horizon_is_3_s_and_a_creep_of_1_mm_per_s_is_motion():
+    ahead = np.array([[FP.front_m + 0.5 * 3.4, 0.0]])
+    assert time_to_collision(ahead, FP, 0.5, 0.0) == math.inf  # met at 3.4 s: beyond the default
+    assert time_to_collision(ahead, FP, 0.5, 0.0, horizon_s=3.5) == pytest.approx(3.4)
+    touching = np.array([[FP.front_m + 0.0005, 0.0]])
+    assert time_to_collision(touching, FP, 1e-3, 0.0) == pytest.approx(0.5)
+    beside = np.array([[FP.front_m - 0.001, FP.half_width_m + 0.0005]])
+    assert 1.0 < time_to_collision(beside, FP, 0.0, 1e-3) < 3.0  # turning at 1 mrad/s is motion too
