@@ -11,7 +11,15 @@ from safety_harness import Harness, Script
 from genba_safety.limits import Limits
 from genba_safety.modes import Mode
 from genba_safety.separation import directed_speed, protective_distance, separations
-from genba_safety.supervisor import INPUTS, Inputs, ScanView, Supervisor, SupervisorConfig, _toward_zero
+from genba_safety.supervisor import (
+    INPUTS,
+    Debouncer,
+    Inputs,
+    ScanView,
+    Supervisor,
+    SupervisorConfig,
+    _toward_zero,
+)
 from genba_safety.tracker import TrackView
 from genba_safety.watchdog import Now
 
@@ -119,3 +127,27 @@ def test_a_retreat_is_clear_only_with_nothing_static_or_anyone_behind_within_its
     assert not sup._retreat_clear(ScanView(people=(behind,)))  # someone behind, within the reach
     assert sup._retreat_clear(ScanView(people=(_track(1, [[edge - 0.1, 0.0]]),)))
     assert sup._retreat_clear(ScanView(people=(_track(1, [[1.0, 0.0]]),)))  # ahead is not behind
+
+
+def test_a_debouncer_turns_on_after_its_trigger_hits_and_off_after_its_release_misses():
+    d = Debouncer(2, 3)
+    assert [d.feed(h) for h in (True, False, True, True, False, False, True, False, False, False)] == [
+        False, False, False, True, True, True, True, True, True, False]
+    once = Debouncer(0, 0)  # at least one of each
+    assert [once.feed(h) for h in (True, False, True)] == [True, False, True]
+
+
+def test_the_reaction_time_is_the_longest_scan_period_the_scans_age_a_step_and_the_actuation_latency():
+    cfg = SupervisorConfig()
+    sup = Supervisor(cfg)
+    now = Now(10.0, 100.0)
+    base = 1.0 / cfg.rate_hz + cfg.separation.actuation_latency_ms / 1000.0
+    scan_timeout = cfg.timeouts_ms["scan"] / 1000.0
+    assert sup.reaction_time_s(now) == pytest.approx(scan_timeout + base)  # no scan yet: its timeout
+    sup._scan_periods = [0.1, 0.125, 0.0625]
+    sup._view = ScanView(stamp=99.95)
+    assert sup.reaction_time_s(now) == pytest.approx(0.125 + 0.05 + base)
+    sup._view = ScanView(stamp=90.0)  # an old scan counts at most its timeout
+    assert sup.reaction_time_s(now) == pytest.approx(0.125 + scan_timeout + base)
+    sup._view = ScanView(stamp=100.5)  # a stamp ahead of the clock counts nothing
+    assert sup.reaction_time_s(now) == pytest.approx(0.125 + base)
