@@ -15,6 +15,7 @@ from genba_safety.supervisor import (
     INPUTS,
     Debouncer,
     Inputs,
+    OdomInput,
     ScanView,
     Supervisor,
     SupervisorConfig,
@@ -151,3 +152,32 @@ def test_the_reaction_time_is_the_longest_scan_period_the_scans_age_a_step_and_t
     assert sup.reaction_time_s(now) == pytest.approx(0.125 + scan_timeout + base)
     sup._view = ScanView(stamp=100.5)  # a stamp ahead of the clock counts nothing
     assert sup.reaction_time_s(now) == pytest.approx(0.125 + base)
+
+
+def test_after_a_gap_the_limiter_restarts_from_a_fresh_measured_speed_never_above_its_own():
+    cfg = SupervisorConfig()
+    now = Now(10.0, 100.0)
+    for odom, expected in [((0.3, 0.1), (0.3, 0.1)), ((0.9, 0.5), (0.8, 0.2)), ((-0.1, 0.0), (0.0, 0.0)),
+                           ((2000.0, 0.0), (0.0, 0.0))]:
+        sup, inputs = Supervisor(cfg), Inputs(cfg)
+        sup.limiter.v, sup.limiter.w, sup.limiter.a = 0.8, 0.2, 1.0
+        inputs.offer("odom", OdomInput(0.0, 0.0, 0.0, *odom), now.ros, now)
+        sup._start_from_measured(inputs, now)
+        assert (sup.limiter.v, sup.limiter.w, sup.limiter.a) == (*expected, 0.0)
+    sup, inputs = Supervisor(cfg), Inputs(cfg)
+    sup.limiter.v, sup.limiter.a = 0.8, 1.0
+    inputs.offer("odom", OdomInput(0.0, 0.0, 0.0, 0.3, 0.0), now.ros, now)
+    sup._start_from_measured(inputs, Now(11.0, 101.0))  # the odometry is stale by then
+    assert (sup.limiter.v, sup.limiter.a) == (0.0, 0.0)
+
+
+def test_the_goal_is_known_in_base_link_only_with_both_a_goal_and_odometry():
+    cfg = SupervisorConfig()
+    sup, inputs = Supervisor(cfg), Inputs(cfg)
+    assert sup._goal_in_base(inputs) is None
+    inputs.samples["goal"].value = (3.0, 1.0)
+    assert sup._goal_in_base(inputs) is None
+    inputs.samples["odom"].value = OdomInput(1.0, 1.0, math.pi / 2, 0.0, 0.0)
+    assert sup._goal_in_base(inputs) == pytest.approx((0.0, -2.0))
+    inputs.samples["goal"].value = None
+    assert sup._goal_in_base(inputs) is None
