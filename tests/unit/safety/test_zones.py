@@ -166,3 +166,46 @@ def test_the_default_horizon_is_3_s_and_a_creep_of_1_mm_per_s_is_motion():
     assert time_to_collision(touching, FP, 1e-3, 0.0) == pytest.approx(0.5)
     beside = np.array([[FP.front_m - 0.001, FP.half_width_m + 0.0005]])
     assert 1.0 < time_to_collision(beside, FP, 0.0, 1e-3) < 3.0  # turning at 1 mrad/s is motion too
+
+
+def test_the_stop_box_grows_only_in_the_direction_of_travel():
+    cfg = ZoneConfig(footprint=FP, stop_margin_m=0.1, reaction_time_s=0.25)
+    slow = stop_zone(cfg, 0.5, 2.0)  # 0.125 m reaction, 0.0625 m braking, ahead only
+    assert (slow.front_m, slow.rear_m) == pytest.approx((0.35 + 0.1 + 0.1875, 0.25 + 0.1))
+    still = stop_zone(cfg, 0.0, 2.0)
+    assert (still.front_m, still.rear_m) == pytest.approx((0.45, 0.35))
+
+
+def test_a_point_on_the_swept_sides_edge_is_a_contact():
+    edge = np.array([[FP.front_m + 0.5 - 0.001, FP.half_width_m]])
+    assert time_to_collision(edge, FP, 0.5, 0.0) == pytest.approx(1.0)
+
+
+def test_evaluate_judges_every_point_within_reach_of_its_boxes_and_sweep():
+    cfg = ZoneConfig()  # footprint 0.3 / 0.3 / 0.25; stop margin 0.1, slow margin 0.6, TTC to 2 s
+    fp = cfg.footprint
+    corner = np.array([[0.9 - 0.01, 0.85 - 0.01]])  # inside the slow box's front corner
+    assert evaluate(corner, cfg, 0.01, 0.0, 2.0).slow
+    assert not evaluate(corner, cfg, 1e-3, 0.0, 2.0).slow  # that slow is standing
+    assert not evaluate(corner, cfg, 0.0, 0.0, 2.0).slow
+    on_path = np.array([[fp.front_m + 0.05 + 1.8, 0.0]])
+    assert evaluate(on_path, cfg, 1.0, 0.0, 2.0).ttc_s == pytest.approx(1.8)
+    beyond = np.array([[fp.front_m + 0.05 + 2.45, 0.0]])
+    assert evaluate(beyond, cfg, 1.0, 0.0, 2.0).ttc_s == math.inf  # met after ttc_slow_s
+    beside = np.array([[2.0, fp.half_width_m + 0.04]])  # within half the stop margin of the path
+    assert evaluate(beside, cfg, 1.0, 0.0, 2.0).ttc_s < math.inf
+    empty = evaluate(np.zeros((0, 2)), cfg, 0.5, 0.0, 2.0)
+    assert (empty.stop_front, empty.stop_rear, empty.slow) == (False, False, False)
+    assert all(x is False for x in (empty.stop_front, empty.stop_rear, empty.slow))
+
+
+def test_a_point_abreast_of_the_axle_is_behind_for_the_stop_and_ahead_for_the_slow_down():
+    cfg = ZoneConfig()
+    fp = cfg.footprint
+    abreast = np.array([[0.0, fp.half_width_m + 0.05]])
+    z = evaluate(abreast, cfg, 0.0, 0.0, 2.0)
+    assert (z.stop_front, z.stop_rear) == (False, True)
+    side = np.array([[0.0, fp.half_width_m + 0.3]])  # in the slow box only
+    assert evaluate(side, cfg, 0.5, 0.0, 2.0).slow and evaluate(side, cfg, -0.5, 0.0, 2.0).slow
+    front = np.array([[0.5, fp.half_width_m + 0.3]])
+    assert not evaluate(front, cfg, -0.5, 0.0, 2.0).slow  # ahead of a reversing robot is behind it
