@@ -95,3 +95,23 @@ def test_it_keeps_to_the_side_it_chose_around_a_symmetric_obstacle():
     for _ in range(3):
         assert math.copysign(1.0, rc.command(wall, (5.0, 0.0))[1]) == math.copysign(1.0, first[1])
     assert first[1] != 0.0
+
+
+def test_boxed_in_with_the_opening_to_the_left_it_turns_left():
+    ang = np.linspace(-math.pi, math.pi, 360, endpoint=False)
+    ring = np.column_stack((0.42 * np.cos(ang), 0.42 * np.sin(ang)))  # just outside the corridor
+    ring = ring[~((ang > 1.0) & (ang < 2.2))]  # a gap to the left, too narrow to drive through
+    rc = ReactiveController()
+    free = rc.free_distances(ring)
+    assert free.max() < CFG.min_free_m and rc._headings[int(np.argmax(free))] > 0.0
+    assert rc.command(ring, (5.0, 0.0)) == pytest.approx((0.0, 0.6))
+
+
+def test_a_goal_exactly_at_the_tolerance_is_still_driven_to():
+    assert ReactiveController().command(NONE, (CFG.goal_tolerance_m, 0.0)) == pytest.approx(
+        (0.5 * CFG.goal_tolerance_m / 0.8, 0.0))
+
+
+def test_with_no_past_heading_a_symmetric_obstacle_is_passed_on_the_right():
+    wall = np.array([[1.0, y] for y in np.linspace(-0.6, 0.6, 25)])
+    assert ReactiveController().command(wall, (5.0, 0.0))[1] < 0.0  # the first of equal headings
