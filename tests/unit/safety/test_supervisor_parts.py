@@ -23,6 +23,7 @@ from genba_safety.supervisor import (
 )
 from genba_safety.tracker import TrackView
 from genba_safety.watchdog import Now
+from genba_safety.zones import time_to_collision
 
 
 def test_every_input_needs_a_timeout():
@@ -181,3 +182,50 @@ def test_the_goal_is_known_in_base_link_only_with_both_a_goal_and_odometry():
     assert sup._goal_in_base(inputs) == pytest.approx((0.0, -2.0))
     inputs.samples["goal"].value = None
     assert sup._goal_in_base(inputs) is None
+
+
+def _guard(sup, static=None, people=(), v=0.0, w=0.0, seq=1):
+    view = ScanView(seq=seq, static=np.zeros((0, 2)) if static is None else np.array(static, float),
+                    people=people)
+    reasons: list = []
+    out = sup._guard_turn(view, v, w, reasons)
+    return out, [str(r) for r in reasons]
+
+
+def _turn_rule(t_turn, t_straight, v, w, stop_s, slow_s):
+    """The turn guard's rule, as its docstring and the reason codes state it."""
+    if not t_turn < min(t_straight, slow_s):
+        return (v, w, False), []
+    if t_turn < stop_s:
+        if t_straight < stop_s and v != 0.0:
+            return (0.0, 0.0, True), ["TURN_STOP", "TTC_STOP"]
+        return (v, 0.0, True), ["TURN_STOP"]
+    return (v, w * (t_turn - stop_s) / (slow_s - stop_s), False), ["TURN_SLOW"]
+
+
+def test_the_turn_guard_judges_the_yaw_rate_on_the_swept_footprint():
+    cfg = SupervisorConfig()
+    zc = cfg.zones
+    fp = zc.footprint.inflated(zc.turn_margin_m)
+    sup = Supervisor(cfg)
+    front_right = [[fp.front_m + 0.02, -fp.half_width_m + 0.05]]  # 2 cm ahead of the front edge
+    far_left = [[1.0, 0.9]]
+    # ahead on the path (met at 0.6 s going straight at 0.3 m/s) and beside it (met sooner turning right)
+    both = [[fp.front_m + 0.18, 0.0], [fp.front_m + 0.05, -(fp.half_width_m + 0.01)]]
+    cases = [(front_right, 0.0, 1.0), (front_right, 0.0, -1.0), (front_right, 0.3, 1.0), (far_left, 0.3, 0.6),
+             (far_left, 0.3, -0.6), (front_right, 0.0, 1e-3), (both, 0.3, -1.0)]
+    branches = set()
+    for seq, (pts, v, w) in enumerate(cases):
+        arr = np.array(pts)
+        t_turn = time_to_collision(arr, fp, v, w, horizon_s=zc.ttc_slow_s)
+        t_straight = time_to_collision(arr, fp, v, 0.0, horizon_s=zc.ttc_slow_s)
+        expected = _turn_rule(t_turn, t_straight, v, w, zc.ttc_stop_s, zc.ttc_slow_s)
+        got = _guard(sup, pts, v=v, w=w, seq=seq)
+        assert got[1] == expected[1] and got[0] == pytest.approx(expected[0]), (pts, v, w)
+        branches.add(tuple(expected[1]))
+    assert branches == {(), ("TURN_STOP",), ("TURN_STOP", "TTC_STOP"), ("TURN_SLOW",)}
+    assert _guard(sup, front_right, v=0.0, w=5e-4, seq=99) == ((0.0, 5e-4, False), [])  # no turn to speak of
+    person = TrackView(1, np.array(front_right), (0.0, 0.0), 0.05, 1.6, False, False)
+    assert _guard(sup, None, (person,), v=0.0, w=1.0, seq=100) == ((0.0, 0.0, True), ["TURN_STOP"])
+    first = _guard(sup, far_left, v=0.3, w=0.6, seq=101)
+    assert _guard(sup, far_left, v=0.3, w=0.6, seq=101) == first  # the same, from the cache
