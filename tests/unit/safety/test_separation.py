@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from genba_safety.limits import Limits
 from genba_safety.separation import (
     Rollout,
+    Separation,
     SeparationConfig,
     choose,
     directed_speed,
@@ -319,3 +320,55 @@ def test_a_slow_down_is_undone_only_for_an_unslowed_request_clearly_faster():
     assert "unslowed" not in [c.name for c in same.candidates]
     faster = choose([p], FP, 0.25, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False, unslowed=(1.0, 0.2))
     assert (faster.v, faster.w, faster.reason) == (1.0, 0.2, "CLEAR_CROSSING")
+
+
+def test_a_separation_is_measured_from_the_nearest_footprint_point_with_the_persons_directed_speed():
+    fp = Footprint(0.3, 0.3, 0.25)
+    cfg = SeparationConfig(sensor_uncertainty_m=0.05, uncertainty_sigmas=2.0)
+    t = TrackView(5, np.array([[2.0, 0.5], [2.5, 0.5]]), (-1.0, 0.2), 0.03, 0.1, True, True)
+    (s,) = separations([t], fp, cfg)
+    d = math.hypot(1.7, 0.25)
+    u = (1.7 / d, 0.25 / d)
+    assert (s.track_id, s.nearest) == (5, (0.3, 0.25))
+    assert s.distance_m == pytest.approx(d) and s.towards == pytest.approx(u)
+    assert s.v_h == pytest.approx(-(-1.0 * u[0] + 0.2 * u[1]) + 2.0 * 0.1)
+    assert s.z == pytest.approx(0.05 + 2.0 * 0.03)
+    behind = TrackView(6, np.array([[-1.3, -0.25]]), (0.0, -1.0), 0.0, 0.0, True, True)  # walking away
+    (s,) = separations([behind], fp, cfg)
+    assert s.nearest == (-0.3, -0.25) and s.v_h == 0.0 and s.towards == pytest.approx((-1.0, 0.0))
+    inside = TrackView(7, np.array([[0.1, 0.0], [0.1, 0.1]]), (0.0, 0.0), 0.0, 0.0, True, True)
+    (s,) = separations([inside], fp, cfg)
+    c = np.array([0.1, 0.05])
+    assert s.distance_m == 0.0 and s.towards == pytest.approx(tuple(c / np.linalg.norm(c)))
+    centred = TrackView(8, np.array([[0.0, 0.0]]), (0.0, 0.0), 0.0, 0.0, True, True)
+    assert separations([centred], fp, cfg)[0].towards == (0.0, 0.0)
+
+
+def test_the_directed_speed_is_that_of_the_nearest_footprint_point_towards_the_person():
+    left_corner = Separation(1, 1.0, (0.3, 0.25), (0.0, 1.0), 0.0, 0.0)
+    assert directed_speed(0.5, 1.0, left_corner) == pytest.approx(0.3)  # the corner swings left at w x
+    ahead = Separation(1, 1.0, (0.3, 0.25), (1.0, 0.0), 0.0, 0.0)
+    assert directed_speed(0.5, 1.0, ahead) == pytest.approx(0.5 - 0.25)  # turning left takes it back
+
+
+def test_ssm_takes_the_tightest_binding_person_and_ignores_those_it_moves_away_from():
+    away = separations([person(-1.5, 0.0, -1.0, 0.0, tid=1)], FP, CFG)
+    near = separations([person(1.4, 0.0, -0.5, 0.0, tid=2)], FP, CFG)
+    nearer = separations([person(1.2, 0.0, -0.5, 0.0, tid=3)], FP, CFG)
+    k2, _ = ssm_scale(near, 1.0, 0.0, T_R, 2.0, CFG)
+    k3, _ = ssm_scale(nearer, 1.0, 0.0, T_R, 2.0, CFG)
+    assert 0.0 < k3 < k2 < 1.0
+    s = nearer[0]
+    v_max = max_directed_speed(s.distance_m, s.v_h, T_R, 2.0, CFG.intrusion_m, s.z)
+    assert k3 == pytest.approx(v_max / directed_speed(1.0, 0.0, s))
+    assert ssm_scale(away + near + nearer, 1.0, 0.0, T_R, 2.0, CFG) == (pytest.approx(k3), 3)
+    assert ssm_scale(away, 1.0, 0.0, T_R, 2.0, CFG) == (1.0, None)
+    touching = separations([person(0.3 + 0.25, 0.0, tid=4)], FP, CFG)  # its returns on the front edge
+    assert touching[0].distance_m == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_contact_at_the_first_step_is_found():
+    r = Rollout("ssm", 0.5, 0.0, np.array([0.1, 0.2]), np.array([0.5, 0.5]), np.array([0.0, 0.5]),
+                np.array([-0.1, 0.4]))
+    c = r.candidate(cautious=True, margin=0.1)
+    assert (c.contact_s, c.speed_at_contact_mps) == (0.1, 0.5)
