@@ -372,3 +372,15 @@ def test_a_contact_at_the_first_step_is_found():
                 np.array([-0.1, 0.4]))
     c = r.candidate(cautious=True, margin=0.1)
     assert (c.contact_s, c.speed_at_contact_mps) == (0.1, 0.5)
+
+
+def test_the_request_and_the_unslowed_request_are_candidates_by_name():
+    p = person(0.6, -2.5, 0.0, 1.0)
+    d = choose([p], FP, 0.25, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=False, unslowed=(1.0, 0.0))
+    assert [(c.name, c.v, c.w) for c in d.candidates] == [("ssm", 0.25, 0.0), ("unslowed", 1.0, 0.0)]
+    walking_at = person(1.5, 0.0, -1.5, 0.0)
+    d = choose([walking_at], FP, 0.5, 0.2, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    k = d.ssm_scale
+    assert 0.0 < k < 1.0
+    assert [(c.name, c.v, c.w) for c in d.candidates][:2] == [("ssm", pytest.approx(0.5 * k),
+                                                               pytest.approx(0.2 * k)), ("request", 0.5, 0.2)]
