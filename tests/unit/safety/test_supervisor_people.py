@@ -93,3 +93,18 @@ def test_the_zones_stop_for_a_person_inside_the_stop_box_on_the_side_they_are():
     for seq in range(5, 12):  # the cache holds the last few results only, and returns them unchanged
         sup._zones(ScanView(seq=seq), 0.0, 0.0)
     assert len(sup._zone_cache) == 4 and sup._zones(far, 0.3, 0.0) == z
+
+
+def test_a_blind_corner_beside_the_path_ahead_caps_the_speed_with_its_reason():
+    def corner(t):
+        r = open_scan()
+        deg = np.arange(360) - 180  # beam k looks at k - 180 degrees
+        r[(deg >= 20) & (deg < 65)] = 6.0  # far behind the corner
+        r[(deg >= 65) & (deg <= 120)] = 1.2  # the near wall up to the corner, 1.2 m out at 65 degrees
+        return r
+
+    h = Harness(CFG, Script(cmd=lambda t: (0.6, 0.0), scan=corner))
+    h.run(3.0)
+    capped = [o for t, o in h.log if "OCCLUSION_SLOW" in o.reasons]
+    assert capped, "a blind corner 0.1 m ahead of the front, 0.84 m beside it, did not cap the speed"
+    assert all(0.0 <= o.v < 0.6 for o in capped)
