@@ -292,3 +292,23 @@ def test_encoder_ticks_accumulate_and_wrap_exactly_at_two_to_the_31():
     c.ticks = [2.0**31, 2.0**31 - 1]
     t = c.telemetry()
     assert (t.left_ticks, t.right_ticks) == (-(2**31), 2**31 - 1)
+
+
+def test_a_heartbeat_restarts_the_watchdog_period_from_its_own_time():
+    c = connected(watchdog_ms=100.0)
+    c.update(0.0)
+    c.handle(p.Heartbeat(), 2, 0.08)
+    c.update(0.17)
+    assert c.watchdog_trips == 0
+    c.update(0.19)
+    assert c.watchdog_trips == 1
+
+
+def test_an_estop_clears_the_set_point_even_without_an_update_while_engaged():
+    c = connected(max_wheel_accel_radps2=1e6)
+    c.update(0.0)
+    c.handle(p.Velocity(2000, 2000), 2, 0.0)
+    assert c.update(0.01) == (2.0, 2.0)
+    c.handle(p.EStop(1), 3, 0.02)
+    c.handle(p.EStop(0), 4, 0.03)
+    assert c.update(0.04) == (0.0, 0.0)

@@ -76,6 +76,7 @@ G = ScanGeometry(-math.pi, math.pi / 180, 0.1, 12.0)
      "362 beams of 0.0174533 rad span more than a turn"),
     (360, G, math.pi - math.pi / 180, None),  # angle_max of the last beam
     (361, G, math.pi - math.pi / 180, None),  # one beam more: within 1.5
+    (8, ScanGeometry(0.0, 0.25, 0.1, 12.0), 0.25 * 8.5, None),  # exactly 1.5 beams off: still within
     (358, G, math.pi - math.pi / 180, "358 beams, but angle_min..angle_max at angle_increment gives 360"),
     (360, G, -math.pi + math.radians(357),
      "360 beams, but angle_min..angle_max at angle_increment gives 358"),
