@@ -384,3 +384,34 @@ def test_the_request_and_the_unslowed_request_are_candidates_by_name():
     assert 0.0 < k < 1.0
     assert [(c.name, c.v, c.w) for c in d.candidates][:2] == [("ssm", pytest.approx(0.5 * k),
                                                                pytest.approx(0.2 * k)), ("request", 0.5, 0.2)]
+
+
+def test_with_every_candidate_met_the_last_resort_commits_briefly_or_stops():
+    # head-on at 1 m/s from 2.5 m: driving on for commit_s and then braking leaves the robot at rest
+    # before the predicted contact, so the command goes on (the next decision can still stop)
+    d = choose([person(2.5, 0.0, -1.0, 0.0)], FP, 1.0, 0.0, 1.0, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert (d.v, d.w, d.reason, d.ssm_scale) == (1.0, 0.0, "", 1.0)
+    assert all(math.isfinite(c.contact_s) for c in d.candidates)
+    # from 1.5 m at 1.5 m/s nothing is at rest in time: a stop, whatever turn was asked for
+    d = choose([person(1.5, 0.0, -1.5, 0.0)], FP, 0.5, 0.2, 0.5, 0.0, LIM, T_R, CFG, retreat_clear=True)
+    assert (d.v, d.w, d.reason) == (0.0, 0.0, "SSM_STOP")
+
+
+def test_an_occluding_edge_caps_the_speed_by_its_distance_ahead_of_the_front():
+    cfg = SeparationConfig(occlusion_depth_m=0.5, intrusion_m=0.1, occlusion_lateral_m=1.5,
+                           occlusion_lookahead_m=4.0, occlusion_min_speed_mps=0.2)
+    fp = Footprint(0.3, 0.3, 0.25)
+    ranges = np.array([5.0, 1.0, 1.0, 5.0, 5.0, 1.9])
+    pts = np.array([[4.0, 3.0], [1.0, 0.8], [1.1, 0.9], [4.0, -3.0], [4.0, -3.5], [1.2, -1.75]])
+    # edges: the nearer returns of 5 -> 1, 1 -> 5 and 5 -> 1.9: (1.0, 0.8), (1.1, 0.9), (1.2, -1.75)
+    cap, edge = occlusion_cap(pts, ranges, fp, 0.2, 2.0, cfg)
+    assert edge == (1.0, 0.8) and cap == pytest.approx(2.0 * (-0.2 + math.sqrt(0.04 + 2.0 * 0.6 / 2.0)))
+    cap, edge = occlusion_cap(pts[3:], ranges[3:], fp, 0.2, 2.0, cfg)
+    assert edge == (1.2, -1.75)  # 1.5 m beside the footprint: still counted
+    assert cap == pytest.approx(2.0 * (-0.2 + math.sqrt(0.04 + 2.0 * 0.8 / 2.0)))
+    two = occlusion_cap(pts[:2], ranges[:2], fp, 0.2, 2.0, cfg)
+    assert two[1] == (1.0, 0.8)  # two beams are enough for an edge
+    shallow = occlusion_cap(np.array([[1.0, 0.8], [1.5, 1.2]]), np.array([2.0, 2.5]), fp, 0.2, 2.0, cfg)
+    assert shallow == (math.inf, None)  # a jump of exactly the depth hides no one
+    near = occlusion_cap(np.array([[0.45, 0.8], [2.0, 2.0]]), np.array([1.0, 3.0]), fp, 0.2, 2.0, cfg)
+    assert near[0] == pytest.approx(0.2)  # never below the minimum
