@@ -42,7 +42,7 @@ TEST_SUPPORT = ("tests/conftest.py", "tests/deployed.py", "tests/hostile_inputs.
                 "pytest.ini", "docs/safety.md")
 # Generates the mutants in the staging folder and nothing else (mutmut's own first step of `run`).
 _GENERATE = """
-import os, sys
+import os
 from mutmut.__main__ import copy_also_copy_files, copy_src_dir, create_mutants, setup_source_paths
 from mutmut.__main__ import store_lines_covered_by_tests
 os.makedirs("mutants", exist_ok=True)
@@ -233,6 +233,7 @@ def mutants_of(dest: Path, cfg: MutationConfig) -> list[Mutant]:
         spans = json.loads(spans_file.read_text())["spans"]
         lines = mutated_file.read_text().splitlines()
         defs = _def_lines((dest / "src" / rel).read_text())
+        originals: dict[str, list[str]] = {}  # each function's original body, read once
         for fn, span in spans.items():
             mangled, _, num = fn.partition("__mutmut_")
             if num == "orig" or not num.isdigit():
@@ -240,7 +241,9 @@ def mutants_of(dest: Path, cfg: MutationConfig) -> list[Mutant]:
             orig_fn = f"{mangled}__mutmut_orig"
             if orig_fn not in spans or mangled not in defs:
                 continue
-            a = _body(lines, spans[orig_fn], orig_fn)
+            a = originals.get(orig_fn)
+            if a is None:
+                a = originals[orig_fn] = _body(lines, spans[orig_fn], orig_fn)
             b = _body(lines, span, fn)
             changed = [op for op in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
                        if op[0] != "equal"]
@@ -315,6 +318,8 @@ def verdicts(dest: Path) -> dict[str, str]:
     return out
 
 
+# mutmut's own verdict of each worker exit code (mutmut.stats.status_by_exit_code, not imported: the
+# robot's packages do not depend on mutmut, a test requirement)
 _STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
            36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout", -11: "segfault",
            -9: "segfault", None: "not checked"}
@@ -323,7 +328,6 @@ _STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests
 def summarize(mutants: list[Mutant], verdict: dict[str, str], cfg: MutationConfig) -> dict:
     """Per module and in total: killed, survived, equivalent, not run; the score; each survivor."""
     equivalent = {(e.module, e.function, e.original, e.mutant): e for e in cfg.equivalent}
-    used: set[tuple] = set()
     modules: dict[str, dict] = {}
     survivors, equivalents = [], []
     for m in mutants:
@@ -337,7 +341,6 @@ def summarize(mutants: list[Mutant], verdict: dict[str, str], cfg: MutationConfi
             row["not_run"] += 1
         elif m.key() in equivalent:
             row["equivalent"] += 1
-            used.add(m.key())
             equivalents.append(dataclasses.asdict(m) | {"why": equivalent[m.key()].why})
         else:
             row["survived"] += 1
@@ -347,8 +350,9 @@ def summarize(mutants: list[Mutant], verdict: dict[str, str], cfg: MutationConfi
     for row in [*modules.values(), total]:
         judged = row["killed"] + row["survived"]
         row["score"] = round(row["killed"] / judged, 4) if judged else None
-    stale = [dataclasses.asdict(e) for e in cfg.equivalent if (e.module, e.function, e.original, e.mutant)
-             not in used and any(m.key() == (e.module, e.function, e.original, e.mutant) for m in mutants)]
+    killed = {m.key() for m in mutants if verdict.get(m.name) in DETECTED}
+    stale = [dataclasses.asdict(e) for e in equivalent.values()
+             if (e.module, e.function, e.original, e.mutant) in killed]
     return {"modules": modules, "total": total, "survivors": survivors, "equivalents": equivalents,
             "killed_equivalents": stale}
 
@@ -394,6 +398,13 @@ def mutate(root: Path, *, config: Path | None = None, dest: Path | None = None, 
     after tests were added; a killed mutant stays killed as long as no test was weakened."""
     started = time.monotonic()
     cfg = load_config(root, config)
+    if changed is not None:
+        base = changed or full_run_commit(root)
+        touched = touched_lines(root, base, cfg.modules)
+        if not any(touched.values()):  # nothing to mutate: no staging, no generation
+            print(f"genba mutate: no line of a mutated module changed since {base[:12]}; nothing to run",
+                  file=sys.stderr)
+            return 0
     dest = (dest or root / STAGE).resolve()
     dest.mkdir(parents=True, exist_ok=True)
     stage(root, cfg, dest)
@@ -418,8 +429,7 @@ def mutate(root: Path, *, config: Path | None = None, dest: Path | None = None, 
         if not names:
             print("genba mutate: no survivors to run", file=sys.stderr)
     if changed is not None:
-        base = changed or full_run_commit(root)
-        picked = on_touched_lines(mutants, touched_lines(root, base, cfg.modules))
+        picked = on_touched_lines(mutants, touched)
         limit = cfg.changed_max_mutants if max_mutants is None else max_mutants
         mutants = sample(picked, limit)
         command += f" --changed {base}"
